@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Sinks.Mmap;
+
+/// <summary>
+/// The fixed part of an event, passed to <see cref="EventWriter.WriteHeader"/> before the properties.
+/// A struct on the caller's stack: building one allocates nothing.
+/// </summary>
+public struct EventHeader
+{
+    /// <summary>The event's UTC offset in minutes, so the original local time reads back.</summary>
+    public short OffsetMinutes;
+
+    /// <summary>The message template (Serilog syntax), interned per segment.</summary>
+    public string? MessageTemplate;
+
+    /// <summary>The logger or source-context name, interned per segment.</summary>
+    public string? LoggerName;
+
+    /// <summary>The message as the producer rendered it, when it has one of its own (NLog's layout).</summary>
+    public string? RenderedMessage;
+
+    /// <summary>The exception's CLR type name.</summary>
+    public string? ExceptionType;
+
+    /// <summary>The exception's message.</summary>
+    public string? ExceptionMessage;
+
+    /// <summary>The exception's full text (<c>ToString()</c>); an exception is recorded when this or the type is set.</summary>
+    public string? ExceptionText;
+
+    /// <summary>The W3C trace id, when there is one.</summary>
+    public ActivityTraceId? TraceId;
+
+    /// <summary>The W3C span id, when there is one.</summary>
+    public ActivitySpanId? SpanId;
+
+    /// <summary>How many top-level properties follow.</summary>
+    public int PropertyCount;
+}

@@ -1,0 +1,311 @@
+using System;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Sinks.Mmap.Format;
+using Sinks.Mmap.Writing;
+
+namespace Sinks.Mmap;
+
+/// <summary>
+/// Encodes one event body straight into the mapped segment. The writer runs the payload twice:
+/// first in measuring mode (nothing is written; strings are interned), then in writing mode over
+/// the exact span it claimed. Both runs must make the same calls.
+/// </summary>
+public ref struct EventWriter
+{
+    // Strings this long or longer are written inline: interning them would only grow the table.
+    private const int MaxInternedChars = 4096;
+
+    private readonly Span<byte> _buffer;
+    private readonly ActiveSegment? _segment;
+    private readonly bool _measuring;
+    private int _position;
+    private bool _segmentSealed;
+
+    internal EventWriter(ActiveSegment? segment)
+    {
+        _segment = segment;
+        _measuring = true;
+        _buffer = default;
+        _position = 0;
+        _segmentSealed = false;
+    }
+
+    internal EventWriter(ActiveSegment? segment, Span<byte> destination)
+    {
+        _segment = segment;
+        _measuring = false;
+        _buffer = destination;
+        _position = 0;
+        _segmentSealed = false;
+    }
+
+    /// <summary>Bytes measured or written so far.</summary>
+    internal readonly int Position => _position;
+
+    /// <summary>True when interning needed room the segment no longer had: the event must go to the next segment.</summary>
+    internal readonly bool SegmentSealed => _segmentSealed;
+
+    /// <summary>Writes the fixed part of the event. Call it once, first.</summary>
+    public void WriteHeader(in EventHeader header)
+    {
+        EventPresence presence = EventPresence.None;
+        if (header.LoggerName is not null) presence |= EventPresence.Logger;
+        if (header.ExceptionType is not null || header.ExceptionText is not null) presence |= EventPresence.Exception;
+        if (header.TraceId.HasValue) presence |= EventPresence.TraceId;
+        if (header.SpanId.HasValue) presence |= EventPresence.SpanId;
+        if (header.RenderedMessage is not null) presence |= EventPresence.RenderedMessage;
+
+        Span<byte> fixedPart = Reserve(3);
+        if (!_measuring)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(fixedPart, header.OffsetMinutes);
+            fixedPart[2] = (byte)presence;
+        }
+        WriteStrRef(header.MessageTemplate);
+        if (header.LoggerName is not null) WriteStrRef(header.LoggerName);
+        if (header.RenderedMessage is not null) WriteStringBody(header.RenderedMessage);
+        if (header.TraceId is { } trace)
+        {
+            Span<byte> t = Reserve(16);
+            if (!_measuring) trace.CopyTo(t);
+        }
+        if (header.SpanId is { } span)
+        {
+            Span<byte> s = Reserve(8);
+            if (!_measuring) span.CopyTo(s);
+        }
+        if ((presence & EventPresence.Exception) != 0)
+        {
+            WriteStrRef(header.ExceptionType);
+            WriteStringBody(header.ExceptionMessage);
+            WriteStringBody(header.ExceptionText);
+        }
+        WriteVarint((ulong)Math.Max(0, header.PropertyCount));
+    }
+
+    /// <summary>Writes a property name; one value must follow.</summary>
+    public void WritePropertyName(string name) => WriteStrRef(name);
+
+    /// <summary>Writes a null value.</summary>
+    public void WriteNull() => WriteTag(ValueTag.Null);
+
+    /// <summary>Writes a bool.</summary>
+    public void WriteBoolean(bool value) => WriteTag(value ? ValueTag.True : ValueTag.False);
+
+    /// <summary>Writes an sbyte.</summary>
+    public void WriteSByte(sbyte value) { WriteTag(ValueTag.SByte); Span<byte> s = Reserve(1); if (!_measuring) s[0] = (byte)value; }
+
+    /// <summary>Writes a byte.</summary>
+    public void WriteByte(byte value) { WriteTag(ValueTag.Byte); Span<byte> s = Reserve(1); if (!_measuring) s[0] = value; }
+
+    /// <summary>Writes a short.</summary>
+    public void WriteInt16(short value) { WriteTag(ValueTag.Int16); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteInt16LittleEndian(s, value); }
+
+    /// <summary>Writes a ushort.</summary>
+    public void WriteUInt16(ushort value) { WriteTag(ValueTag.UInt16); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }
+
+    /// <summary>Writes an int.</summary>
+    public void WriteInt32(int value) { WriteTag(ValueTag.Int32); WriteVarint(Varint.ZigZag(value)); }
+
+    /// <summary>Writes a uint.</summary>
+    public void WriteUInt32(uint value) { WriteTag(ValueTag.UInt32); WriteVarint(value); }
+
+    /// <summary>Writes a long.</summary>
+    public void WriteInt64(long value) { WriteTag(ValueTag.Int64); WriteVarint(Varint.ZigZag(value)); }
+
+    /// <summary>Writes a ulong.</summary>
+    public void WriteUInt64(ulong value) { WriteTag(ValueTag.UInt64); WriteVarint(value); }
+
+    /// <summary>Writes a float.</summary>
+    public void WriteSingle(float value) { WriteTag(ValueTag.Single); Span<byte> s = Reserve(4); if (!_measuring) BinaryPrimitives.WriteSingleLittleEndian(s, value); }
+
+    /// <summary>Writes a double.</summary>
+    public void WriteDouble(double value) { WriteTag(ValueTag.Double); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteDoubleLittleEndian(s, value); }
+
+    /// <summary>Writes a decimal.</summary>
+    public void WriteDecimal(decimal value)
+    {
+        WriteTag(ValueTag.Decimal);
+        Span<byte> s = Reserve(16);
+        if (!_measuring)
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(value, bits);
+            for (int i = 0; i < 4; i++) BinaryPrimitives.WriteInt32LittleEndian(s.Slice(i * 4), bits[i]);
+        }
+    }
+
+    /// <summary>Writes a string (null allowed).</summary>
+    public void WriteString(string? value) { WriteTag(ValueTag.String); WriteStringBody(value); }
+
+    /// <summary>Writes a char.</summary>
+    public void WriteChar(char value) { WriteTag(ValueTag.Char); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }
+
+    /// <summary>Writes a DateTime with its kind.</summary>
+    public void WriteDateTime(DateTime value)
+    {
+        WriteTag(ValueTag.DateTime);
+        Span<byte> s = Reserve(9);
+        if (!_measuring)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks);
+            s[8] = (byte)value.Kind;
+        }
+    }
+
+    /// <summary>Writes a DateTimeOffset.</summary>
+    public void WriteDateTimeOffset(DateTimeOffset value)
+    {
+        WriteTag(ValueTag.DateTimeOffset);
+        Span<byte> s = Reserve(10);
+        if (!_measuring)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks);
+            BinaryPrimitives.WriteInt16LittleEndian(s.Slice(8), (short)value.TotalOffsetMinutes);
+        }
+    }
+
+    /// <summary>Writes a TimeSpan.</summary>
+    public void WriteTimeSpan(TimeSpan value) { WriteTag(ValueTag.TimeSpan); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks); }
+
+    /// <summary>Writes a Guid.</summary>
+    public void WriteGuid(Guid value) { WriteTag(ValueTag.Guid); Span<byte> s = Reserve(16); if (!_measuring) value.TryWriteBytes(s); }
+
+    /// <summary>Writes a byte array.</summary>
+    public void WriteBytes(ReadOnlySpan<byte> value)
+    {
+        WriteTag(ValueTag.Bytes);
+        WriteVarint((ulong)value.Length);
+        Span<byte> s = Reserve(value.Length);
+        if (!_measuring) value.CopyTo(s);
+    }
+
+    /// <summary>Writes a DateOnly.</summary>
+    public void WriteDateOnly(DateOnly value) { WriteTag(ValueTag.DateOnly); Span<byte> s = Reserve(4); if (!_measuring) BinaryPrimitives.WriteInt32LittleEndian(s, value.DayNumber); }
+
+    /// <summary>Writes a TimeOnly.</summary>
+    public void WriteTimeOnly(TimeOnly value) { WriteTag(ValueTag.TimeOnly); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks); }
+
+    /// <summary>Writes a scalar the format has no tag for, as its CLR type name and invariant text.</summary>
+    public void WriteOther(string typeName, string? text) { WriteTag(ValueTag.Other); WriteStrRef(typeName); WriteStringBody(text); }
+
+    /// <summary>Starts a sequence of <paramref name="count"/> values.</summary>
+    public void BeginSequence(int count) { WriteTag(ValueTag.Sequence); WriteVarint((ulong)count); }
+
+    /// <summary>Starts a structure; <paramref name="count"/> name/value pairs follow.</summary>
+    public void BeginStructure(string? typeTag, int count) { WriteTag(ValueTag.Structure); WriteStrRef(typeTag); WriteVarint((ulong)count); }
+
+    /// <summary>Starts a dictionary; <paramref name="count"/> key/value pairs of values follow.</summary>
+    public void BeginDictionary(int count) { WriteTag(ValueTag.Dictionary); WriteVarint((ulong)count); }
+
+    /// <summary>
+    /// Writes a boxed scalar with the tag of its CLR type; types without a tag are written with
+    /// <see cref="WriteOther"/>. Unboxing here allocates nothing.
+    /// </summary>
+    public void WriteScalar(object? value)
+    {
+        switch (value)
+        {
+            case null: WriteNull(); break;
+            case string s: WriteString(s); break;
+            case int i: WriteInt32(i); break;
+            case long l: WriteInt64(l); break;
+            case double d: WriteDouble(d); break;
+            case bool b: WriteBoolean(b); break;
+            case DateTimeOffset dto: WriteDateTimeOffset(dto); break;
+            case DateTime dt: WriteDateTime(dt); break;
+            case TimeSpan ts: WriteTimeSpan(ts); break;
+            case Guid g: WriteGuid(g); break;
+            case decimal m: WriteDecimal(m); break;
+            case float f: WriteSingle(f); break;
+            case short sh: WriteInt16(sh); break;
+            case ushort us: WriteUInt16(us); break;
+            case uint ui: WriteUInt32(ui); break;
+            case ulong ul: WriteUInt64(ul); break;
+            case byte by: WriteByte(by); break;
+            case sbyte sb: WriteSByte(sb); break;
+            case char c: WriteChar(c); break;
+            case byte[] bytes: WriteBytes(bytes); break;
+            case DateOnly d0: WriteDateOnly(d0); break;
+            case TimeOnly t0: WriteTimeOnly(t0); break;
+            default:
+                WriteOther(value.GetType().FullName ?? value.GetType().Name,
+                    value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString());
+                break;
+        }
+    }
+
+    private void WriteTag(ValueTag tag)
+    {
+        Span<byte> s = Reserve(1);
+        if (!_measuring) s[0] = (byte)tag;
+    }
+
+    private void WriteVarint(ulong value)
+    {
+        if (_measuring)
+        {
+            _position += Varint.Size(value);
+            return;
+        }
+        _position += Varint.Write(_buffer.Slice(_position), value);
+    }
+
+    private void WriteStringBody(string? value)
+    {
+        if (value is null)
+        {
+            WriteVarint(0);
+            return;
+        }
+        int byteCount = Encoding.UTF8.GetByteCount(value);
+        WriteVarint((ulong)byteCount + 1);
+        WriteUtf8(value, byteCount);
+    }
+
+    private void WriteStrRef(string? value)
+    {
+        if (value is null)
+        {
+            WriteVarint(0);
+            return;
+        }
+        int id = 0;
+        if (_segment is not null && value.Length < MaxInternedChars)
+        {
+            if (_measuring)
+            {
+                id = _segment.Strings.Intern(value, _segment, out bool sealedWhileDefining);
+                _segmentSealed |= sealedWhileDefining;
+            }
+            else
+            {
+                id = _segment.Strings.Find(value);
+            }
+        }
+        if (id > 0)
+        {
+            WriteVarint(((ulong)id << 1) | 1);
+            return;
+        }
+        int byteCount = Encoding.UTF8.GetByteCount(value);
+        WriteVarint(((ulong)byteCount + 1) << 1);
+        WriteUtf8(value, byteCount);
+    }
+
+    private void WriteUtf8(string value, int byteCount)
+    {
+        Span<byte> s = Reserve(byteCount);
+        if (!_measuring) Encoding.UTF8.GetBytes(value, s);
+    }
+
+    private Span<byte> Reserve(int count)
+    {
+        int start = _position;
+        _position += count;
+        // Slicing checks bounds: a payload that writes more than it measured fails here, not past the claim.
+        return _measuring ? default : _buffer.Slice(start, count);
+    }
+}

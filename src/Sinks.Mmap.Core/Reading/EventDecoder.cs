@@ -1,0 +1,313 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Text;
+using Sinks.Mmap.Format;
+
+namespace Sinks.Mmap.Reading;
+
+/// <summary>
+/// Decodes an Event body into an <see cref="MmapEvent"/>. Every read is bounds-checked and every
+/// count is checked against the bytes left, so a damaged body yields an error string, never an
+/// exception or an allocation larger than the record.
+/// </summary>
+internal static class EventDecoder
+{
+    public static MmapEvent? Decode(ReadOnlySpan<byte> frame, IReadOnlyDictionary<int, string> strings, out string? error)
+    {
+        var reader = new BodyReader(frame.Slice(FormatConstants.FrameHeaderSize), strings);
+        long sequence = RecordFrame.Sequence(frame);
+        long ticks = RecordFrame.Ticks(frame);
+        byte level = RecordFrame.Level(frame);
+        if (level > (byte)MmapLevel.Fatal) { error = $"level {level} is out of range"; return null; }
+        if (!reader.TryInt16(out short offsetMinutes) || offsetMinutes < -14 * 60 || offsetMinutes > 14 * 60) { error = "bad UTC offset"; return null; }
+        if (ticks < DateTime.MinValue.Ticks + TimeSpan.TicksPerDay || ticks > DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay) { error = "timestamp out of range"; return null; }
+        if (!reader.TryByte(out byte presenceByte) || (presenceByte & 0xE0) != 0) { error = "bad presence bits"; return null; }
+        var presence = (EventPresence)presenceByte;
+        if (!reader.TryStrRef(out string? template)) { error = reader.Error; return null; }
+        string? logger = null, rendered = null, exType = null, exMessage = null, exText = null;
+        ActivityTraceId? traceId = null;
+        ActivitySpanId? spanId = null;
+        if ((presence & EventPresence.Logger) != 0 && !reader.TryStrRef(out logger)) { error = reader.Error; return null; }
+        if ((presence & EventPresence.RenderedMessage) != 0 && !reader.TryString(out rendered)) { error = reader.Error; return null; }
+        if ((presence & EventPresence.TraceId) != 0)
+        {
+            if (!reader.TryBytes(16, out ReadOnlySpan<byte> t)) { error = "truncated trace id"; return null; }
+            traceId = ActivityTraceId.CreateFromBytes(t);
+        }
+        if ((presence & EventPresence.SpanId) != 0)
+        {
+            if (!reader.TryBytes(8, out ReadOnlySpan<byte> s)) { error = "truncated span id"; return null; }
+            spanId = ActivitySpanId.CreateFromBytes(s);
+        }
+        if ((presence & EventPresence.Exception) != 0 &&
+            !(reader.TryStrRef(out exType) && reader.TryString(out exMessage) && reader.TryString(out exText)))
+        {
+            error = reader.Error;
+            return null;
+        }
+        if (!reader.TryProperties(0, out List<LogProperty>? properties)) { error = reader.Error; return null; }
+
+        var offset = TimeSpan.FromMinutes(offsetMinutes);
+        var timestamp = new DateTimeOffset(ticks + offset.Ticks, offset);
+        error = null;
+        return new MmapEvent(sequence, timestamp, (MmapLevel)level, template, properties!, logger, rendered,
+            (presence & EventPresence.Exception) != 0 ? new MmapExceptionInfo(exType, exMessage, exText) : null,
+            traceId, spanId);
+    }
+
+    /// <summary>Parses a Definition body: the id and the string.</summary>
+    public static bool TryDefinition(ReadOnlySpan<byte> frame, out int id, out string value)
+    {
+        ReadOnlySpan<byte> body = frame.Slice(FormatConstants.FrameHeaderSize);
+        id = 0;
+        value = "";
+        if (!Varint.TryRead(body, out ulong raw, out int n) || raw == 0 || raw > FormatConstants.MaxInternedStrings)
+        {
+            return false;
+        }
+        id = (int)raw;
+        value = Encoding.UTF8.GetString(body.Slice(n));
+        return true;
+    }
+
+    private ref struct BodyReader
+    {
+        private ReadOnlySpan<byte> _rest;
+        private readonly IReadOnlyDictionary<int, string> _strings;
+
+        public BodyReader(ReadOnlySpan<byte> body, IReadOnlyDictionary<int, string> strings)
+        {
+            _rest = body;
+            _strings = strings;
+            Error = null;
+        }
+
+        public string? Error { get; private set; }
+
+        private bool Fail(string message)
+        {
+            Error ??= message;
+            return false;
+        }
+
+        public bool TryByte(out byte value)
+        {
+            value = 0;
+            if (_rest.IsEmpty) return Fail("truncated body");
+            value = _rest[0];
+            _rest = _rest.Slice(1);
+            return true;
+        }
+
+        public bool TryInt16(out short value)
+        {
+            value = 0;
+            if (!TryBytes(2, out ReadOnlySpan<byte> b)) return false;
+            value = BinaryPrimitives.ReadInt16LittleEndian(b);
+            return true;
+        }
+
+        public bool TryBytes(int count, out ReadOnlySpan<byte> bytes)
+        {
+            bytes = default;
+            if (count < 0 || count > _rest.Length) return Fail("truncated body");
+            bytes = _rest.Slice(0, count);
+            _rest = _rest.Slice(count);
+            return true;
+        }
+
+        public bool TryVarint(out ulong value)
+        {
+            if (!Varint.TryRead(_rest, out value, out int n)) return Fail("bad varint");
+            _rest = _rest.Slice(n);
+            return true;
+        }
+
+        public bool TryCount(out int count)
+        {
+            count = 0;
+            if (!TryVarint(out ulong raw)) return false;
+            // Every element takes at least one byte, so a count above the bytes left is damage.
+            if (raw > (ulong)_rest.Length) return Fail("count larger than the record");
+            count = (int)raw;
+            return true;
+        }
+
+        public bool TryString(out string? value)
+        {
+            value = null;
+            if (!TryVarint(out ulong v)) return false;
+            if (v == 0) return true;
+            if (v - 1 > (ulong)_rest.Length) return Fail("string longer than the record");
+            value = Encoding.UTF8.GetString(_rest.Slice(0, (int)(v - 1)));
+            _rest = _rest.Slice((int)(v - 1));
+            return true;
+        }
+
+        public bool TryStrRef(out string? value)
+        {
+            value = null;
+            if (!TryVarint(out ulong v)) return false;
+            if (v == 0) return true;
+            if ((v & 1) == 1)
+            {
+                ulong id = v >> 1;
+                if (id > int.MaxValue || !_strings.TryGetValue((int)id, out value)) return Fail($"string id {id} is not defined in this segment");
+                return true;
+            }
+            ulong length = (v >> 1) - 1;
+            if (length > (ulong)_rest.Length) return Fail("string longer than the record");
+            value = Encoding.UTF8.GetString(_rest.Slice(0, (int)length));
+            _rest = _rest.Slice((int)length);
+            return true;
+        }
+
+        public bool TryProperties(int depth, out List<LogProperty>? properties)
+        {
+            properties = null;
+            if (!TryCount(out int count)) return false;
+            var list = new List<LogProperty>(count);
+            for (int i = 0; i < count; i++)
+            {
+                if (!TryStrRef(out string? name)) return false;
+                if (name is null) return Fail("property without a name");
+                if (!TryValue(depth + 1, out LogValue? value)) return false;
+                list.Add(new LogProperty(name, value!));
+            }
+            properties = list;
+            return true;
+        }
+
+        public bool TryValue(int depth, out LogValue? value)
+        {
+            value = null;
+            if (depth > FormatConstants.MaxNesting) return Fail("values nested too deeply");
+            if (!TryByte(out byte tagByte)) return false;
+            ReadOnlySpan<byte> b;
+            switch ((ValueTag)tagByte)
+            {
+                case ValueTag.Null: value = LogScalar.Null; return true;
+                case ValueTag.False: value = new LogScalar(false); return true;
+                case ValueTag.True: value = new LogScalar(true); return true;
+                case ValueTag.SByte: if (!TryBytes(1, out b)) return false; value = new LogScalar((sbyte)b[0]); return true;
+                case ValueTag.Byte: if (!TryBytes(1, out b)) return false; value = new LogScalar(b[0]); return true;
+                case ValueTag.Int16: if (!TryBytes(2, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadInt16LittleEndian(b)); return true;
+                case ValueTag.UInt16: if (!TryBytes(2, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadUInt16LittleEndian(b)); return true;
+                case ValueTag.Int32:
+                {
+                    if (!TryVarint(out ulong v)) return false;
+                    long n = Varint.UnZigZag(v);
+                    if (n < int.MinValue || n > int.MaxValue) return Fail("int out of range");
+                    value = new LogScalar((int)n);
+                    return true;
+                }
+                case ValueTag.UInt32:
+                {
+                    if (!TryVarint(out ulong v)) return false;
+                    if (v > uint.MaxValue) return Fail("uint out of range");
+                    value = new LogScalar((uint)v);
+                    return true;
+                }
+                case ValueTag.Int64: { if (!TryVarint(out ulong v)) return false; value = new LogScalar(Varint.UnZigZag(v)); return true; }
+                case ValueTag.UInt64: { if (!TryVarint(out ulong v)) return false; value = new LogScalar(v); return true; }
+                case ValueTag.Single: if (!TryBytes(4, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadSingleLittleEndian(b)); return true;
+                case ValueTag.Double: if (!TryBytes(8, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadDoubleLittleEndian(b)); return true;
+                case ValueTag.Decimal:
+                {
+                    if (!TryBytes(16, out b)) return false;
+                    int lo = BinaryPrimitives.ReadInt32LittleEndian(b), mid = BinaryPrimitives.ReadInt32LittleEndian(b.Slice(4));
+                    int hi = BinaryPrimitives.ReadInt32LittleEndian(b.Slice(8)), flags = BinaryPrimitives.ReadInt32LittleEndian(b.Slice(12));
+                    // decimal's constructor throws on invalid flags: check them first.
+                    if ((flags & 0x7F00FFFF) != 0 || ((flags >> 16) & 0xFF) > 28) return Fail("bad decimal");
+                    value = new LogScalar(new decimal(lo, mid, hi, flags < 0, (byte)((flags >> 16) & 0xFF)));
+                    return true;
+                }
+                case ValueTag.String: { if (!TryString(out string? s)) return false; value = new LogScalar(s); return true; }
+                case ValueTag.Char: if (!TryBytes(2, out b)) return false; value = new LogScalar((char)BinaryPrimitives.ReadUInt16LittleEndian(b)); return true;
+                case ValueTag.DateTime:
+                {
+                    if (!TryBytes(9, out b)) return false;
+                    long t = BinaryPrimitives.ReadInt64LittleEndian(b);
+                    if (t < DateTime.MinValue.Ticks || t > DateTime.MaxValue.Ticks || b[8] > 2) return Fail("bad DateTime");
+                    value = new LogScalar(new DateTime(t, (DateTimeKind)b[8]));
+                    return true;
+                }
+                case ValueTag.DateTimeOffset:
+                {
+                    if (!TryBytes(10, out b)) return false;
+                    long t = BinaryPrimitives.ReadInt64LittleEndian(b);
+                    short minutes = BinaryPrimitives.ReadInt16LittleEndian(b.Slice(8));
+                    if (minutes < -14 * 60 || minutes > 14 * 60) return Fail("bad DateTimeOffset");
+                    long utc = t - minutes * TimeSpan.TicksPerMinute;
+                    if (t < DateTime.MinValue.Ticks || t > DateTime.MaxValue.Ticks || utc < DateTime.MinValue.Ticks || utc > DateTime.MaxValue.Ticks) return Fail("bad DateTimeOffset");
+                    value = new LogScalar(new DateTimeOffset(t, TimeSpan.FromMinutes(minutes)));
+                    return true;
+                }
+                case ValueTag.TimeSpan: if (!TryBytes(8, out b)) return false; value = new LogScalar(new TimeSpan(BinaryPrimitives.ReadInt64LittleEndian(b))); return true;
+                case ValueTag.Guid: if (!TryBytes(16, out b)) return false; value = new LogScalar(new Guid(b)); return true;
+                case ValueTag.Bytes:
+                {
+                    if (!TryCount(out int n) || !TryBytes(n, out b)) return false;
+                    value = new LogScalar(b.ToArray());
+                    return true;
+                }
+                case ValueTag.DateOnly:
+                {
+                    if (!TryBytes(4, out b)) return false;
+                    int day = BinaryPrimitives.ReadInt32LittleEndian(b);
+                    if (day < DateOnly.MinValue.DayNumber || day > DateOnly.MaxValue.DayNumber) return Fail("bad DateOnly");
+                    value = new LogScalar(DateOnly.FromDayNumber(day));
+                    return true;
+                }
+                case ValueTag.TimeOnly:
+                {
+                    if (!TryBytes(8, out b)) return false;
+                    long t = BinaryPrimitives.ReadInt64LittleEndian(b);
+                    if (t < 0 || t >= TimeSpan.TicksPerDay) return Fail("bad TimeOnly");
+                    value = new LogScalar(new TimeOnly(t));
+                    return true;
+                }
+                case ValueTag.Other:
+                {
+                    if (!TryStrRef(out string? typeName) || !TryString(out string? text)) return false;
+                    value = new LogOpaqueScalar(typeName ?? "", text);
+                    return true;
+                }
+                case ValueTag.Sequence:
+                {
+                    if (!TryCount(out int n)) return false;
+                    var elements = new List<LogValue>(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (!TryValue(depth + 1, out LogValue? e)) return false;
+                        elements.Add(e!);
+                    }
+                    value = new LogSequence(elements);
+                    return true;
+                }
+                case ValueTag.Structure:
+                {
+                    if (!TryStrRef(out string? typeTag) || !TryProperties(depth, out List<LogProperty>? props)) return false;
+                    value = new LogStructure(typeTag, props!);
+                    return true;
+                }
+                case ValueTag.Dictionary:
+                {
+                    if (!TryCount(out int n)) return false;
+                    var entries = new List<KeyValuePair<LogValue, LogValue>>(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (!TryValue(depth + 1, out LogValue? k) || !TryValue(depth + 1, out LogValue? v)) return false;
+                        entries.Add(new KeyValuePair<LogValue, LogValue>(k!, v!));
+                    }
+                    value = new LogDictionary(entries);
+                    return true;
+                }
+                default:
+                    return Fail($"unknown value tag 0x{tagByte:X2}");
+            }
+        }
+    }
+}

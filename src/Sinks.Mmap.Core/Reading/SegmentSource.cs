@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace Sinks.Mmap.Reading;
+
+/// <summary>
+/// Reads a segment file through a window of positional reads. Readers never map segments: a file
+/// that another process truncates would turn a mapped read into SIGBUS, a read() just returns less.
+/// </summary>
+internal sealed class SegmentSource : IDisposable
+{
+    private const int DefaultWindow = 1 << 20;
+
+    private readonly SafeFileHandle _handle;
+    private byte[] _window = new byte[DefaultWindow];
+    private long _windowStart;
+    private int _windowCount;
+
+    public SegmentSource(string path)
+    {
+        Path = path;
+        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Length = RandomAccess.GetLength(_handle);
+    }
+
+    public string Path { get; }
+
+    /// <summary>The file's length when last refreshed.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Forgets cached bytes and re-reads the length: for following a segment still being written.</summary>
+    public void Refresh()
+    {
+        _windowCount = 0;
+        Length = RandomAccess.GetLength(_handle);
+    }
+
+    /// <summary>Up to <paramref name="count"/> bytes at <paramref name="offset"/>; fewer at the end of the file.</summary>
+    public ReadOnlySpan<byte> Read(long offset, int count)
+    {
+        if (offset < 0 || count <= 0 || offset >= Length)
+        {
+            return ReadOnlySpan<byte>.Empty;
+        }
+        count = (int)Math.Min(count, Length - offset);
+        if (offset >= _windowStart && offset + count <= _windowStart + _windowCount)
+        {
+            return new ReadOnlySpan<byte>(_window, (int)(offset - _windowStart), count);
+        }
+        if (count > _window.Length)
+        {
+            _window = new byte[count];
+        }
+        int want = (int)Math.Min(_window.Length, Length - offset);
+        int got = 0;
+        while (got < want)
+        {
+            int n = RandomAccess.Read(_handle, _window.AsSpan(got, want - got), offset + got);
+            if (n <= 0) break;
+            got += n;
+        }
+        _windowStart = offset;
+        _windowCount = got;
+        return new ReadOnlySpan<byte>(_window, 0, Math.Min(count, got));
+    }
+
+    public void Dispose() => _handle.Dispose();
+}

@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Microsoft.Win32.SafeHandles;
+using Sinks.Mmap.Format;
+using Sinks.Mmap.Reading;
+using Sinks.Mmap.Storage;
+
+namespace Sinks.Mmap.Recovery;
+
+/// <summary>
+/// Runs when a writer opens a log, under the writer lock. Sealed segments are checked by their last
+/// 32 bytes only. A segment left unsealed by a crash is scanned: holes between valid records are
+/// filled with padding, the torn tail is cut, the segment is sealed and trimmed, and the sequence
+/// continues after it. Recovered segments are never written to again; the writer starts a new one.
+/// </summary>
+internal static class SegmentRecovery
+{
+    public static RecoveryReport Recover(SegmentNaming naming, long nowUtcTicks)
+    {
+        long nextNumber = 1;
+        long nextSequence = 1;
+        var repaired = new List<RepairedSegment>();
+        var problems = new List<string>();
+        foreach ((long number, string path) in naming.List())
+        {
+            nextNumber = Math.Max(nextNumber, number + 1);
+            SegmentHeader? header;
+            string? problem;
+            bool sealedAndTrimmed;
+            long sealSequence;
+            try
+            {
+                using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                long length = RandomAccess.GetLength(handle);
+                byte[] head = new byte[FormatConstants.HeaderSize];
+                int n = RandomAccess.Read(handle, head, 0);
+                if (n == FormatConstants.HeaderSize && SegmentHeader.IsAllZero(head))
+                {
+                    // A segment prepared ahead and never started: nothing in it, and its number is free again.
+                    handle.Dispose();
+                    SegmentFiles.TryDelete(path);
+                    if (nextNumber == number + 1) nextNumber = number;
+                    continue;
+                }
+                header = SegmentHeader.TryParse(head.AsSpan(0, n), Path.GetFileName(path), out problem);
+                sealedAndTrimmed = TryReadSeal(handle, length, out sealSequence);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MmapFormatException)
+            {
+                problems.Add($"{Path.GetFileName(path)}: {ex.Message}");
+                continue;
+            }
+            if (header is null)
+            {
+                problems.Add(problem!);
+                continue;
+            }
+            if (sealedAndTrimmed)
+            {
+                nextSequence = Math.Max(nextSequence, sealSequence + 1);
+                continue;
+            }
+            try
+            {
+                RepairedSegment result = Repair(path, header.Value, nowUtcTicks);
+                repaired.Add(result);
+                nextSequence = Math.Max(nextSequence, result.LastSequence + 1);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"{Path.GetFileName(path)}: could not repair: {ex.Message}");
+            }
+        }
+        return new RecoveryReport(nextNumber, nextSequence, repaired, problems);
+    }
+
+    /// <summary>True when the file ends with a valid EndOfSegment record (a cleanly closed segment).</summary>
+    private static bool TryReadSeal(SafeFileHandle handle, long length, out long sequence)
+    {
+        sequence = 0;
+        if (length < FormatConstants.HeaderSize + FormatConstants.SealReserve)
+        {
+            return false;
+        }
+        Span<byte> tail = stackalloc byte[FormatConstants.SealReserve];
+        if (RandomAccess.Read(handle, tail, length - FormatConstants.SealReserve) != FormatConstants.SealReserve)
+        {
+            return false;
+        }
+        if (!RecordFrame.IsValid(tail, out _) || RecordFrame.Kind(tail) != RecordKind.EndOfSegment)
+        {
+            return false;
+        }
+        sequence = RecordFrame.Sequence(tail);
+        return true;
+    }
+
+    private static RepairedSegment Repair(string path, SegmentHeader header, long nowUtcTicks)
+    {
+        long records = 0;
+        long lastSequence = header.FirstSequence - 1;
+        long end = FormatConstants.HeaderSize;
+        int holes = 0;
+        long lost = 0;
+        long tornBytes = 0;
+        bool alreadySealed = false;
+        var gaps = new List<(long Offset, long Length, long Sequence, long Count)>();
+        long fileLength;
+        using (var source = new SegmentSource(path))
+        {
+            fileLength = source.Length;
+            var scanner = new FrameScanner(source, FormatConstants.HeaderSize, Math.Min(fileLength, header.Capacity), header.FirstSequence);
+            ScanItem? pendingGap = null;
+            while (scanner.Next(out ScanItem item, out ReadOnlySpan<byte> frame))
+            {
+                if (item.Kind == ScanItemKind.TornTail)
+                {
+                    tornBytes = item.Length;
+                    break;
+                }
+                if (item.Kind != ScanItemKind.Record)
+                {
+                    pendingGap = item;
+                    continue;
+                }
+                long sequence = RecordFrame.Sequence(frame);
+                if (pendingGap is { } gap)
+                {
+                    long missing = Math.Max(0, sequence - (lastSequence + 1));
+                    gaps.Add((gap.Offset, gap.Length, lastSequence + 1, missing));
+                    lost += missing;
+                    holes++;
+                    pendingGap = null;
+                }
+                records++;
+                lastSequence = RecordFrame.Kind(frame) == RecordKind.Padding ? sequence + PaddingRecord.Count(frame) - 1 : sequence;
+                end = item.Offset + FormatConstants.Align(item.Length);
+                if (RecordFrame.Kind(frame) == RecordKind.EndOfSegment)
+                {
+                    alreadySealed = true;
+                    break;
+                }
+            }
+        }
+
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        foreach ((long offset, long length, long sequence, long count) in gaps)
+        {
+            if (length < FormatConstants.SealReserve)
+            {
+                continue;
+            }
+            byte[] padding = new byte[length];
+            PaddingRecord.Build(padding, sequence, (uint)Math.Min(count, uint.MaxValue), nowUtcTicks);
+            RandomAccess.Write(handle, padding, offset);
+        }
+        long finalLength = end;
+        if (!alreadySealed && end + FormatConstants.SealReserve <= fileLength)
+        {
+            byte[] seal = new byte[FormatConstants.SealReserve];
+            lastSequence++;
+            PaddingRecord.BuildSeal(seal, lastSequence, nowUtcTicks);
+            RandomAccess.Write(handle, seal, end);
+            finalLength = end + FormatConstants.SealReserve;
+        }
+        // Cutting the file removes every stale byte after the last good record.
+        RandomAccess.SetLength(handle, finalLength);
+        using (var flusher = new FileStream(handle, FileAccess.ReadWrite, 1))
+        {
+            flusher.Flush(flushToDisk: true);
+        }
+        return new RepairedSegment(path, records, lastSequence, holes, lost, tornBytes);
+    }
+}

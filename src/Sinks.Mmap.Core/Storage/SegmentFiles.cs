@@ -1,0 +1,122 @@
+using System;
+using System.IO;
+
+namespace Sinks.Mmap.Storage;
+
+/// <summary>Creates segment files with every block allocated up front.</summary>
+internal static class SegmentFiles
+{
+    /// <summary>
+    /// Creates <paramref name="path"/> at <paramref name="capacity"/> bytes with real blocks, so a full
+    /// disk fails here (an <see cref="IOException"/>) instead of as SIGBUS when a mapped page is
+    /// first written. The file is never sparse: where the file system cannot preallocate, zeros are
+    /// written.
+    /// </summary>
+    public static FileStream CreatePreallocated(string path, long capacity)
+    {
+        string? directory = System.IO.Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read | FileShare.Delete,
+            PreallocationSize = capacity,
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+        FileStream file = new(path, options);
+        try
+        {
+            if (file.Length < capacity)
+            {
+                // Preallocation keeps the size at 0 on some platforms: extend over the allocated
+                // blocks. Where nothing was allocated, write zeros rather than leave a sparse hole.
+                bool allocated = PlatformAllocate(file, capacity);
+                if (!allocated)
+                {
+                    WriteZeros(file, capacity);
+                }
+                else if (file.Length < capacity)
+                {
+                    file.SetLength(capacity);
+                }
+            }
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            TryDelete(path);
+            throw;
+        }
+    }
+
+    private static bool PlatformAllocate(FileStream file, long capacity)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        int rc = PosixFallocate.Allocate(file.SafeFileHandle, capacity);
+        if (rc == 0)
+        {
+            return true;
+        }
+        if (rc == PosixFallocate.ENOSPC || rc == PosixFallocate.EFBIG || rc == PosixFallocate.EDQUOT)
+        {
+            throw new IOException($"No space left to preallocate {capacity} bytes for {System.IO.Path.GetFileName(file.Name)} (errno {rc}).", rc);
+        }
+        return false;
+    }
+
+    private static void WriteZeros(FileStream file, long capacity)
+    {
+        byte[] zeros = new byte[Math.Min(capacity, 1 << 20)];
+        file.Position = file.Length;
+        long remaining = capacity - file.Length;
+        while (remaining > 0)
+        {
+            int n = (int)Math.Min(remaining, zeros.Length);
+            file.Write(zeros, 0, n);
+            remaining -= n;
+        }
+        file.Flush(flushToDisk: false);
+    }
+
+    public static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>posix_fallocate: allocates blocks and reports ENOSPC as a return value.</summary>
+internal static class PosixFallocate
+{
+    public const int EFBIG = 27;
+    public const int ENOSPC = 28;
+    public const int EDQUOT = 122;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "posix_fallocate")]
+    private static extern int posix_fallocate(IntPtr fd, long offset, long length);
+
+    public static int Allocate(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return posix_fallocate(handle.DangerousGetHandle(), 0, length);
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+}

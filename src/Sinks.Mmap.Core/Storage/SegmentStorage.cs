@@ -1,0 +1,172 @@
+using System;
+using System.IO;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Sinks.Mmap.Storage;
+
+/// <summary>
+/// The bytes of one segment: a file preallocated with real blocks, and memory the writer encodes
+/// into. Normally that memory is a shared mapping of the file. When mapping is unavailable it is
+/// private memory and every commit is written through with a positional write: the same bytes reach
+/// the same offsets, so readers cannot tell the two apart.
+/// </summary>
+internal abstract unsafe class SegmentStorage : IDisposable
+{
+    protected SegmentStorage(string path, FileStream file, long capacity)
+    {
+        Path = path;
+        File = file;
+        Capacity = capacity;
+    }
+
+    public string Path { get; }
+    public long Capacity { get; }
+    public abstract byte* Base { get; }
+    public abstract bool IsMapped { get; }
+    protected FileStream File { get; }
+
+    /// <summary>Called after a record is published in memory; the stream fallback writes it to the file.</summary>
+    public abstract void OnCommitted(long offset, int alignedLength);
+
+    /// <summary>Makes [from, to) durable on disk (msync + fsync, or fsync).</summary>
+    public abstract void FlushToDisk(long from, long to);
+
+    /// <summary>Touches every page so the logging thread takes no page faults later.</summary>
+    public abstract void Prefault();
+
+    /// <summary>Releases the memory, then cuts the file to <paramref name="length"/> bytes and closes it.</summary>
+    public void CloseAndTrim(long length)
+    {
+        ReleaseMemory();
+        try
+        {
+            if (length > 0 && length < File.Length)
+            {
+                File.SetLength(length);
+            }
+            File.Flush(flushToDisk: false);
+        }
+        finally
+        {
+            File.Dispose();
+        }
+    }
+
+    /// <summary>Closes without trimming: the file keeps its size (used when the segment is abandoned).</summary>
+    public void Dispose()
+    {
+        ReleaseMemory();
+        File.Dispose();
+    }
+
+    protected abstract void ReleaseMemory();
+
+    public void DeleteFile()
+    {
+        try { System.IO.File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+internal sealed unsafe class MappedSegmentStorage : SegmentStorage
+{
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private byte* _base;
+
+    public MappedSegmentStorage(string path, FileStream file, long capacity) : base(path, file, capacity)
+    {
+        _map = MemoryMappedFile.CreateFromFile(file, mapName: null, capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+        try
+        {
+            _view = _map.CreateViewAccessor(0, capacity, MemoryMappedFileAccess.ReadWrite);
+            byte* pointer = null;
+            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            _base = pointer + _view.PointerOffset;
+        }
+        catch
+        {
+            _map.Dispose();
+            throw;
+        }
+    }
+
+    public override byte* Base => _base;
+    public override bool IsMapped => true;
+
+    public override void OnCommitted(long offset, int alignedLength) { }
+
+    public override void FlushToDisk(long from, long to)
+    {
+        if (to <= from) return;
+        if (NativeMethods.CanSyncRange)
+        {
+            if (!NativeMethods.SyncRange(_base + from, to - from, out int errno))
+            {
+                throw new IOException($"msync of {System.IO.Path.GetFileName(Path)} failed (errno {errno})");
+            }
+        }
+        else
+        {
+            _view.Flush();
+            File.Flush(flushToDisk: true);
+        }
+    }
+
+    public override void Prefault()
+    {
+        int page = Environment.SystemPageSize;
+        // Writing a zero dirties each page now, on this background thread, instead of faulting
+        // on the logging thread later. The file is zero already, so the content does not change.
+        for (long i = 0; i < Capacity; i += page)
+        {
+            System.Threading.Volatile.Write(ref _base[i], (byte)0);
+        }
+    }
+
+    protected override void ReleaseMemory()
+    {
+        if (_base != null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _base = null;
+        }
+        _view.Dispose();
+        _map.Dispose();
+    }
+}
+
+internal sealed unsafe class StreamSegmentStorage : SegmentStorage
+{
+    private byte* _memory;
+
+    public StreamSegmentStorage(string path, FileStream file, long capacity) : base(path, file, capacity)
+    {
+        // calloc-style: the OS backs only the pages the writer actually touches.
+        _memory = (byte*)NativeMemory.AllocZeroed((nuint)capacity);
+    }
+
+    public override byte* Base => _memory;
+    public override bool IsMapped => false;
+
+    public override void OnCommitted(long offset, int alignedLength)
+    {
+        RandomAccess.Write(File.SafeFileHandle, new ReadOnlySpan<byte>(_memory + offset, alignedLength), offset);
+    }
+
+    public override void FlushToDisk(long from, long to) => File.Flush(flushToDisk: true);
+
+    public override void Prefault() { }
+
+    protected override void ReleaseMemory()
+    {
+        if (_memory != null)
+        {
+            NativeMemory.Free(_memory);
+            _memory = null;
+        }
+    }
+
+    public SafeFileHandle Handle => File.SafeFileHandle;
+}

@@ -1,0 +1,222 @@
+using System;
+using System.Buffers.Binary;
+using System.Threading;
+using Sinks.Mmap.Format;
+using Sinks.Mmap.Storage;
+
+namespace Sinks.Mmap.Writing;
+
+/// <summary>
+/// The segment being written. Space and sequence numbers are claimed together with one
+/// compare-and-swap on a single 64-bit word, so file order and sequence order are the same thing
+/// and no lock is taken on the logging path.
+/// </summary>
+internal sealed unsafe class ActiveSegment
+{
+    // _state packs: bit 63 sealed | bits 32..62 records claimed | bits 0..31 next free offset.
+    private const long SealedBit = long.MinValue;
+    private long _state;
+    private long _sealSequence = -1;
+    private int _sealOffset = -1;
+    private long _durableTo;
+
+    public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks)
+    {
+        Storage = storage;
+        Number = number;
+        FirstSequence = firstSequence;
+        RollAtUtcTicks = rollAtUtcTicks;
+        Capacity = (int)storage.Capacity;
+        Base = storage.Base;
+        Strings = new StringTable();
+        new SegmentHeader(number, firstSequence, createdUtcTicks, Environment.ProcessId, storage.Capacity)
+            .WriteTo(new Span<byte>(Base, FormatConstants.HeaderSize));
+        storage.OnCommitted(0, FormatConstants.HeaderSize);
+        _state = FormatConstants.HeaderSize;
+        _durableTo = 0;
+    }
+
+    public SegmentStorage Storage { get; }
+    public long Number { get; }
+    public long FirstSequence { get; }
+    public long RollAtUtcTicks { get; }
+    public int Capacity { get; }
+    public byte* Base { get; }
+    public StringTable Strings { get; }
+
+    /// <summary>The largest aligned record this segment can ever take.</summary>
+    public int MaxAlignedRecord => Capacity - FormatConstants.HeaderSize - FormatConstants.SealReserve;
+
+    public bool IsSealed => Volatile.Read(ref _state) < 0;
+
+    /// <summary>The sequence of the EndOfSegment record, once sealed.</summary>
+    public long SealSequence => Volatile.Read(ref _sealSequence);
+
+    public int SealOffset => Volatile.Read(ref _sealOffset);
+
+    /// <summary>Offset just past the last claimed record.</summary>
+    public int ClaimedEnd => (int)(uint)Volatile.Read(ref _state);
+
+    public long NextSequence => FirstSequence + ((Volatile.Read(ref _state) & ~SealedBit) >> 32);
+
+    /// <summary>
+    /// Claims <paramref name="alignedLength"/> bytes and the next sequence number. When the record
+    /// does not fit, the segment is sealed instead and false is returned; <paramref name="sealedByThisCall"/>
+    /// tells the one caller that sealed it to rotate.
+    /// </summary>
+    public bool TryClaim(int alignedLength, long utcTicks, out int offset, out long sequence, out bool sealedByThisCall)
+    {
+        sealedByThisCall = false;
+        long state = Volatile.Read(ref _state);
+        while (true)
+        {
+            if (state < 0)
+            {
+                offset = 0;
+                sequence = 0;
+                return false;
+            }
+            int free = (int)(uint)state;
+            long claimed = state >> 32;
+            if ((long)free + alignedLength > Capacity - FormatConstants.SealReserve)
+            {
+                if (TrySealAt(state, utcTicks))
+                {
+                    sealedByThisCall = true;
+                }
+                state = Volatile.Read(ref _state);
+                continue;
+            }
+            long next = ((claimed + 1) << 32) | (uint)(free + alignedLength);
+            long seen = Interlocked.CompareExchange(ref _state, next, state);
+            if (seen == state)
+            {
+                offset = free;
+                sequence = FirstSequence + claimed;
+                return true;
+            }
+            state = seen;
+        }
+    }
+
+    /// <summary>Seals the segment now (rolling interval, shutdown). True for the one call that sealed it.</summary>
+    public bool TrySeal(long utcTicks)
+    {
+        long state = Volatile.Read(ref _state);
+        while (state >= 0)
+        {
+            if (TrySealAt(state, utcTicks))
+            {
+                return true;
+            }
+            state = Volatile.Read(ref _state);
+        }
+        return false;
+    }
+
+    private bool TrySealAt(long state, long utcTicks)
+    {
+        int free = (int)(uint)state;
+        long claimed = state >> 32;
+        long next = SealedBit | ((claimed + 1) << 32) | (uint)(free + FormatConstants.SealReserve);
+        if (Interlocked.CompareExchange(ref _state, next, state) != state)
+        {
+            return false;
+        }
+        long sequence = FirstSequence + claimed;
+        byte* record = Base + free;
+        RecordFrame.WriteHeader(record, sequence, utcTicks, RecordKind.EndOfSegment, 0);
+        Publish(free, FormatConstants.FrameHeaderSize);
+        Volatile.Write(ref _sealOffset, free);
+        Volatile.Write(ref _sealSequence, sequence);
+        return true;
+    }
+
+    /// <summary>Publishes a record whose bytes 8.. are in place: CRC, then the length word last.</summary>
+    public void Publish(int offset, int length)
+    {
+        RecordFrame.Publish(Base + offset, length);
+        Storage.OnCommitted(offset, FormatConstants.Align(length));
+    }
+
+    /// <summary>
+    /// Fills a claimed slot that could not hold its record with a Padding record, so the chain of
+    /// records stays whole for readers and for the closer.
+    /// </summary>
+    public void PublishPadding(int offset, int alignedLength, long sequence, long utcTicks)
+    {
+        byte* record = Base + offset;
+        new Span<byte>(record + 8, alignedLength - 8).Clear();
+        RecordFrame.WriteHeader(record, sequence, utcTicks, RecordKind.Padding, 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(record + FormatConstants.FrameHeaderSize, 4), 1);
+        Publish(offset, alignedLength);
+    }
+
+    /// <summary>Writes a Definition record for <paramref name="id"/>.</summary>
+    public DefineResult TryWriteDefinition(int id, string value, out bool sealedByThisCall)
+    {
+        sealedByThisCall = false;
+        int length = FormatConstants.FrameHeaderSize + Varint.Size((ulong)id) + System.Text.Encoding.UTF8.GetByteCount(value);
+        int aligned = FormatConstants.Align(length);
+        if (aligned > MaxAlignedRecord)
+        {
+            return DefineResult.TooLarge;
+        }
+        long ticks = DateTime.UtcNow.Ticks;
+        if (!TryClaim(aligned, ticks, out int offset, out long sequence, out sealedByThisCall))
+        {
+            return DefineResult.Sealed;
+        }
+        byte* record = Base + offset;
+        RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Definition, 0);
+        Span<byte> body = new(record + FormatConstants.FrameHeaderSize, aligned - FormatConstants.FrameHeaderSize);
+        body.Clear();
+        int n = Varint.Write(body, (ulong)id);
+        System.Text.Encoding.UTF8.GetBytes(value, body.Slice(n));
+        Publish(offset, length);
+        return DefineResult.Defined;
+    }
+
+    /// <summary>True when every claimed record up to the seal has been published.</summary>
+    public bool AllPublished(ref int scannedTo)
+    {
+        int end = IsSealed ? SealOffset : ClaimedEnd;
+        if (end < 0) return false;
+        int position = scannedTo == 0 ? FormatConstants.HeaderSize : scannedTo;
+        while (position < end)
+        {
+            int length = Volatile.Read(ref *(int*)(Base + position));
+            if (length <= 0)
+            {
+                scannedTo = position;
+                return false;
+            }
+            position += FormatConstants.Align(length);
+        }
+        scannedTo = position;
+        return true;
+    }
+
+    /// <summary>msync of what was written since the last flush. Safe from any thread.</summary>
+    public void FlushToDisk(long through)
+    {
+        long from = Interlocked.Read(ref _durableTo);
+        if (through <= from) return;
+        Storage.FlushToDisk(from, through);
+        // Only move forward: a concurrent flush may have gone further.
+        long seen;
+        while ((seen = Interlocked.Read(ref _durableTo)) < through && Interlocked.CompareExchange(ref _durableTo, through, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>Offset where the sealed file ends: just past the seal record.</summary>
+    public long SealedLength => SealOffset + FormatConstants.SealReserve;
+}
+
+internal enum DefineResult
+{
+    Defined,
+    Sealed,
+    TooLarge,
+}

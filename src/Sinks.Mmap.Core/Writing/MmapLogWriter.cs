@@ -1,0 +1,520 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Threading;
+using Sinks.Mmap.Format;
+using Sinks.Mmap.Recovery;
+using Sinks.Mmap.Storage;
+using Sinks.Mmap.Writing;
+
+namespace Sinks.Mmap;
+
+/// <summary>
+/// Writes events into memory-mapped segment files. Each <see cref="Append{TPayload}"/> encodes the
+/// event straight into the page cache: once it returns, the event survives the process being
+/// killed. Safe for any number of threads at once; never throws for I/O trouble (errors go to
+/// <see cref="MmapLogOptions.OnError"/> and the event is counted in <see cref="DroppedEvents"/>).
+/// </summary>
+public sealed unsafe class MmapLogWriter : IDisposable
+{
+    private static readonly TimeSpan StandbyWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
+
+    private readonly MmapLogOptions _options;
+    private readonly SegmentNaming _naming;
+    private readonly SegmentPreparer _preparer;
+    private readonly ErrorReporter _errors;
+    private readonly object _rotationGate = new();
+    private readonly ConcurrentQueue<ActiveSegment> _retired = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly ManualResetEventSlim _standbyChanged = new(false);
+    private readonly Thread _maintainer;
+
+    private ActiveSegment? _current;
+    private SegmentStorage? _standby;
+    private long _standbyNumber;
+    private bool _standbyFailing;
+    private WriterLock? _lock;
+    private long _nextNumber;
+    private long _nextSequence;
+    private long _dropped;
+    private long _droppedAtFault;
+    private bool _faulted;
+    private DateTime _retryAtUtc;
+    private DateTime _nextFlushUtc;
+    private volatile bool _stopping;
+    private int _disposed;
+
+    /// <summary>
+    /// Validates <paramref name="options"/> (throwing <see cref="ArgumentException"/> naming a wrong
+    /// option), takes the log's writer lock, recovers what a crash left, and opens a new segment.
+    /// I/O failures here are reported, not thrown: the writer drops events and retries.
+    /// </summary>
+    public MmapLogWriter(MmapLogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options.Clone();
+        _naming = new SegmentNaming(_options.Path);
+        _errors = new ErrorReporter(_options.OnError);
+        _preparer = new SegmentPreparer(_options, _errors.Report);
+        _nextFlushUtc = UtcNow + (_options.FlushToDiskInterval ?? TimeSpan.Zero);
+        lock (_rotationGate)
+        {
+            TryOpen();
+        }
+        _maintainer = new Thread(MaintainLoop) { IsBackground = true, Name = "Sinks.Mmap maintainer" };
+        _maintainer.Start();
+    }
+
+    /// <summary>Events dropped because the log could not be written (disk full, lock held, too large, after Dispose).</summary>
+    public long DroppedEvents => Interlocked.Read(ref _dropped);
+
+    /// <summary>What recovery found when the writer took the log over; null until it has.</summary>
+    public RecoveryReport? Recovery { get; private set; }
+
+    /// <summary>True while a segment is open for writing; false while faulted.</summary>
+    public bool IsWriting => Volatile.Read(ref _current) is not null;
+
+    /// <summary>The file being written now, or null while faulted.</summary>
+    public string? CurrentSegmentPath => Volatile.Read(ref _current)?.Storage.Path;
+
+    private DateTime UtcNow => _options.TimeProvider.GetUtcNow().UtcDateTime;
+
+    /// <summary>
+    /// Appends one event. Returns true once the event is in the page cache (and on disk, for levels
+    /// at or above <see cref="MmapLogOptions.FlushToDiskLevel"/>); false when it was dropped.
+    /// </summary>
+    public bool Append<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
+    {
+        for (int attempt = 0; attempt < 16; attempt++)
+        {
+            ActiveSegment? segment = Volatile.Read(ref _current);
+            if (segment is null)
+            {
+                break;
+            }
+            if (timestampUtcTicks >= segment.RollAtUtcTicks)
+            {
+                segment.TrySeal(timestampUtcTicks);
+                EnsureRotated(segment, timestampUtcTicks);
+                continue;
+            }
+
+            var measure = new EventWriter(segment);
+            payload.Write(ref measure);
+            if (measure.SegmentSealed)
+            {
+                EnsureRotated(segment, timestampUtcTicks);
+                continue;
+            }
+            int length = FormatConstants.FrameHeaderSize + measure.Position;
+            int aligned = FormatConstants.Align(length);
+            if (length > FormatConstants.MaxRecordLength || aligned > segment.MaxAlignedRecord)
+            {
+                _errors.ReportThrottled(MmapLogErrorKind.EventRejected,
+                    $"an event of {length} bytes is larger than a record may be ({Math.Min(FormatConstants.MaxRecordLength, segment.MaxAlignedRecord)} bytes with this segment size); it was dropped");
+                break;
+            }
+            if (!segment.TryClaim(aligned, timestampUtcTicks, out int offset, out long sequence, out _))
+            {
+                EnsureRotated(segment, timestampUtcTicks);
+                continue;
+            }
+            if (!TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload))
+            {
+                segment.PublishPadding(offset, aligned, sequence, timestampUtcTicks);
+                break;
+            }
+            segment.Publish(offset, length);
+            if (_options.FlushToDiskLevel is { } flushLevel && level >= flushLevel)
+            {
+                FlushSegment(segment, offset + aligned);
+            }
+            return true;
+        }
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
+
+    private bool TryEncode<TPayload>(ActiveSegment segment, int offset, int length, long sequence, long ticks, MmapLevel level, ref TPayload payload)
+        where TPayload : IEventPayload
+    {
+        byte* record = segment.Base + offset;
+        try
+        {
+            RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Event, (byte)level);
+            var writer = new EventWriter(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize));
+            payload.Write(ref writer);
+            if (writer.Position == length - FormatConstants.FrameHeaderSize)
+            {
+                return true;
+            }
+            _errors.ReportThrottled(MmapLogErrorKind.EventRejected, "an event wrote a different number of bytes than it measured (was it changed by another thread while logged?); it was dropped");
+        }
+        catch (Exception ex)
+        {
+            _errors.ReportThrottled(MmapLogErrorKind.EventRejected, "an event could not be encoded; it was dropped", ex);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Makes everything appended so far durable. Without <paramref name="toDisk"/> this is already
+    /// true once Append returns (the bytes are in the page cache); with it, they are written to the
+    /// storage device (msync + fsync) before this returns.
+    /// </summary>
+    public void Flush(bool toDisk)
+    {
+        if (!toDisk) return;
+        if (Volatile.Read(ref _current) is { } segment)
+        {
+            FlushSegment(segment, segment.ClaimedEnd);
+        }
+    }
+
+    private void FlushSegment(ActiveSegment segment, long through)
+    {
+        try
+        {
+            segment.FlushToDisk(through);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            _errors.ReportThrottled(MmapLogErrorKind.Io, $"flushing {segment.Storage.Path} to disk failed", ex);
+        }
+    }
+
+    /// <summary>Moves writing on from a sealed segment; the first caller does the work, the rest wait for it.</summary>
+    private void EnsureRotated(ActiveSegment sealedSegment, long utcTicks)
+    {
+        lock (_rotationGate)
+        {
+            if (Volatile.Read(ref _current) != sealedSegment)
+            {
+                return;
+            }
+            _nextSequence = sealedSegment.SealSequence + 1;
+            _retired.Enqueue(sealedSegment);
+            SegmentStorage? next = TakeStandby();
+            if (next is null)
+            {
+                Volatile.Write(ref _current, null);
+                EnterFault();
+            }
+            else
+            {
+                Activate(next, _standbyNumber, utcTicks);
+            }
+        }
+        _wake.Set();
+    }
+
+    /// <summary>The prepared segment; waits briefly when the maintainer is still preparing it.</summary>
+    private SegmentStorage? TakeStandby()
+    {
+        DateTime deadline = DateTime.UtcNow + StandbyWait;
+        while (true)
+        {
+            SegmentStorage? standby = Interlocked.Exchange(ref _standby, null);
+            if (standby is not null || _standbyFailing || _stopping)
+            {
+                return standby;
+            }
+            _standbyChanged.Reset();
+            _wake.Set();
+            if (Volatile.Read(ref _standby) is null && !_standbyChanged.Wait(deadline - DateTime.UtcNow > TimeSpan.Zero ? deadline - DateTime.UtcNow : TimeSpan.Zero))
+            {
+                return Interlocked.Exchange(ref _standby, null);
+            }
+        }
+    }
+
+    // Caller holds _rotationGate.
+    private void Activate(SegmentStorage storage, long number, long utcTicksForRoll)
+    {
+        var segment = new ActiveSegment(storage, number, _nextSequence, UtcNow.Ticks,
+            RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone));
+        _nextNumber = number + 1;
+        Volatile.Write(ref _current, segment);
+        if (_faulted)
+        {
+            _faulted = false;
+            long dropped = Interlocked.Read(ref _dropped) - _droppedAtFault;
+            _errors.Report(new MmapLogError(MmapLogErrorKind.Recovered, $"writing to {storage.Path} again; {dropped} event(s) were dropped while the log could not be written"));
+        }
+    }
+
+    // Caller holds _rotationGate.
+    private void EnterFault()
+    {
+        if (!_faulted)
+        {
+            _faulted = true;
+            _droppedAtFault = Interlocked.Read(ref _dropped);
+        }
+        _retryAtUtc = UtcNow + _options.RetryInterval;
+    }
+
+    // Caller holds _rotationGate. Takes the lock, recovers, and opens a segment; reports and faults on failure.
+    private bool TryOpen()
+    {
+        try
+        {
+            if (_lock is null)
+            {
+                _lock = WriterLock.TryAcquire(_naming.LockPath, out string? problem);
+                if (_lock is null)
+                {
+                    ReportFault(MmapLogErrorKind.Locked, problem!, null);
+                    return false;
+                }
+            }
+            if (Recovery is null)
+            {
+                RecoveryReport report = SegmentRecovery.Recover(_naming, UtcNow.Ticks);
+                Recovery = report;
+                _nextNumber = report.NextSegmentNumber;
+                _nextSequence = report.NextSequence;
+                ReportRecovery(report);
+            }
+            SegmentStorage? storage = Interlocked.Exchange(ref _standby, null);
+            long number = storage is null ? _nextNumber : _standbyNumber;
+            storage ??= _preparer.Prepare(_naming.PathFor(number));
+            Activate(storage, number, UtcNow.Ticks);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ReportFault(MmapLogErrorKind.Io, DescribeIoFailure(ex), ex);
+            return false;
+        }
+    }
+
+    private void ReportFault(MmapLogErrorKind kind, string problem, Exception? ex)
+    {
+        bool first = !_faulted;
+        EnterFault();
+        if (first)
+        {
+            _errors.Report(new MmapLogError(kind, $"{problem}; events are dropped and counted until this clears (retrying every {_options.RetryInterval.TotalSeconds:0.###} s)", ex));
+        }
+    }
+
+    private string DescribeIoFailure(Exception ex) => ex switch
+    {
+        UnauthorizedAccessException => $"permission denied creating a segment in {_naming.Directory}",
+        IOException io when IsDiskFull(io) => $"no space left to create a {_options.SegmentSizeBytes}-byte segment in {_naming.Directory}",
+        _ => $"could not create a segment in {_naming.Directory}: {ex.Message}",
+    };
+
+    private static bool IsDiskFull(IOException ex) =>
+        ex.HResult == PosixFallocate.ENOSPC || (ex.HResult & 0xFFFF) is 0x70 or 0x27 ||
+        ex.Message.Contains("space", StringComparison.OrdinalIgnoreCase);
+
+    private void ReportRecovery(RecoveryReport report)
+    {
+        foreach (RepairedSegment r in report.Repaired)
+        {
+            _errors.Report(new MmapLogError(MmapLogErrorKind.Recovery,
+                $"recovered {r.Path} after an unclean stop: kept {r.RecordsKept} record(s) up to sequence {r.LastSequence}, filled {r.HolesFilled} hole(s) ({r.LostSequences} record(s) that were never completed), cut {r.TornTailBytes} torn byte(s), and sealed it"));
+        }
+        foreach (string problem in report.Problems)
+        {
+            _errors.Report(new MmapLogError(MmapLogErrorKind.Recovery, $"recovery left a segment untouched: {problem}"));
+        }
+    }
+
+    private void MaintainLoop()
+    {
+        while (true)
+        {
+            _wake.WaitOne(TimeSpan.FromMilliseconds(Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds)));
+            bool stopping = _stopping;
+            try
+            {
+                if (!stopping)
+                {
+                    RetryIfFaulted();
+                    PrepareStandbyIfNeeded();
+                }
+                CloseRetiredSegments();
+                if (!stopping)
+                {
+                    FlushOnInterval();
+                }
+            }
+            catch (Exception ex)
+            {
+                // The maintainer must outlive any surprise; the next round tries again.
+                _errors.ReportThrottled(MmapLogErrorKind.Io, "background maintenance failed", ex);
+            }
+            if (stopping)
+            {
+                return;
+            }
+        }
+    }
+
+    private void RetryIfFaulted()
+    {
+        if (Volatile.Read(ref _current) is not null || UtcNow < _retryAtUtc)
+        {
+            return;
+        }
+        lock (_rotationGate)
+        {
+            if (_current is null && !_stopping)
+            {
+                _standbyFailing = false;
+                TryOpen();
+            }
+        }
+    }
+
+    private void PrepareStandbyIfNeeded()
+    {
+        ActiveSegment? current = Volatile.Read(ref _current);
+        if (current is null || Volatile.Read(ref _standby) is not null || (_standbyFailing && UtcNow < _retryAtUtc))
+        {
+            return;
+        }
+        long number = current.Number + 1;
+        try
+        {
+            SegmentStorage storage = _preparer.Prepare(_naming.PathFor(number));
+            _standbyNumber = number;
+            _standbyFailing = false;
+            Volatile.Write(ref _standby, storage);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _standbyFailing = true;
+            _retryAtUtc = UtcNow + _options.RetryInterval;
+            _errors.ReportThrottled(MmapLogErrorKind.Io, DescribeIoFailure(ex) + " (the next segment, prepared ahead); the current one is still being written", ex);
+        }
+        _standbyChanged.Set();
+    }
+
+    private void CloseRetiredSegments()
+    {
+        bool closedAny = false;
+        while (_retired.TryPeek(out ActiveSegment? segment))
+        {
+            int scanned = 0;
+            DateTime deadline = DateTime.UtcNow + PublishWait;
+            while (!segment.AllPublished(ref scanned) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(1);
+            }
+            _retired.TryDequeue(out _);
+            if (!segment.AllPublished(ref scanned))
+            {
+                // A thread still holds a claim: unmapping under it would crash the process. Leave it mapped.
+                _errors.Report(new MmapLogError(MmapLogErrorKind.Io, $"{segment.Storage.Path} still had an unfinished record after {PublishWait.TotalSeconds} s; it stays mapped and untrimmed"));
+                continue;
+            }
+            try
+            {
+                if (_options.FlushToDiskInterval is not null || _options.FlushToDiskLevel is not null)
+                {
+                    segment.FlushToDisk(segment.SealedLength);
+                }
+                segment.Storage.CloseAndTrim(segment.SealedLength);
+                closedAny = true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _errors.ReportThrottled(MmapLogErrorKind.Io, $"closing {segment.Storage.Path} failed", ex);
+            }
+        }
+        if (closedAny)
+        {
+            ApplyRetention();
+        }
+    }
+
+    private void ApplyRetention()
+    {
+        long oldestLive = Volatile.Read(ref _current)?.Number ?? _nextNumber;
+        RetentionPolicy.Apply(_naming, _options, oldestLive, UtcNow, _errors.Report);
+    }
+
+    private void FlushOnInterval()
+    {
+        if (_options.FlushToDiskInterval is not { } interval || UtcNow < _nextFlushUtc)
+        {
+            return;
+        }
+        _nextFlushUtc = UtcNow + interval;
+        if (Volatile.Read(ref _current) is { } segment)
+        {
+            FlushSegment(segment, segment.ClaimedEnd);
+        }
+    }
+
+    /// <summary>Seals the segment being written, trims it, releases the lock; later appends are dropped.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        lock (_rotationGate)
+        {
+            _stopping = true;
+            if (_current is { } segment)
+            {
+                segment.TrySeal(UtcNow.Ticks);
+                Volatile.Write(ref _current, null);
+                _retired.Enqueue(segment);
+            }
+        }
+        _wake.Set();
+        _standbyChanged.Set();
+        _maintainer.Join();
+        CloseRetiredSegments();
+        if (Interlocked.Exchange(ref _standby, null) is { } standby)
+        {
+            standby.Dispose();
+            standby.DeleteFile();
+        }
+        _lock?.Dispose();
+        _wake.Dispose();
+        _standbyChanged.Dispose();
+    }
+
+    /// <summary>Calls the error callback, never letting it throw into the writer, and throttles repeats.</summary>
+    private sealed class ErrorReporter
+    {
+        private static readonly TimeSpan RepeatAfter = TimeSpan.FromSeconds(10);
+        private readonly Action<MmapLogError>? _callback;
+        private readonly long[] _lastReportedTicks = new long[8];
+
+        public ErrorReporter(Action<MmapLogError>? callback) => _callback = callback;
+
+        public void Report(MmapLogError error)
+        {
+            try
+            {
+                _callback?.Invoke(error);
+            }
+            catch
+            {
+                // An error handler that fails must not take logging down with it.
+            }
+        }
+
+        public void ReportThrottled(MmapLogErrorKind kind, string message, Exception? ex = null)
+        {
+            long now = DateTime.UtcNow.Ticks;
+            ref long last = ref _lastReportedTicks[(int)kind];
+            long seen = Volatile.Read(ref last);
+            if (now - seen < RepeatAfter.Ticks || Interlocked.CompareExchange(ref last, now, seen) != seen)
+            {
+                return;
+            }
+            Report(new MmapLogError(kind, message, ex));
+        }
+    }
+}

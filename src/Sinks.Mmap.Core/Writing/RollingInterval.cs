@@ -1,0 +1,47 @@
+using System;
+
+namespace Sinks.Mmap;
+
+/// <summary>How often a new segment is started regardless of size; the same values as Serilog.Sinks.File.</summary>
+public enum RollingInterval
+{
+    /// <summary>Never roll by time; roll only when a segment is full.</summary>
+    Infinite,
+    /// <summary>At the start of each year.</summary>
+    Year,
+    /// <summary>At the start of each month.</summary>
+    Month,
+    /// <summary>At the start of each day.</summary>
+    Day,
+    /// <summary>At the start of each hour.</summary>
+    Hour,
+    /// <summary>At the start of each minute.</summary>
+    Minute,
+}
+
+internal static class RollingBoundary
+{
+    /// <summary>The UTC instant at which the local-time period containing <paramref name="utcTicks"/> ends.</summary>
+    public static long NextUtcTicks(RollingInterval interval, long utcTicks, TimeZoneInfo zone)
+    {
+        if (interval == RollingInterval.Infinite)
+        {
+            return long.MaxValue;
+        }
+        DateTime local = TimeZoneInfo.ConvertTimeFromUtc(new DateTime(utcTicks, DateTimeKind.Utc), zone);
+        DateTime next = interval switch
+        {
+            RollingInterval.Year => new DateTime(local.Year, 1, 1).AddYears(1),
+            RollingInterval.Month => new DateTime(local.Year, local.Month, 1).AddMonths(1),
+            RollingInterval.Day => local.Date.AddDays(1),
+            RollingInterval.Hour => new DateTime(local.Year, local.Month, local.Day, local.Hour, 0, 0).AddHours(1),
+            _ => new DateTime(local.Year, local.Month, local.Day, local.Hour, local.Minute, 0).AddMinutes(1),
+        };
+        // A local time skipped by a DST jump has no UTC instant; move past the gap.
+        while (zone.IsInvalidTime(next))
+        {
+            next = next.AddMinutes(15);
+        }
+        return TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(next, DateTimeKind.Unspecified), zone).Ticks;
+    }
+}
