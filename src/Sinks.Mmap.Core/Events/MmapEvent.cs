@@ -62,6 +62,9 @@ public sealed class MmapEvent
     /// <summary>The W3C span id, when there was one.</summary>
     public ActivitySpanId? SpanId { get; }
 
+    /// <summary>Where reading resumes after this event; set on events that a reader yields.</summary>
+    public LogPosition? Position { get; internal set; }
+
     /// <summary>Finds a top-level property by name.</summary>
     public bool TryGetProperty(string name, out LogValue value)
     {

@@ -26,7 +26,7 @@ internal readonly record struct ScanItem(ScanItemKind Kind, long Offset, long Le
 internal sealed class FrameScanner
 {
     private readonly SegmentSource _source;
-    private readonly long _end;
+    private long _end;
     private long _position;
     private long _expectedSequence;
     private long _crcBudget;
@@ -46,9 +46,27 @@ internal sealed class FrameScanner
     /// The next item. For a record, <paramref name="frame"/> holds its bytes (valid until the next call).
     /// False at the end: no more records, and nothing but zeros left.
     /// </summary>
-    public bool Next(out ScanItem item, out ReadOnlySpan<byte> frame)
+    public bool Next(out ScanItem item, out ReadOnlySpan<byte> frame) => Next(resynchronise: true, out item, out frame);
+
+    /// <summary>
+    /// As <see cref="Next(out ScanItem, out ReadOnlySpan{byte})"/>; without <paramref name="resynchronise"/>
+    /// it stops (returns false and stays put) at the first byte that is not a valid frame, which is
+    /// what a follower wants at the live end of a segment.
+    /// </summary>
+    public bool Next(bool resynchronise, out ScanItem item, out ReadOnlySpan<byte> frame)
     {
         frame = default;
+        if (!resynchronise)
+        {
+            if (_position + FormatConstants.FrameHeaderSize <= _end && TryFrameAt(_position, checkSequence: false, out frame, out int valid))
+            {
+                item = new ScanItem(ScanItemKind.Record, _position, valid);
+                Advance(frame, valid);
+                return true;
+            }
+            item = default;
+            return false;
+        }
         if (_position + FormatConstants.FrameHeaderSize > _end)
         {
             item = default;
@@ -71,6 +89,27 @@ internal sealed class FrameScanner
         item = new ScanItem(startsWithZero ? ScanItemKind.Hole : ScanItemKind.Corrupt, start, next - start);
         _position = next;
         return true;
+    }
+
+    /// <summary>
+    /// At a position holding no valid frame, looks up to <paramref name="lookahead"/> bytes ahead for
+    /// one and moves there; stays put and returns false when there is none.
+    /// </summary>
+    public bool TrySkipDamage(int lookahead)
+    {
+        long saveEnd = _end;
+        long limit = Math.Min(_end, _position + lookahead);
+        long next = ResyncWithin(_position + FormatConstants.Alignment, limit);
+        if (next < 0) return false;
+        _position = next;
+        return saveEnd == _end;
+    }
+
+    /// <summary>Forgets cached bytes so a segment still being written is read afresh.</summary>
+    public void Refresh(long newEnd)
+    {
+        _source.Refresh();
+        _end = Math.Min(newEnd, _source.Length);
     }
 
     /// <summary>The item for what is left at and after <paramref name="from"/>: a torn tail, or nothing.</summary>
@@ -140,18 +179,20 @@ internal sealed class FrameScanner
     }
 
     /// <summary>The next offset at or after <paramref name="from"/> that holds a valid frame, or -1.</summary>
-    private long Resync(long from)
+    private long Resync(long from) => ResyncWithin(from, _end);
+
+    private long ResyncWithin(long from, long limit)
     {
         long candidate = from;
-        while (candidate + FormatConstants.FrameHeaderSize <= _end)
+        while (candidate + FormatConstants.FrameHeaderSize <= limit)
         {
-            long nonZero = FirstNonZero(candidate, _end);
+            long nonZero = FirstNonZero(candidate, limit);
             if (nonZero < 0)
             {
                 return -1;
             }
             candidate = nonZero & ~(long)(FormatConstants.Alignment - 1);
-            if (candidate + FormatConstants.FrameHeaderSize > _end)
+            if (candidate + FormatConstants.FrameHeaderSize > limit)
             {
                 return -1;
             }

@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Sinks.Mmap.Reading;
+
+namespace Sinks.Mmap;
+
+/// <summary>
+/// Reads a log: one segment file, the path the writer was given (all its segments, in order), or a
+/// folder of segments. Reading never maps files and never trusts a length it has not checked, so
+/// damaged or hostile files cost bounded time and memory. The only exception it throws for file
+/// contents is <see cref="MmapFormatException"/>, for a segment of an unknown major version.
+/// </summary>
+public sealed class MmapLogReader
+{
+    private readonly SegmentSet _segments;
+
+    /// <summary>A reader of <paramref name="path"/>: a segment file, a writer's path, or a folder.</summary>
+    public MmapLogReader(string path) => _segments = new SegmentSet(path);
+
+    /// <summary>How long a follower waits at a hole (a record a writer claimed but has not written) before skipping it.</summary>
+    public TimeSpan HoleTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The segment files, in reading order, as they are now.</summary>
+    public IReadOnlyList<string> SegmentFiles()
+    {
+        var list = new List<string>();
+        foreach ((_, string path) in _segments.List()) list.Add(path);
+        return list;
+    }
+
+    /// <summary>Every event, in sequence order, from <paramref name="from"/> (or the start).</summary>
+    public IEnumerable<MmapEvent> ReadEvents(LogPosition? from = null)
+    {
+        foreach (MmapRecord record in ReadRecords(from))
+        {
+            if (record.Event is { } evt) yield return evt;
+        }
+    }
+
+    /// <summary>Every valid record of every kind, in sequence order, from <paramref name="from"/> (or the start).</summary>
+    public IEnumerable<MmapRecord> ReadRecords(LogPosition? from = null)
+    {
+        foreach ((long number, string path) in _segments.List())
+        {
+            if (from is { } start && number != 0 && number < start.SegmentNumber) continue;
+            using SegmentCursor cursor = SegmentCursor.Open(path, number);
+            MmapRecord? record;
+            while ((record = cursor.Next(resynchronise: true)) is not null)
+            {
+                if (from is { } f && record.Sequence < f.NextSequence) continue;
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>Checks every segment: valid records, torn tails, holes, damaged ranges and sequence gaps.</summary>
+    public ValidationReport Validate()
+    {
+        var reports = new List<SegmentReport>();
+        SegmentReport? previous = null;
+        foreach ((long number, string path) in _segments.List())
+        {
+            using SegmentCursor cursor = SegmentCursor.Open(path, number);
+            if (cursor.NotStarted) continue;
+            while (cursor.Next(resynchronise: true) is not null)
+            {
+            }
+            cursor.Finish();
+            SegmentReport report = cursor.Report;
+            if (previous is { LastSequence: { } last } && report.FirstSequence is { } first && first != last + 1 && previous.SegmentNumber + 1 == report.SegmentNumber)
+            {
+                report.Gaps.Insert(0, new SequenceGap(last + 1, first));
+            }
+            reports.Add(report);
+            previous = report;
+        }
+        return new ValidationReport(reports);
+    }
+
+    /// <summary>
+    /// Yields events as writers commit them, across rotation, like <c>tail -F</c>, until cancelled.
+    /// Each event's position (<see cref="MmapEvent.Position"/>) can be saved and passed back as
+    /// <paramref name="from"/> after a restart. When the writer is killed, the follower yields every
+    /// event it committed, skips a hole it left after <see cref="HoleTimeout"/>, and then waits for the
+    /// next writer, whose recovery seals the segment and moves the follower on.
+    /// </summary>
+    public async IAsyncEnumerable<MmapEvent> FollowAsync(LogPosition? from = null, TimeSpan? pollInterval = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        TimeSpan poll = pollInterval ?? TimeSpan.FromMilliseconds(100);
+        long nextSequence = from?.NextSequence ?? 0;
+        long segmentNumber = from?.SegmentNumber ?? 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            (long number, string path)? target = FindSegment(segmentNumber);
+            if (target is null)
+            {
+                await Delay(poll, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            segmentNumber = target.Value.number;
+            using SegmentCursor cursor = SegmentCursor.Open(target.Value.path, target.Value.number);
+            if (cursor.NotStarted || !cursor.IsReadable)
+            {
+                if (!cursor.IsReadable && !cursor.NotStarted && HasLaterSegment(segmentNumber))
+                {
+                    segmentNumber++;
+                    continue;
+                }
+                await Delay(poll, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            DateTime stuckSince = DateTime.UtcNow;
+            long stuckAt = -1;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                MmapRecord? record = cursor.Next(resynchronise: false);
+                if (record is not null)
+                {
+                    if (record.Sequence >= nextSequence && record.Event is { } evt)
+                    {
+                        nextSequence = record.Sequence + 1;
+                        yield return evt;
+                    }
+                    continue;
+                }
+                if (cursor.Sealed)
+                {
+                    break;
+                }
+                if (cursor.Offset != stuckAt)
+                {
+                    stuckAt = cursor.Offset;
+                    stuckSince = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - stuckSince > HoleTimeout && cursor.TrySkipHole())
+                {
+                    continue;
+                }
+                if (HasLaterSegment(segmentNumber) && DateTime.UtcNow - stuckSince > HoleTimeout)
+                {
+                    // A later segment exists and this one has stopped growing: its writer is gone.
+                    break;
+                }
+                await Delay(poll, cancellationToken).ConfigureAwait(false);
+                cursor.Refresh();
+            }
+            segmentNumber++;
+        }
+    }
+
+    private (long, string)? FindSegment(long atLeast)
+    {
+        foreach ((long number, string path) in _segments.List())
+        {
+            if (number >= atLeast) return (number, path);
+        }
+        return null;
+    }
+
+    private bool HasLaterSegment(long number)
+    {
+        foreach ((long n, _) in _segments.List())
+        {
+            if (n > number) return true;
+        }
+        return false;
+    }
+
+    private static async Task Delay(TimeSpan delay, CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(delay, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
