@@ -81,6 +81,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     private DateTime UtcNow => _options.TimeProvider.GetUtcNow().UtcDateTime;
 
+    /// <summary>The options in force (a validated copy).</summary>
+    internal MmapLogOptions Options => _options;
+
     /// <summary>
     /// Appends one event. Returns true once the event is in the page cache (and on disk, for levels
     /// at or above <see cref="MmapLogOptions.FlushToDiskLevel"/>); false when it was dropped.
@@ -327,6 +330,15 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     private void MaintainLoop()
     {
+        // Old segments may already be past the limits when the log is opened.
+        try
+        {
+            ApplyRetention();
+        }
+        catch (Exception ex)
+        {
+            _errors.ReportThrottled(MmapLogErrorKind.Io, "retention failed", ex);
+        }
         while (true)
         {
             _wake.WaitOne(TimeSpan.FromMilliseconds(Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds)));

@@ -1,0 +1,114 @@
+using System;
+using Serilog.Configuration;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Sinks.Mmap.Sinks;
+using Sinks.Mmap;
+
+namespace Serilog;
+
+/// <summary>Adds <c>WriteTo.Mmap()</c> and <c>AuditTo.Mmap()</c> to the logger configuration.</summary>
+public static class MmapLoggerConfigurationExtensions
+{
+    /// <summary>
+    /// Writes events into a crash-safe memory-mapped log: each event is in the OS page cache when the
+    /// log call returns, so killing the process loses nothing, and no system call sits on the
+    /// logging thread. I/O faults go to <c>SelfLog</c> and are counted; they never reach the application.
+    /// </summary>
+    /// <param name="sinkConfiguration">Logger sink configuration.</param>
+    /// <param name="path">The log's path, e.g. <c>logs/app.mlog</c>; segments are named <c>logs/app-000001.mlog</c>, …</param>
+    /// <param name="restrictedToMinimumLevel">The minimum level for events passed through the sink. Ignored when <paramref name="levelSwitch"/> is specified.</param>
+    /// <param name="levelSwitch">A switch allowing the pass-through minimum level to be changed at runtime.</param>
+    /// <param name="fileSizeLimitBytes">The size of each segment file in bytes (4 KiB to 1 GiB, a multiple of 8; default 64 MiB). Segments are preallocated at this size and trimmed when sealed.</param>
+    /// <param name="rollingInterval">Start a new segment at each Minute, Hour, Day, Month or Year (local time), or never (Infinite, the default).</param>
+    /// <param name="retainedFileCountLimit">How many segments to keep, the current one included (default 31); null for no limit.</param>
+    /// <param name="retainedFileTimeLimit">Delete sealed segments last written longer ago than this; null (default) for no limit.</param>
+    /// <param name="retainedTotalSizeLimitBytes">Delete the oldest sealed segments while all segments together exceed this many bytes; null (default) for no limit.</param>
+    /// <param name="flushToDiskInterval">msync and fsync on this interval, on a background thread, so an OS crash or power loss loses at most this much; null (default) leaves it to the OS.</param>
+    /// <param name="flushToDiskLevel">Events at or above this level reach the disk before the log call returns (default Fatal); null turns it off.</param>
+    /// <param name="retryInterval">After a fault (disk full, permission, another writer), how long to wait before trying again (default 1 s).</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    public static LoggerConfiguration Mmap(
+        this LoggerSinkConfiguration sinkConfiguration,
+        string path,
+        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        LoggingLevelSwitch? levelSwitch = null,
+        long fileSizeLimitBytes = MmapLogOptions.DefaultSegmentSize,
+        RollingInterval rollingInterval = RollingInterval.Infinite,
+        int? retainedFileCountLimit = 31,
+        TimeSpan? retainedFileTimeLimit = null,
+        long? retainedTotalSizeLimitBytes = null,
+        TimeSpan? flushToDiskInterval = null,
+        LogEventLevel? flushToDiskLevel = LogEventLevel.Fatal,
+        TimeSpan? retryInterval = null)
+    {
+        ArgumentNullException.ThrowIfNull(sinkConfiguration);
+        MmapLogOptions options = BuildOptions(path, fileSizeLimitBytes, rollingInterval, retainedFileCountLimit, retainedFileTimeLimit,
+            retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval);
+        return sinkConfiguration.Sink(new MmapSink(options, audit: false), restrictedToMinimumLevel, levelSwitch);
+    }
+
+    /// <summary>
+    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, RollingInterval, int?, TimeSpan?, long?, TimeSpan?, LogEventLevel?, TimeSpan?)"/>,
+    /// except that an event that cannot be written throws to the caller, as <c>AuditTo.File</c> does.
+    /// </summary>
+    /// <param name="sinkConfiguration">Logger audit sink configuration.</param>
+    /// <param name="path">The log's path, e.g. <c>logs/audit.mlog</c>.</param>
+    /// <param name="restrictedToMinimumLevel">The minimum level for events passed through the sink.</param>
+    /// <param name="levelSwitch">A switch allowing the pass-through minimum level to be changed at runtime.</param>
+    /// <param name="fileSizeLimitBytes">The size of each segment file in bytes (default 64 MiB).</param>
+    /// <param name="rollingInterval">Start a new segment at each period, or never (Infinite).</param>
+    /// <param name="retainedFileCountLimit">How many segments to keep (default 31); null for no limit.</param>
+    /// <param name="retainedFileTimeLimit">Delete sealed segments older than this; null for no limit.</param>
+    /// <param name="retainedTotalSizeLimitBytes">Keep all segments together under this many bytes; null for no limit.</param>
+    /// <param name="flushToDiskInterval">msync and fsync on this interval; null leaves it to the OS.</param>
+    /// <param name="flushToDiskLevel">Events at or above this level reach the disk before the call returns (default Fatal); null for off.</param>
+    /// <param name="retryInterval">After a fault, how long to wait before trying again (default 1 s).</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    public static LoggerConfiguration Mmap(
+        this LoggerAuditSinkConfiguration sinkConfiguration,
+        string path,
+        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        LoggingLevelSwitch? levelSwitch = null,
+        long fileSizeLimitBytes = MmapLogOptions.DefaultSegmentSize,
+        RollingInterval rollingInterval = RollingInterval.Infinite,
+        int? retainedFileCountLimit = 31,
+        TimeSpan? retainedFileTimeLimit = null,
+        long? retainedTotalSizeLimitBytes = null,
+        TimeSpan? flushToDiskInterval = null,
+        LogEventLevel? flushToDiskLevel = LogEventLevel.Fatal,
+        TimeSpan? retryInterval = null)
+    {
+        ArgumentNullException.ThrowIfNull(sinkConfiguration);
+        MmapLogOptions options = BuildOptions(path, fileSizeLimitBytes, rollingInterval, retainedFileCountLimit, retainedFileTimeLimit,
+            retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval);
+        return sinkConfiguration.Sink(new MmapSink(options, audit: true), restrictedToMinimumLevel, levelSwitch);
+    }
+
+    /// <summary>Builds and validates the core options; a wrong value throws here, naming the option.</summary>
+    internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, RollingInterval rollingInterval, int? retainedFileCountLimit,
+        TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, LogEventLevel? flushToDiskLevel, TimeSpan? retryInterval)
+    {
+        if (flushToDiskLevel is { } level && !Enum.IsDefined(level))
+        {
+            throw new ArgumentOutOfRangeException(nameof(flushToDiskLevel), level, "flushToDiskLevel must be Verbose, Debug, Information, Warning, Error or Fatal, or null for off.");
+        }
+        var options = new MmapLogOptions
+        {
+            Path = path,
+            SegmentSizeBytes = fileSizeLimitBytes,
+            RollingInterval = rollingInterval,
+            RetainedFileCountLimit = retainedFileCountLimit,
+            RetainedFileTimeLimit = retainedFileTimeLimit,
+            RetainedTotalSizeLimitBytes = retainedTotalSizeLimitBytes,
+            FlushToDiskInterval = flushToDiskInterval,
+            FlushToDiskLevel = flushToDiskLevel is { } l ? Serilog.Sinks.Mmap.Translation.LevelMap.ToMmap(l) : null,
+        };
+        if (retryInterval is { } retry)
+        {
+            options.RetryInterval = retry;
+        }
+        options.Validate();
+        return options;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using Serilog.Events;
+using Sinks.Mmap;
+
+namespace Serilog.Sinks.Mmap.Translation;
+
+/// <summary>
+/// A Serilog <see cref="LogEvent"/> as the core's neutral payload. The writer calls
+/// <see cref="Write"/> twice (measure, then encode into the mapping); both passes walk the same
+/// properties in the same order and allocate nothing for scalar values.
+/// </summary>
+internal readonly struct SerilogPayload : IEventPayload
+{
+    private readonly LogEvent _event;
+
+    public SerilogPayload(LogEvent logEvent) => _event = logEvent;
+
+    public void Write(ref EventWriter writer)
+    {
+        LogEvent e = _event;
+        var header = new EventHeader
+        {
+            OffsetMinutes = (short)e.Timestamp.Offset.TotalMinutes,
+            MessageTemplate = e.MessageTemplate.Text,
+            PropertyCount = e.Properties.Count,
+        };
+        if (e.Exception is { } exception)
+        {
+            header.ExceptionType = exception.GetType().FullName;
+            header.ExceptionMessage = exception.Message;
+            header.ExceptionText = exception.ToString();
+        }
+        if (e.TraceId is { } traceId) header.TraceId = traceId;
+        if (e.SpanId is { } spanId) header.SpanId = spanId;
+        writer.WriteHeader(header);
+
+        // LogEvent keeps its properties in a Dictionary: enumerate it as one, so the enumerator is not boxed.
+        if (e.Properties is Dictionary<string, LogEventPropertyValue> dictionary)
+        {
+            foreach (KeyValuePair<string, LogEventPropertyValue> property in dictionary)
+            {
+                writer.WritePropertyName(property.Key);
+                WriteValue(ref writer, property.Value);
+            }
+        }
+        else
+        {
+            foreach (KeyValuePair<string, LogEventPropertyValue> property in e.Properties)
+            {
+                writer.WritePropertyName(property.Key);
+                WriteValue(ref writer, property.Value);
+            }
+        }
+    }
+
+    private static void WriteValue(ref EventWriter writer, LogEventPropertyValue value)
+    {
+        switch (value)
+        {
+            case ScalarValue scalar:
+                writer.WriteScalar(scalar.Value);
+                break;
+            case SequenceValue sequence:
+                IReadOnlyList<LogEventPropertyValue> elements = sequence.Elements;
+                writer.BeginSequence(elements.Count);
+                for (int i = 0; i < elements.Count; i++)
+                {
+                    WriteValue(ref writer, elements[i]);
+                }
+                break;
+            case StructureValue structure:
+                IReadOnlyList<LogEventProperty> properties = structure.Properties;
+                writer.BeginStructure(structure.TypeTag, properties.Count);
+                for (int i = 0; i < properties.Count; i++)
+                {
+                    writer.WritePropertyName(properties[i].Name);
+                    WriteValue(ref writer, properties[i].Value);
+                }
+                break;
+            case DictionaryValue map:
+                writer.BeginDictionary(map.Elements.Count);
+                if (map.Elements is Dictionary<ScalarValue, LogEventPropertyValue> entries)
+                {
+                    foreach (KeyValuePair<ScalarValue, LogEventPropertyValue> entry in entries)
+                    {
+                        writer.WriteScalar(entry.Key.Value);
+                        WriteValue(ref writer, entry.Value);
+                    }
+                }
+                else
+                {
+                    foreach (KeyValuePair<ScalarValue, LogEventPropertyValue> entry in map.Elements)
+                    {
+                        writer.WriteScalar(entry.Key.Value);
+                        WriteValue(ref writer, entry.Value);
+                    }
+                }
+                break;
+            default:
+                // A LogEventPropertyValue subclass the format does not know: keep its rendering.
+                writer.WriteOther(value.GetType().FullName ?? value.GetType().Name, value.ToString());
+                break;
+        }
+    }
+}
