@@ -25,7 +25,7 @@ public static class MmapLoggerConfigurationExtensions
     /// <param name="retainedFileTimeLimit">Delete sealed segments last written longer ago than this; null (default) for no limit.</param>
     /// <param name="retainedTotalSizeLimitBytes">Delete the oldest sealed segments while all segments together exceed this many bytes; null (default) for no limit.</param>
     /// <param name="flushToDiskInterval">msync and fsync on this interval, on a background thread, so an OS crash or power loss loses at most this much; null (default) leaves it to the OS.</param>
-    /// <param name="flushToDiskLevel">Events at or above this level reach the disk before the log call returns (default Fatal); null turns it off.</param>
+    /// <param name="flushToDiskLevel">Events at or above this level (Verbose, Debug, Information, Warning, Error or Fatal, the default) reach the disk before the log call returns; "Off" turns it off.</param>
     /// <param name="retryInterval">After a fault (disk full, permission, another writer), how long to wait before trying again (default 1 s).</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     public static LoggerConfiguration Mmap(
@@ -39,7 +39,7 @@ public static class MmapLoggerConfigurationExtensions
         TimeSpan? retainedFileTimeLimit = null,
         long? retainedTotalSizeLimitBytes = null,
         TimeSpan? flushToDiskInterval = null,
-        LogEventLevel? flushToDiskLevel = LogEventLevel.Fatal,
+        string flushToDiskLevel = "Fatal",
         TimeSpan? retryInterval = null)
     {
         ArgumentNullException.ThrowIfNull(sinkConfiguration);
@@ -49,7 +49,7 @@ public static class MmapLoggerConfigurationExtensions
     }
 
     /// <summary>
-    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, RollingInterval, int?, TimeSpan?, long?, TimeSpan?, LogEventLevel?, TimeSpan?)"/>,
+    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, RollingInterval, int?, TimeSpan?, long?, TimeSpan?, string, TimeSpan?)"/>,
     /// except that an event that cannot be written throws to the caller, as <c>AuditTo.File</c> does.
     /// </summary>
     /// <param name="sinkConfiguration">Logger audit sink configuration.</param>
@@ -62,7 +62,7 @@ public static class MmapLoggerConfigurationExtensions
     /// <param name="retainedFileTimeLimit">Delete sealed segments older than this; null for no limit.</param>
     /// <param name="retainedTotalSizeLimitBytes">Keep all segments together under this many bytes; null for no limit.</param>
     /// <param name="flushToDiskInterval">msync and fsync on this interval; null leaves it to the OS.</param>
-    /// <param name="flushToDiskLevel">Events at or above this level reach the disk before the call returns (default Fatal); null for off.</param>
+    /// <param name="flushToDiskLevel">Events at or above this level reach the disk before the call returns (default "Fatal"); "Off" turns it off.</param>
     /// <param name="retryInterval">After a fault, how long to wait before trying again (default 1 s).</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     public static LoggerConfiguration Mmap(
@@ -76,7 +76,7 @@ public static class MmapLoggerConfigurationExtensions
         TimeSpan? retainedFileTimeLimit = null,
         long? retainedTotalSizeLimitBytes = null,
         TimeSpan? flushToDiskInterval = null,
-        LogEventLevel? flushToDiskLevel = LogEventLevel.Fatal,
+        string flushToDiskLevel = "Fatal",
         TimeSpan? retryInterval = null)
     {
         ArgumentNullException.ThrowIfNull(sinkConfiguration);
@@ -87,12 +87,9 @@ public static class MmapLoggerConfigurationExtensions
 
     /// <summary>Builds and validates the core options; a wrong value throws here, naming the option.</summary>
     internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, RollingInterval rollingInterval, int? retainedFileCountLimit,
-        TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, LogEventLevel? flushToDiskLevel, TimeSpan? retryInterval)
+        TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, string? flushToDiskLevel, TimeSpan? retryInterval)
     {
-        if (flushToDiskLevel is { } level && !Enum.IsDefined(level))
-        {
-            throw new ArgumentOutOfRangeException(nameof(flushToDiskLevel), level, "flushToDiskLevel must be Verbose, Debug, Information, Warning, Error or Fatal, or null for off.");
-        }
+        MmapLevel? diskLevel = ParseFlushLevel(flushToDiskLevel);
         var options = new MmapLogOptions
         {
             Path = path,
@@ -102,7 +99,7 @@ public static class MmapLoggerConfigurationExtensions
             RetainedFileTimeLimit = retainedFileTimeLimit,
             RetainedTotalSizeLimitBytes = retainedTotalSizeLimitBytes,
             FlushToDiskInterval = flushToDiskInterval,
-            FlushToDiskLevel = flushToDiskLevel is { } l ? Serilog.Sinks.Mmap.Translation.LevelMap.ToMmap(l) : null,
+            FlushToDiskLevel = diskLevel,
         };
         if (retryInterval is { } retry)
         {
@@ -110,5 +107,19 @@ public static class MmapLoggerConfigurationExtensions
         }
         options.Validate();
         return options;
+    }
+
+    private static MmapLevel? ParseFlushLevel(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || string.Equals(text, "Off", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        if (!int.TryParse(text, out _) && Enum.TryParse(text, ignoreCase: true, out LogEventLevel level) && Enum.IsDefined(level))
+        {
+            return Serilog.Sinks.Mmap.Translation.LevelMap.ToMmap(level);
+        }
+        throw new ArgumentOutOfRangeException("flushToDiskLevel", text,
+            "flushToDiskLevel must be Verbose, Debug, Information, Warning, Error, Fatal or Off.");
     }
 }
