@@ -313,7 +313,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     private static bool IsDiskFull(IOException ex) =>
         ex.HResult == PosixFallocate.ENOSPC || (ex.HResult & 0xFFFF) is 0x70 or 0x27 ||
-        ex.Message.Contains("space", StringComparison.OrdinalIgnoreCase);
+        ex.Message.Contains("space", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase);
 
     private void ReportRecovery(RecoveryReport report)
     {
