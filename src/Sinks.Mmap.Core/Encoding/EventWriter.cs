@@ -23,6 +23,12 @@ public ref struct EventWriter
     private int _position;
     private bool _segmentSealed;
 
+    // The measuring pass remembers the ids it resolved, in call order, so the encoding pass
+    // replays them instead of looking each string up again.
+    private InternedIds _ids;
+    private int _idCount;
+    private int _idCursor;
+
     internal EventWriter(ActiveSegment? segment)
     {
         _segment = segment;
@@ -32,13 +38,15 @@ public ref struct EventWriter
         _segmentSealed = false;
     }
 
-    internal EventWriter(ActiveSegment? segment, Span<byte> destination)
+    internal EventWriter(ActiveSegment? segment, Span<byte> destination, in EventWriter measured)
     {
         _segment = segment;
         _measuring = false;
         _buffer = destination;
         _position = 0;
         _segmentSealed = false;
+        _ids = measured._ids;
+        _idCount = measured._idCount;
     }
 
     /// <summary>Bytes measured or written so far.</summary>
@@ -279,6 +287,11 @@ public ref struct EventWriter
             {
                 id = _segment.Strings.Intern(value, _segment, out bool sealedWhileDefining);
                 _segmentSealed |= sealedWhileDefining;
+                if (_idCount < InternedIds.Capacity) _ids[_idCount++] = id;
+            }
+            else if (_idCursor < _idCount)
+            {
+                id = _ids[_idCursor++];
             }
             else
             {
@@ -308,4 +321,12 @@ public ref struct EventWriter
         // Slicing checks bounds: a payload that writes more than it measured fails here, not past the claim.
         return _measuring ? default : _buffer.Slice(start, count);
     }
+}
+
+/// <summary>Room for the ids of the first strings an event interns.</summary>
+[System.Runtime.CompilerServices.InlineArray(Capacity)]
+internal struct InternedIds
+{
+    public const int Capacity = 16;
+    private int _first;
 }

@@ -1,22 +1,24 @@
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Sinks.Mmap.Format;
 
 namespace Sinks.Mmap.Writing;
 
 /// <summary>
-/// One segment's interned strings. Lookups by reference are lock-free (templates and property
-/// names are usually the same string instances every time); a miss falls back to a value lookup
-/// under a lock, and a string seen for the first time is defined in the segment under that lock.
+/// One segment's interned strings. Lookups by reference go through a lock-free direct-mapped cache
+/// (templates and property names are usually the same string instances every time, so this hits
+/// in a few nanoseconds); a miss falls back to a value lookup under a lock, and a string seen for
+/// the first time is defined in the segment under that lock.
 /// An id is published only after its Definition record is, so a record that uses it always
 /// follows its definition in the file, even across a crash.
 /// </summary>
 internal sealed class StringTable
 {
-    private const int MaxReferenceEntries = 16384;
+    private const int CacheSize = 1024;
 
-    private readonly ConcurrentDictionary<string, int> _byReference = new(StringReferenceComparer.Instance);
+    // Each slot holds an immutable entry, so a reader sees a whole (string, id) pair or none.
+    private readonly Entry?[] _cache = new Entry?[CacheSize];
     private readonly Dictionary<string, int> _byValue = new();
     private readonly object _gate = new();
     private int _nextId = 1;
@@ -27,10 +29,12 @@ internal sealed class StringTable
     /// <summary>The id of an already-defined string, or 0 to write it inline.</summary>
     public int Find(string value)
     {
-        if (_byReference.TryGetValue(value, out int id))
+        Entry? entry = Volatile.Read(ref _cache[Slot(value)]);
+        if (entry is not null && ReferenceEquals(entry.Value, value))
         {
-            return id;
+            return entry.Id;
         }
+        int id;
         lock (_gate)
         {
             return _byValue.TryGetValue(value, out id) ? id : 0;
@@ -44,10 +48,13 @@ internal sealed class StringTable
     public int Intern(string value, ActiveSegment segment, out bool segmentSealed)
     {
         segmentSealed = false;
-        if (_byReference.TryGetValue(value, out int id))
+        int slot = Slot(value);
+        Entry? entry = Volatile.Read(ref _cache[slot]);
+        if (entry is not null && ReferenceEquals(entry.Value, value))
         {
-            return id;
+            return entry.Id;
         }
+        int id;
         lock (_gate)
         {
             if (!_byValue.TryGetValue(value, out id))
@@ -70,18 +77,22 @@ internal sealed class StringTable
                 id = _nextId++;
                 _byValue.Add(value, id);
             }
-            if (_byReference.Count < MaxReferenceEntries)
-            {
-                _byReference.TryAdd(value, id);
-            }
+            Volatile.Write(ref _cache[slot], new Entry(value, id));
             return id;
         }
     }
 
-    private sealed class StringReferenceComparer : IEqualityComparer<string>
+    private static int Slot(string value) => RuntimeHelpers.GetHashCode(value) & (CacheSize - 1);
+
+    private sealed class Entry
     {
-        public static readonly StringReferenceComparer Instance = new();
-        public bool Equals(string? x, string? y) => ReferenceEquals(x, y);
-        public int GetHashCode(string obj) => RuntimeHelpers.GetHashCode(obj);
+        public Entry(string value, int id)
+        {
+            Value = value;
+            Id = id;
+        }
+
+        public readonly string Value;
+        public readonly int Id;
     }
 }
