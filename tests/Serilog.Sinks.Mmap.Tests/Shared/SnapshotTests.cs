@@ -13,11 +13,11 @@ public class SnapshotTests
     public void Matching_text_passes_whatever_the_line_endings()
     {
         string received = ReceivedPath();
-        File.WriteAllText(received, "stale");
+        System.IO.File.WriteAllText(received, "stale");
 
         Snapshot.Verify("line one\r\nline two\r\n");
 
-        Assert.False(File.Exists(received), "a stale .received.txt should be removed on a match");
+        Assert.False(System.IO.File.Exists(received), "a stale .received.txt should be removed on a match");
     }
 
     [Fact]
@@ -30,11 +30,11 @@ public class SnapshotTests
 
             Assert.Contains(".verified.txt", failure.Message, System.StringComparison.Ordinal);
             Assert.Contains(".received.txt", failure.Message, System.StringComparison.Ordinal);
-            Assert.Equal("actual\n", File.ReadAllText(received));
+            Assert.Equal("actual\n", System.IO.File.ReadAllText(received));
         }
         finally
         {
-            File.Delete(received);
+            System.IO.File.Delete(received);
         }
     }
 
@@ -46,11 +46,11 @@ public class SnapshotTests
         {
             Assert.Throws<FailException>(() => Snapshot.Verify("new\n"));
 
-            Assert.Equal("new\n", File.ReadAllText(received));
+            Assert.Equal("new\n", System.IO.File.ReadAllText(received));
         }
         finally
         {
-            File.Delete(received);
+            System.IO.File.Delete(received);
         }
     }
 
