@@ -60,7 +60,7 @@ internal sealed class SegmentCursor : IDisposable
         }
         report.Bytes = source.Length;
         ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
-        if (head.Length == FormatConstants.HeaderSize && SegmentHeader.IsAllZero(head))
+        if (SegmentHeader.IsAllZero(head))
         {
             return new SegmentCursor(source, report, null, number) { NotStarted = true };
         }
