@@ -310,7 +310,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     private static bool IsDiskFull(IOException ex) =>
         ex.HResult == PosixFallocate.ENOSPC || (ex.HResult & 0xFFFF) is 0x70 or 0x27 ||
-        ex.Message.Contains("space", StringComparison.OrdinalIgnoreCase);
+        ex.Message.Contains("space", StringComparison.OrdinalIgnoreCase) ||
+        // What FileStream throws on Unix when PreallocationSize cannot be allocated (ENOSPC): no errno in HResult.
+        ex.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase);
 
     private void ReportRecovery(RecoveryReport report)
     {
