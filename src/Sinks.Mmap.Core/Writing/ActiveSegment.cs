@@ -20,8 +20,11 @@ internal sealed unsafe class ActiveSegment
     private int _sealOffset = -1;
     private long _durableTo;
 
-    public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks)
+    private readonly TimeProvider _clock;
+
+    public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         Storage = storage;
         Number = number;
         FirstSequence = firstSequence;
@@ -162,7 +165,7 @@ internal sealed unsafe class ActiveSegment
         {
             return DefineResult.TooLarge;
         }
-        long ticks = DateTime.UtcNow.Ticks;
+        long ticks = _clock.GetUtcNow().UtcTicks;
         if (!TryClaim(aligned, ticks, out int offset, out long sequence, out sealedByThisCall))
         {
             return DefineResult.Sealed;

@@ -234,7 +234,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private void Activate(SegmentStorage storage, long number, long utcTicksForRoll)
     {
         var segment = new ActiveSegment(storage, number, _nextSequence, UtcNow.Ticks,
-            RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone));
+            RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone), _options.TimeProvider);
         _nextNumber = number + 1;
         Volatile.Write(ref _current, segment);
         if (_faulted)
