@@ -43,9 +43,10 @@ internal sealed class WriterLock : IDisposable
     {
         try
         {
-            using var reader = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // Not a FileStream: on Unix it would take a shared flock, which the holder's exclusive one refuses.
             var buffer = new byte[32];
-            int n = reader.Read(buffer, 0, buffer.Length);
+            int n = NativeMethods.ReadUnlocked(lockPath, buffer);
+            if (n <= 0) return "";
             string text = Encoding.ASCII.GetString(buffer, 0, n).Trim();
             return text.Length > 0 ? $" (process {text})" : "";
         }
