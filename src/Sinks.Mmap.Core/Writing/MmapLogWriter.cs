@@ -204,7 +204,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
             }
             else
             {
-                Activate(next, _standbyNumber, utcTicks);
+                Activate(next, NumberOf(next), utcTicks);
             }
         }
         _wake.Set();
@@ -229,6 +229,11 @@ public sealed unsafe class MmapLogWriter : IDisposable
             }
         }
     }
+
+    // The maintainer may already be preparing the next standby (and moving _standbyNumber on): take a
+    // taken standby's number from its file name.
+    private long NumberOf(SegmentStorage storage) =>
+        _naming.TryParseNumber(Path.GetFileName(storage.Path), out long number) ? number : _standbyNumber;
 
     // Caller holds _rotationGate.
     private void Activate(SegmentStorage storage, long number, long utcTicksForRoll)
@@ -279,7 +284,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 ReportRecovery(report);
             }
             SegmentStorage? storage = Interlocked.Exchange(ref _standby, null);
-            long number = storage is null ? _nextNumber : _standbyNumber;
+            long number = storage is null ? _nextNumber : NumberOf(storage);
             storage ??= _preparer.Prepare(_naming.PathFor(number));
             Activate(storage, number, UtcNow.Ticks);
             return true;
@@ -381,7 +386,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
         {
             return;
         }
-        long number = current.Number + 1;
+        // Past the last standby too: a rotation may have taken it without having made it current yet,
+        // and preparing its number again would delete the live segment's file.
+        long number = Math.Max(current.Number, _standbyNumber) + 1;
         try
         {
             SegmentStorage storage = _preparer.Prepare(_naming.PathFor(number));
