@@ -32,7 +32,10 @@ public class KillTests
     [Fact]
     public void Every_acknowledged_event_survives_sigkill_exactly_once_across_rounds_on_the_same_log()
     {
-        var random = new Random(20261121);
+        // A new seed each run covers more kill moments over time; it is printed to replay a failure's plan.
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        _output.WriteLine($"seed {seed}");
         // A fixed plan: every kind of moment, with and without the parent recovering in between, so
         // some children start by recovering the previous child's crash (and some are killed doing it).
         Round[] plan =

@@ -31,7 +31,11 @@ internal sealed class LogContents
         foreach (MmapRecord record in reader.ReadRecords())
         {
             Assert.True(record.DecodeError is null, $"record {record.Sequence} in {record.SegmentPath} does not decode: {record.DecodeError}");
-            Assert.True(record.Sequence > previous, $"sequence {record.Sequence} in {record.SegmentPath} follows {previous}: not strictly increasing");
+            if (record.Sequence <= previous && Environment.GetEnvironmentVariable("FT_KEEP") is { } keep)
+            {
+                CopyDir(System.IO.Path.GetDirectoryName(record.SegmentPath)!, keep);
+            }
+            Assert.True(record.Sequence > previous, $"sequence {record.Sequence} ({record.Kind}, {record.Length} bytes, next {record.Next}) in {record.SegmentPath} follows {previous}: not strictly increasing");
             previous = record.Sequence;
             contents.Records.Add(record);
             if (record.Event is { } evt && TryKey(evt, out var key))
@@ -48,6 +52,12 @@ internal sealed class LogContents
         return contents;
     }
 
+    private static void CopyDir(string from, string to)
+    {
+        System.IO.Directory.CreateDirectory(to);
+        foreach (string f in System.IO.Directory.GetFiles(from)) System.IO.File.Copy(f, System.IO.Path.Combine(to, System.IO.Path.GetFileName(f)), true);
+    }
+
     public static bool TryKey(MmapEvent evt, out (int Round, int Thread, long Counter) key)
     {
         key = default;
@@ -61,6 +71,10 @@ internal sealed class LogContents
 
     public static void AssertNotCorrupt(ValidationReport report)
     {
+        if (!report.IsClean && report.Segments.Count > 0 && Environment.GetEnvironmentVariable("FT_KEEP") is { } keep)
+        {
+            CopyDir(System.IO.Path.GetDirectoryName(report.Segments[0].Path)!, keep);
+        }
         foreach (SegmentReport s in report.Segments)
         {
             string where = System.IO.Path.GetFileName(s.Path);
