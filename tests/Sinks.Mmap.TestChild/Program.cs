@@ -95,6 +95,7 @@ internal static class Program
             }
             else
             {
+                ack.Write(AckFile.DroppedOffset, writer.DroppedEvents);
                 Thread.Sleep(1);
             }
             if (paced && ++attempts % 16 == 0)

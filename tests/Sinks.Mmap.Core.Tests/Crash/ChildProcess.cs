@@ -74,7 +74,7 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts the child; <paramref name="mode"/> is log, paced or write (with <paramref name="count"/> events a thread).</summary>
-    public static ChildProcess Start(string logPath, int threads, long segmentSize, string mode, string ackPath, int round, long? count = null)
+    public static ChildProcess Start(string logPath, int threads, long segmentSize, string mode, string ackPath, int round, long? count = null, string? userName = null)
     {
         Assert.True(File.Exists(ChildDll), $"the test child is missing: {ChildDll}");
         // A fresh ack file each start: zero means "nothing acknowledged".
@@ -85,6 +85,13 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (userName is not null && !OperatingSystem.IsWindows())
+        {
+            // setuid/setgid in the child before exec; the ack file must be writable for that user.
+            info.UserName = userName;
+            info.Environment["HOME"] = Path.GetTempPath();
+            File.SetUnixFileMode(ackPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+        }
         info.ArgumentList.Add(ChildDll);
         info.ArgumentList.Add(logPath);
         info.ArgumentList.Add(threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
