@@ -1,6 +1,178 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.IO.MemoryMappedFiles;
+using System.Threading;
+
 namespace Sinks.Mmap.TestChild;
 
+/// <summary>
+/// A real process for crash tests. The parent starts it, lets it log, and SIGKILLs it.
+/// <code>
+/// dotnet Sinks.Mmap.TestChild.dll &lt;log path&gt; &lt;threads 1-4&gt; &lt;segment bytes&gt; &lt;mode&gt; &lt;ack file&gt; &lt;round&gt; [count]
+/// </code>
+/// Modes: <c>log</c> logs as fast as it can until killed; <c>paced</c> logs with a 1 ms pause every
+/// 16 events a thread; <c>write</c> logs <c>count</c> events a thread, disposes the writer and exits 0.
+/// Every event carries the properties Round, Thread and Counter. A thread's counter only moves on
+/// once Append returned true (a dropped event is retried with the same counter), and only then is
+/// the counter stored in that thread's slot of the ack file: every counter up to the slot's value
+/// was acknowledged by the writer before the store.
+/// </summary>
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static int Main(string[] args)
+    {
+        if (args.Length < 6)
+        {
+            Console.Error.WriteLine("usage: <log path> <threads> <segment bytes> <log|paced|write> <ack file> <round> [count]");
+            return 2;
+        }
+        string path = args[0];
+        int threads = int.Parse(args[1], CultureInfo.InvariantCulture);
+        long segmentSize = long.Parse(args[2], CultureInfo.InvariantCulture);
+        string mode = args[3];
+        string ackPath = args[4];
+        int round = int.Parse(args[5], CultureInfo.InvariantCulture);
+        long count = args.Length > 6 ? long.Parse(args[6], CultureInfo.InvariantCulture) : long.MaxValue;
+        if (threads is < 1 or > AckFile.MaxThreads)
+        {
+            Console.Error.WriteLine($"threads must be 1 to {AckFile.MaxThreads}");
+            return 2;
+        }
+
+        using var ack = new AckFile(ackPath);
+        ack.Write(AckFile.PidOffset, Environment.ProcessId);
+        ack.Write(AckFile.StateOffset, AckFile.StateOpening);
+        var options = new MmapLogOptions
+        {
+            Path = path,
+            SegmentSizeBytes = segmentSize,
+            RetainedFileCountLimit = null,
+            RetryInterval = TimeSpan.FromMilliseconds(50),
+            OnError = e =>
+            {
+                lock (Console.Out)
+                {
+                    Console.Out.WriteLine($"error {e.Kind}: {e}");
+                    Console.Out.Flush();
+                }
+            },
+        };
+        var writer = new MmapLogWriter(options);
+        ack.Write(AckFile.StateOffset, AckFile.StateLogging);
+
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            int thread = t;
+            workers[t] = new Thread(() => Log(writer, ack, round, thread, count, mode == "paced")) { Name = "logger " + t };
+            workers[t].Start();
+        }
+        foreach (Thread worker in workers)
+        {
+            worker.Join();
+        }
+        writer.Dispose();
+        ack.Write(AckFile.DroppedOffset, writer.DroppedEvents);
+        ack.Write(AckFile.StateOffset, AckFile.StateDone);
+        Console.Out.WriteLine($"done dropped={writer.DroppedEvents}");
+        Console.Out.Flush();
+        return 0;
+    }
+
+    private static void Log(MmapLogWriter writer, AckFile ack, int round, int thread, long count, bool paced)
+    {
+        long counter = 1;
+        long attempts = 0;
+        while (counter <= count)
+        {
+            var payload = new CounterEvent(round, thread, counter);
+            if (writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref payload))
+            {
+                // Acknowledge only after Append returned true: the event is in the page cache now.
+                ack.Write(AckFile.SlotOffset(thread), counter);
+                counter++;
+            }
+            else
+            {
+                ack.Write(AckFile.DroppedOffset, writer.DroppedEvents);
+                Thread.Sleep(1);
+            }
+            if (paced && ++attempts % 16 == 0)
+            {
+                Thread.Sleep(1);
+            }
+        }
+    }
+}
+
+/// <summary>The event the child logs: which round, which thread, which counter.</summary>
+internal readonly struct CounterEvent : IEventPayload
+{
+    private readonly int _round;
+    private readonly int _thread;
+    private readonly long _counter;
+
+    public CounterEvent(int round, int thread, long counter)
+    {
+        _round = round;
+        _thread = thread;
+        _counter = counter;
+    }
+
+    public void Write(ref EventWriter writer)
+    {
+        writer.WriteHeader(new EventHeader { MessageTemplate = "Round {Round} thread {Thread} event {Counter}", PropertyCount = 3 });
+        writer.WritePropertyName("Round");
+        writer.WriteInt32(_round);
+        writer.WritePropertyName("Thread");
+        writer.WriteInt32(_thread);
+        writer.WritePropertyName("Counter");
+        writer.WriteInt64(_counter);
+    }
+}
+
+/// <summary>
+/// A small shared-memory file: 8-byte slots for state, pid, drops and each thread's last
+/// acknowledged counter. Stores go straight to the page cache, so they survive SIGKILL.
+/// The parent reads the same layout (see the tests' Crash/AckFile reader).
+/// </summary>
+internal sealed unsafe class AckFile : IDisposable
+{
+    public const int MaxThreads = 4;
+    public const int Size = 4096;
+    public const int StateOffset = 0;
+    public const int PidOffset = 8;
+    public const int DroppedOffset = 16;
+    public const long StateOpening = 1;
+    public const long StateLogging = 2;
+    public const long StateDone = 3;
+
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+
+    public AckFile(string path)
+    {
+        using (var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            if (file.Length < Size) file.SetLength(Size);
+        }
+        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, Size, MemoryMappedFileAccess.ReadWrite);
+        _view = _map.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite);
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + _view.PointerOffset;
+    }
+
+    public static int SlotOffset(int thread) => 64 + thread * 8;
+
+    public void Write(int offset, long value) => Volatile.Write(ref *(long*)(_base + offset), value);
+
+    public void Dispose()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+    }
 }

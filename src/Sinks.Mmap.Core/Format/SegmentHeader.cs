@@ -37,7 +37,9 @@ internal readonly record struct SegmentHeader(
     }
 
     public static bool IsAllZero(ReadOnlySpan<byte> header) =>
-        header.Length >= FormatConstants.HeaderSize && header.Slice(0, FormatConstants.HeaderSize).IndexOfAnyExcept((byte)0) < 0;
+        // A file shorter than a header (even empty) whose bytes are all zero is one a writer was killed
+        // while creating, before its blocks were allocated: never started, just like a zero header.
+        header.Slice(0, Math.Min(header.Length, FormatConstants.HeaderSize)).IndexOfAnyExcept((byte)0) < 0;
 
     /// <summary>
     /// Parses a header. Returns null with a reason when the bytes are not a readable segment header;

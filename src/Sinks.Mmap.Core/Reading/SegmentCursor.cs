@@ -17,6 +17,7 @@ internal sealed class SegmentCursor : IDisposable
     private long _expected;
     private bool _afterHole;
     private readonly List<ByteRange> _pendingHoles = new();
+    private bool _holesAreDamage;
 
     private SegmentCursor(SegmentSource? source, SegmentReport report, SegmentHeader? header, long number)
     {
@@ -60,7 +61,7 @@ internal sealed class SegmentCursor : IDisposable
         }
         report.Bytes = source.Length;
         ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
-        if (head.Length == FormatConstants.HeaderSize && SegmentHeader.IsAllZero(head))
+        if (SegmentHeader.IsAllZero(head))
         {
             return new SegmentCursor(source, report, null, number) { NotStarted = true };
         }
@@ -166,9 +167,16 @@ internal sealed class SegmentCursor : IDisposable
             case RecordKind.EndOfSegment:
                 publicKind = MmapRecordKind.EndOfSegment;
                 Report.Sealed = true;
-                // Holes in a sealed segment cannot be crash leftovers (the writer and recovery fill them): they are damage.
-                foreach (ByteRange hole in _pendingHoles) Report.CorruptRanges.Add(hole);
-                _pendingHoles.Clear();
+                // Holes in a sealed segment that was closed (trimmed just past its seal) or repaired cannot be
+                // crash leftovers: the closer waits for them and recovery fills them, so they are damage. A
+                // sealed segment still at full size was never closed: a thread's claim before the seal was
+                // unfinished when the writer was killed (or is still being written), so its holes stay holes.
+                _holesAreDamage = _source!.Length <= item.Offset + FormatConstants.SealReserve;
+                if (_holesAreDamage)
+                {
+                    foreach (ByteRange hole in _pendingHoles) Report.CorruptRanges.Add(hole);
+                    _pendingHoles.Clear();
+                }
                 break;
             case RecordKind.Padding:
                 publicKind = MmapRecordKind.Padding;
@@ -191,7 +199,7 @@ internal sealed class SegmentCursor : IDisposable
     {
         foreach (ByteRange hole in _pendingHoles)
         {
-            if (Report.Sealed) Report.CorruptRanges.Add(hole);
+            if (_holesAreDamage) Report.CorruptRanges.Add(hole);
             else Report.Holes.Add(hole);
         }
         _pendingHoles.Clear();

@@ -9,7 +9,7 @@ namespace Sinks.Mmap.Storage;
 /// The exclusive lock that keeps a second writer, in this process or another, off a log's segments.
 /// It is an OS file lock on <c>&lt;path&gt;.lock</c>, so a killed writer releases it at once.
 /// </summary>
-internal sealed unsafe class WriterLock : IDisposable
+internal sealed class WriterLock : IDisposable
 {
     private readonly FileStream _file;
 
@@ -41,35 +41,24 @@ internal sealed unsafe class WriterLock : IDisposable
 
     private static string DescribeHolder(string lockPath)
     {
-        string text = OperatingSystem.IsWindows() ? "" : RawRead(lockPath).Trim();
-        return text.Length > 0 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? $" (process {text})" : "";
-    }
-
-    // .NET's own open takes a shared flock, which the holder's exclusive lock refuses: read with plain open/read.
-    private static unsafe string RawRead(string path)
-    {
-        int fd = open(path, 0);
-        if (fd < 0) return "";
         try
         {
-            byte* buffer = stackalloc byte[32];
-            nint n = read(fd, buffer, 32);
-            return n > 0 ? Encoding.ASCII.GetString(buffer, (int)n) : "";
+            // Not a FileStream: on Unix it would take a shared flock, which the holder's exclusive one refuses.
+            var buffer = new byte[32];
+            int n = NativeMethods.ReadUnlocked(lockPath, buffer);
+            if (n <= 0) return "";
+            string text = Encoding.ASCII.GetString(buffer, 0, n).Trim();
+            return text.Length > 0 ? $" (process {text})" : "";
         }
-        finally
+        catch (IOException)
         {
-            close(fd);
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
         }
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int open([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern unsafe nint read(int fd, byte* buffer, nint count);
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int close(int fd);
 
     public void Dispose() => _file.Dispose();
 }

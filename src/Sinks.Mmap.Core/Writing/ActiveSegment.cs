@@ -16,12 +16,14 @@ internal sealed unsafe class ActiveSegment
     // _state packs: bit 63 sealed | bits 32..62 records claimed | bits 0..31 next free offset.
     private const long SealedBit = long.MinValue;
     private long _state;
-    private long _sealSequence = -1;
     private int _sealOffset = -1;
     private long _durableTo;
 
-    public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks)
+    private readonly TimeProvider _clock;
+
+    public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         Storage = storage;
         Number = number;
         FirstSequence = firstSequence;
@@ -49,8 +51,12 @@ internal sealed unsafe class ActiveSegment
 
     public bool IsSealed => Volatile.Read(ref _state) < 0;
 
-    /// <summary>The sequence of the EndOfSegment record, once sealed.</summary>
-    public long SealSequence => Volatile.Read(ref _sealSequence);
+    /// <summary>
+    /// The sequence of the EndOfSegment record, once sealed: read from the state word that the sealing
+    /// compare-and-swap set, so it is right as soon as <see cref="IsSealed"/> is, even while the
+    /// sealing thread is still writing the record.
+    /// </summary>
+    public long SealSequence => IsSealed ? NextSequence - 1 : -1;
 
     public int SealOffset => Volatile.Read(ref _sealOffset);
 
@@ -128,7 +134,6 @@ internal sealed unsafe class ActiveSegment
         RecordFrame.WriteHeader(record, sequence, utcTicks, RecordKind.EndOfSegment, 0);
         Publish(free, FormatConstants.FrameHeaderSize);
         Volatile.Write(ref _sealOffset, free);
-        Volatile.Write(ref _sealSequence, sequence);
         return true;
     }
 
@@ -162,7 +167,7 @@ internal sealed unsafe class ActiveSegment
         {
             return DefineResult.TooLarge;
         }
-        long ticks = DateTime.UtcNow.Ticks;
+        long ticks = _clock.GetUtcNow().UtcTicks;
         if (!TryClaim(aligned, ticks, out int offset, out long sequence, out sealedByThisCall))
         {
             return DefineResult.Sealed;

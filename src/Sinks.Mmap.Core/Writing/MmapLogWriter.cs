@@ -207,7 +207,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
             }
             else
             {
-                Activate(next, _standbyNumber, utcTicks);
+                Activate(next, NumberOf(next), utcTicks);
             }
         }
         _wake.Set();
@@ -233,11 +233,16 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
     }
 
+    // The maintainer may already be preparing the next standby (and moving _standbyNumber on): take a
+    // taken standby's number from its file name.
+    private long NumberOf(SegmentStorage storage) =>
+        _naming.TryParseNumber(Path.GetFileName(storage.Path), out long number) ? number : _standbyNumber;
+
     // Caller holds _rotationGate.
     private void Activate(SegmentStorage storage, long number, long utcTicksForRoll)
     {
         var segment = new ActiveSegment(storage, number, _nextSequence, UtcNow.Ticks,
-            RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone));
+            RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone), _options.TimeProvider);
         _nextNumber = number + 1;
         Volatile.Write(ref _current, segment);
         if (_faulted)
@@ -282,7 +287,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 ReportRecovery(report);
             }
             SegmentStorage? storage = Interlocked.Exchange(ref _standby, null);
-            long number = storage is null ? _nextNumber : _standbyNumber;
+            long number = storage is null ? _nextNumber : NumberOf(storage);
             storage ??= _preparer.Prepare(_naming.PathFor(number));
             Activate(storage, number, UtcNow.Ticks);
             return true;
@@ -313,7 +318,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     private static bool IsDiskFull(IOException ex) =>
         ex.HResult == PosixFallocate.ENOSPC || (ex.HResult & 0xFFFF) is 0x70 or 0x27 ||
-        ex.Message.Contains("space", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase);
+        ex.Message.Contains("space", StringComparison.OrdinalIgnoreCase) ||
+        // What FileStream throws on Unix when PreallocationSize cannot be allocated (ENOSPC): no errno in HResult.
+        ex.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase);
 
     private void ReportRecovery(RecoveryReport report)
     {
@@ -391,7 +398,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
         {
             return;
         }
-        long number = current.Number + 1;
+        // Past the last standby too: a rotation may have taken it without having made it current yet,
+        // and preparing its number again would delete the live segment's file.
+        long number = Math.Max(current.Number, _standbyNumber) + 1;
         try
         {
             SegmentStorage storage = _preparer.Prepare(_naming.PathFor(number));
