@@ -29,12 +29,22 @@ public sealed class BenchConfig : ManualConfig
     }
 }
 
-/// <summary>Adds an MB/s column (10^6 bytes a second) computed from the mean time per operation.</summary>
-public sealed class ThroughputConfig : ManualConfig
+/// <summary>
+/// For <see cref="RawThroughputBenchmarks"/>: one invocation (a ~100 MB batch) per iteration, so an
+/// untimed pause can come before each; 3 warmup and 10 measured iterations; plus an MB/s column.
+/// </summary>
+public sealed class RawThroughputConfig : ManualConfig
 {
-    public ThroughputConfig()
+    public RawThroughputConfig()
     {
-        Add(new BenchConfig());
+        AddJob(Job.Default
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(10)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithId("Batch"));
+        AddColumn(StatisticColumn.Min, StatisticColumn.Median);
         AddColumn(new ThroughputColumn(RawThroughputBenchmarks.PayloadBytes));
     }
 }
