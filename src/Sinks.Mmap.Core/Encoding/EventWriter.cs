@@ -23,12 +23,6 @@ public ref struct EventWriter
     private int _position;
     private bool _segmentSealed;
 
-    // The measuring pass remembers the ids it resolved, in call order, so the encoding pass
-    // replays them instead of looking each string up again.
-    private InternedIds _ids;
-    private int _idCount;
-    private int _idCursor;
-
     internal EventWriter(ActiveSegment? segment)
     {
         _segment = segment;
@@ -38,15 +32,13 @@ public ref struct EventWriter
         _segmentSealed = false;
     }
 
-    internal EventWriter(ActiveSegment? segment, Span<byte> destination, in EventWriter measured)
+    internal EventWriter(ActiveSegment? segment, Span<byte> destination)
     {
         _segment = segment;
         _measuring = false;
         _buffer = destination;
         _position = 0;
         _segmentSealed = false;
-        _ids = measured._ids;
-        _idCount = measured._idCount;
     }
 
     /// <summary>Bytes measured or written so far.</summary>
@@ -287,11 +279,6 @@ public ref struct EventWriter
             {
                 id = _segment.Strings.Intern(value, _segment, out bool sealedWhileDefining);
                 _segmentSealed |= sealedWhileDefining;
-                if (_idCount < InternedIds.Capacity) _ids[_idCount++] = id;
-            }
-            else if (_idCursor < _idCount)
-            {
-                id = _ids[_idCursor++];
             }
             else
             {
@@ -323,10 +310,3 @@ public ref struct EventWriter
     }
 }
 
-/// <summary>Room for the ids of the first strings an event interns.</summary>
-[System.Runtime.CompilerServices.InlineArray(Capacity)]
-internal struct InternedIds
-{
-    public const int Capacity = 16;
-    private int _first;
-}

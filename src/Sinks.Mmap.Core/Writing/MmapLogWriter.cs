@@ -124,7 +124,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 EnsureRotated(segment, timestampUtcTicks);
                 continue;
             }
-            if (!TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload, in measure))
+            if (!TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload))
             {
                 segment.PublishPadding(offset, aligned, sequence, timestampUtcTicks);
                 break;
@@ -140,14 +140,14 @@ public sealed unsafe class MmapLogWriter : IDisposable
         return false;
     }
 
-    private bool TryEncode<TPayload>(ActiveSegment segment, int offset, int length, long sequence, long ticks, MmapLevel level, ref TPayload payload, in EventWriter measured)
+    private bool TryEncode<TPayload>(ActiveSegment segment, int offset, int length, long sequence, long ticks, MmapLevel level, ref TPayload payload)
         where TPayload : IEventPayload
     {
         byte* record = segment.Base + offset;
         try
         {
             RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Event, (byte)level);
-            var writer = new EventWriter(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize), in measured);
+            var writer = new EventWriter(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize));
             payload.Write(ref writer);
             if (writer.Position == length - FormatConstants.FrameHeaderSize)
             {
