@@ -16,8 +16,20 @@ public class RetentionTests
     /// <summary>Segment numbers present now, ascending.</summary>
     private static List<long> Numbers(TestLog log) => new SegmentNaming(log.Path_).List().Select(s => s.Number).ToList();
 
-    private static bool HoldsRecords(string path) =>
-        TestSupport.ReadShared(path) is { Length: >= FormatConstants.HeaderSize } bytes && !SegmentHeader.IsAllZero(bytes);
+    /// <summary>True for a segment whose header is written; false for a prepared one, or one retention just deleted.</summary>
+    private static bool HoldsRecords(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            byte[] head = new byte[FormatConstants.HeaderSize];
+            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && !SegmentHeader.IsAllZero(head);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Appends fixed-size events until the writer is writing segment <paramref name="number"/>.</summary>
     private static void WriteUntilSegment(MmapLogWriter writer, TestLog log, long number)
@@ -91,6 +103,7 @@ public class RetentionTests
 
             // A day later every file is old by the clock, the one being written too: only sealed ones go.
             clock.Now = clock.Now.AddDays(1);
+            Assert.True(TestSupport.WaitUntil(() => File.Exists(naming.PathFor(6))), "the next segment was not prepared");
             File.SetLastWriteTimeUtc(naming.PathFor(6), now.AddDays(-30)); // the prepared next segment
             WriteUntilSegment(writer, log, 6);
             string current = writer.CurrentSegmentPath!;
@@ -115,7 +128,8 @@ public class RetentionTests
         MmapLogOptions options = log.Options(4096);
         options.RetainedFileCountLimit = null;
         options.RetainedTotalSizeLimitBytes = 5 * 4096;
-        long TotalBytes() => new SegmentNaming(log.Path_).List().Sum(s => new FileInfo(s.Path).Length);
+        // A file listed may be deleted before its length is read: FileInfo caches what it saw at Exists.
+        long TotalBytes() => new SegmentNaming(log.Path_).List().Select(s => new FileInfo(s.Path)).Sum(f => f.Exists ? f.Length : 0);
         using (var writer = new MmapLogWriter(options))
         {
             WriteUntilSegment(writer, log, 12);
