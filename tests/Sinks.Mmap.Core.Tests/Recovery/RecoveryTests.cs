@@ -293,4 +293,31 @@ public class RecoveryTests
         Assert.Equal(crashed.Image, File.ReadAllBytes(crashed.SegmentPath));
         Assert.Contains(log.Errors, e => e.Kind == MmapLogErrorKind.Recovery && e.Message.Contains("untouched", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_segment_that_crashed_before_its_first_record_is_sealed_empty_and_the_sequence_starts_after_its_seal()
+    {
+        using var log = new TestLog();
+        string path;
+        byte[] image;
+        using (var writer = new MmapLogWriter(log.Options(SegmentSize)))
+        {
+            path = writer.CurrentSegmentPath!;
+            image = TestSupport.ReadShared(path);
+        }
+        File.WriteAllBytes(path, image);
+        using (var writer = new MmapLogWriter(log.Options(SegmentSize)))
+        {
+            RepairedSegment repaired = Assert.Single(writer.Recovery!.Repaired);
+            Assert.Equal(0, repaired.RecordsKept);
+            Assert.Equal(1, repaired.LastSequence);
+            var e = new FixedSizeEvent(1);
+            Assert.True(writer.Append(T0, MmapLevel.Information, ref e));
+        }
+        AssertSealedAndTrimmed(path, FormatConstants.HeaderSize + 32);
+        List<MmapRecord> records = new MmapLogReader(log.Path_).ReadRecords().ToList();
+        AssertSequencesContinuous(records);
+        Assert.Single(records, r => r.Event is not null);
+        Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
+    }
 }
