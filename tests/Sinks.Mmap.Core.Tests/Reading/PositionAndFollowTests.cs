@@ -163,4 +163,92 @@ public class PositionAndFollowTests
         });
         Assert.Equal(0, await follower.WaitAsync(TimeSpan.FromSeconds(5)));
     }
+
+    [Fact]
+    public async Task A_follower_skips_a_hole_a_crashed_writer_left_after_the_hole_timeout()
+    {
+        using var log = new TestLog();
+        string path;
+        byte[] image;
+        using (var writer = new MmapLogWriter(log.Options(64 * 1024)))
+        {
+            for (short i = 0; i < 30; i++)
+            {
+                var e = new FixedSizeEvent(i);
+                writer.Append(T0 + i, MmapLevel.Information, ref e);
+            }
+            path = writer.CurrentSegmentPath!;
+            image = TestSupport.ReadShared(path);
+        }
+        // The crashed writer's segment: unsealed, with the 11th event claimed but never published.
+        int hole = TestSupport.FrameOffsets(image).Where(o => TestSupport.FrameKind(image, o) == Sinks.Mmap.Format.RecordKind.Event).ElementAt(10);
+        image.AsSpan(hole, 4).Clear();
+        System.IO.File.WriteAllBytes(path, image);
+
+        var reader = new MmapLogReader(log.Path_) { HoleTimeout = TimeSpan.FromMilliseconds(50) };
+        var received = new List<short>();
+        using var cancel = new CancellationTokenSource();
+        Task follower = Task.Run(async () =>
+        {
+            await foreach (MmapEvent e in reader.FollowAsync(pollInterval: TimeSpan.FromMilliseconds(5), cancellationToken: cancel.Token))
+            {
+                lock (received) received.Add(ValueOf(e));
+            }
+        });
+        Assert.True(TestSupport.WaitUntil(() => { lock (received) return received.Count >= 29; }), "the follower stayed at the hole");
+        cancel.Cancel();
+        await follower.WaitAsync(TimeSpan.FromSeconds(5));
+        lock (received)
+        {
+            Assert.Equal(Enumerable.Range(0, 30).Where(i => i != 10).Select(i => (short)i), received);
+        }
+    }
+
+    [Fact]
+    public async Task A_follower_of_a_crashed_log_moves_on_when_the_next_writer_recovers_it()
+    {
+        using var log = new TestLog();
+        string path;
+        byte[] image;
+        using (var writer = new MmapLogWriter(log.Options(64 * 1024)))
+        {
+            for (short i = 0; i < 20; i++)
+            {
+                var e = new FixedSizeEvent(i);
+                writer.Append(T0 + i, MmapLevel.Information, ref e);
+            }
+            path = writer.CurrentSegmentPath!;
+            image = TestSupport.ReadShared(path);
+        }
+        System.IO.File.WriteAllBytes(path, image); // as a killed writer leaves it: unsealed, full size
+
+        var reader = new MmapLogReader(log.Path_) { HoleTimeout = TimeSpan.FromMilliseconds(50) };
+        var received = new List<short>();
+        int Received() { lock (received) return received.Count; }
+        using var cancel = new CancellationTokenSource();
+        Task follower = Task.Run(async () =>
+        {
+            await foreach (MmapEvent e in reader.FollowAsync(pollInterval: TimeSpan.FromMilliseconds(5), cancellationToken: cancel.Token))
+            {
+                lock (received) received.Add(ValueOf(e));
+            }
+        });
+        Assert.True(TestSupport.WaitUntil(() => Received() >= 20));
+        using (var writer = new MmapLogWriter(log.Options(64 * 1024)))
+        {
+            Assert.Single(writer.Recovery!.Repaired);
+            for (short i = 20; i < 30; i++)
+            {
+                var e = new FixedSizeEvent(i);
+                writer.Append(T0 + i, MmapLevel.Information, ref e);
+            }
+            Assert.True(TestSupport.WaitUntil(() => Received() >= 30), $"the follower saw {Received()} of 30 events");
+        }
+        cancel.Cancel();
+        await follower.WaitAsync(TimeSpan.FromSeconds(5));
+        lock (received)
+        {
+            Assert.Equal(Enumerable.Range(0, 30).Select(i => (short)i), received);
+        }
+    }
 }
