@@ -46,12 +46,17 @@ internal struct FixedSizeEvent : IEventPayload
     }
 }
 
-/// <summary>A clock the test sets by hand, in UTC.</summary>
+/// <summary>A clock the test sets by hand; its local time zone is UTC unless a test gives another.</summary>
 internal sealed class FakeTimeProvider : TimeProvider
 {
     private long _utcTicks;
+    private readonly TimeZoneInfo _zone;
 
-    public FakeTimeProvider(DateTimeOffset start) => _utcTicks = start.UtcTicks;
+    public FakeTimeProvider(DateTimeOffset start, TimeZoneInfo? zone = null)
+    {
+        _utcTicks = start.UtcTicks;
+        _zone = zone ?? TimeZoneInfo.Utc;
+    }
 
     public DateTimeOffset Now
     {
@@ -61,7 +66,7 @@ internal sealed class FakeTimeProvider : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => Now;
 
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    public override TimeZoneInfo LocalTimeZone => _zone;
 }
 
 internal static class TestSupport

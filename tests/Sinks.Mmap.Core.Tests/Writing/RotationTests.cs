@@ -64,10 +64,10 @@ public class RotationTests
         Assert.Equal(Enumerable.Range(0, total).Select(i => (short)i), values);
     }
 
-    private static List<(string File, List<MmapEvent> Events)> WriteAcross(RollingInterval interval, DateTime clockStart, DateTime[] timestamps)
+    private static List<(string File, List<MmapEvent> Events)> WriteAcross(RollingInterval interval, DateTime clockStart, DateTime[] timestamps, TimeZoneInfo? zone = null)
     {
         using var log = new TestLog();
-        var clock = new FakeTimeProvider(new DateTimeOffset(clockStart, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(clockStart, TimeSpan.Zero), zone);
         MmapLogOptions options = log.Options(64 * 1024);
         options.RetainedFileCountLimit = null;
         options.RollingInterval = interval;
@@ -144,5 +144,41 @@ public class RotationTests
         var b = new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc);
         var segments = WriteAcross(RollingInterval.Minute, b.AddSeconds(30), new[] { b.AddSeconds(45), b.AddMinutes(1) });
         AssertSegmentsStartAt(segments, new[] { 0 }, new[] { 1 });
+    }
+
+    [Fact]
+    public void Rolling_by_day_follows_local_midnight_in_the_clock_time_zone()
+    {
+        // UTC+2: local midnight is 22:00 UTC.
+        TimeZoneInfo plusTwo = TimeZoneInfo.CreateCustomTimeZone("Test+2", TimeSpan.FromHours(2), "Test+2", "Test+2");
+        var b = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);
+        var segments = WriteAcross(RollingInterval.Day, b, new[]
+        {
+            b, b.AddHours(9).AddMinutes(59), // 21:59 UTC = 23:59 local, Nov 21
+            b.AddHours(10),                  // 22:00 UTC = 00:00 local, Nov 22
+            b.AddHours(23),                  // 11:00 UTC Nov 22 = 13:00 local, still Nov 22
+        }, plusTwo);
+        AssertSegmentsStartAt(segments, new[] { 0, 1 }, new[] { 2, 3 });
+    }
+
+    [Fact]
+    public void Rolling_by_day_moves_past_a_local_midnight_that_daylight_saving_skips()
+    {
+        // A zone at UTC-3 that springs forward at local midnight on 2026-09-06: 00:00-00:59 local does not exist.
+        var rule = TimeZoneInfo.AdjustmentRule.CreateAdjustmentRule(
+            new DateTime(2026, 1, 1), new DateTime(2026, 12, 31), TimeSpan.FromHours(1),
+            TimeZoneInfo.TransitionTime.CreateFixedDateRule(new DateTime(1, 1, 1, 0, 0, 0), 9, 6),
+            TimeZoneInfo.TransitionTime.CreateFixedDateRule(new DateTime(1, 1, 1, 0, 0, 0), 12, 20));
+        TimeZoneInfo zone = TimeZoneInfo.CreateCustomTimeZone("Test-3dst", TimeSpan.FromHours(-3), "Test-3dst", "Test-3", "Test-2", new[] { rule });
+        Assert.True(zone.IsInvalidTime(new DateTime(2026, 9, 6, 0, 30, 0)));
+        // Local midnight Sep 5 -> Sep 6 never happens: 23:59:59 local (02:59:59 UTC) is followed by 01:00 local (03:00 UTC).
+        var b = new DateTime(2026, 9, 5, 12, 0, 0, DateTimeKind.Utc);
+        var segments = WriteAcross(RollingInterval.Day, b, new[]
+        {
+            b, new DateTime(2026, 9, 6, 2, 59, 59, DateTimeKind.Utc),
+            new DateTime(2026, 9, 6, 3, 0, 0, DateTimeKind.Utc),
+            new DateTime(2026, 9, 6, 20, 0, 0, DateTimeKind.Utc),
+        }, zone);
+        AssertSegmentsStartAt(segments, new[] { 0, 1 }, new[] { 2, 3 });
     }
 }
