@@ -380,6 +380,12 @@ public sealed unsafe class MmapLogWriter : IDisposable
             return;
         }
         long number = current.Number + 1;
+        if (number <= _standbyNumber)
+        {
+            // The writer has just taken that standby and is activating it (current is stale): preparing
+            // the same number again would delete the file it is about to write. Look again once it has.
+            return;
+        }
         bool prepared = false;
         try
         {
