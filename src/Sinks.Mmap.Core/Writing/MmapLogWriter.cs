@@ -401,12 +401,14 @@ public sealed unsafe class MmapLogWriter : IDisposable
         // Past the last standby too: a rotation may have taken it without having made it current yet,
         // and preparing its number again would delete the live segment's file.
         long number = Math.Max(current.Number, _standbyNumber) + 1;
+        bool prepared = false;
         try
         {
             SegmentStorage storage = _preparer.Prepare(_naming.PathFor(number));
             _standbyNumber = number;
             _standbyFailing = false;
             Volatile.Write(ref _standby, storage);
+            prepared = true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -415,6 +417,12 @@ public sealed unsafe class MmapLogWriter : IDisposable
             _errors.ReportThrottled(MmapLogErrorKind.Io, DescribeIoFailure(ex) + " (the next segment, prepared ahead); the current one is still being written", ex);
         }
         _standbyChanged.Set();
+        if (prepared)
+        {
+            // The new file counts toward the size limit: a rotation can close the old segment (and run
+            // retention) before this file exists, which would leave the log over the limit until the next close.
+            ApplyRetention();
+        }
     }
 
     private void CloseRetiredSegments()

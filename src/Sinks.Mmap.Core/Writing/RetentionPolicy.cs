@@ -27,7 +27,8 @@ internal static class RetentionPolicy
             totalBytes += info.Length;
             if (number >= oldestLiveNumber)
             {
-                liveCount++;
+                // A segment prepared ahead and not started holds no events: it is not one of the files the count keeps.
+                if (HasStarted(path)) liveCount++;
                 continue;
             }
             candidates.Add((path, info.Length, info.LastWriteTimeUtc));
@@ -55,5 +56,19 @@ internal static class RetentionPolicy
             }
         }
         return deleted;
+    }
+
+    private static bool HasStarted(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            byte[] head = new byte[Format.FormatConstants.HeaderSize];
+            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) != head.Length || !Format.SegmentHeader.IsAllZero(head);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 }

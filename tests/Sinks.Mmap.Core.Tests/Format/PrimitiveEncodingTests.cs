@@ -1,0 +1,96 @@
+using System;
+using System.Text;
+using Sinks.Mmap.Format;
+using Xunit;
+
+namespace Sinks.Mmap.Core.Tests.Format;
+
+public class PrimitiveEncodingTests
+{
+    [Fact]
+    public void The_CRC32C_check_value_of_123456789_is_E3069283()
+    {
+        Assert.Equal(0xE3069283u, Crc32C.Compute(Encoding.ASCII.GetBytes("123456789")));
+    }
+
+    [Fact]
+    public void The_CRC32C_of_split_input_continued_with_Append_equals_the_CRC_of_the_whole()
+    {
+        byte[] data = new byte[1000];
+        new Random(7).NextBytes(data);
+        foreach (int split in new[] { 0, 1, 3, 4, 7, 8, 9, 500, 999, 1000 })
+        {
+            uint running = Crc32C.Append(0xFFFFFFFFu, data.AsSpan(0, split));
+            running = Crc32C.Append(running, data.AsSpan(split));
+            Assert.Equal(Crc32C.Compute(data), ~running);
+        }
+    }
+
+    [Theory]
+    [InlineData(0UL, 1)]
+    [InlineData(1UL, 1)]
+    [InlineData(127UL, 1)]
+    [InlineData(128UL, 2)]
+    [InlineData(16383UL, 2)]
+    [InlineData(16384UL, 3)]
+    [InlineData(uint.MaxValue, 5)]
+    [InlineData(long.MaxValue, 9)]
+    [InlineData(ulong.MaxValue, 10)]
+    public void A_varint_round_trips_in_the_number_of_bytes_its_size_predicts(ulong value, int expectedSize)
+    {
+        byte[] buffer = new byte[Varint.MaxLength];
+        int written = Varint.Write(buffer, value);
+        Assert.Equal(expectedSize, written);
+        Assert.Equal(expectedSize, Varint.Size(value));
+        Assert.True(Varint.TryRead(buffer.AsSpan(0, written), out ulong read, out int consumed));
+        Assert.Equal(value, read);
+        Assert.Equal(written, consumed);
+    }
+
+    [Fact]
+    public void A_varint_is_LEB128_low_group_first()
+    {
+        byte[] buffer = new byte[Varint.MaxLength];
+        int n = Varint.Write(buffer, 300);
+        Assert.Equal(new byte[] { 0xAC, 0x02 }, buffer.AsSpan(0, n).ToArray());
+    }
+
+    [Theory]
+    [InlineData(new byte[] { })]
+    [InlineData(new byte[] { 0x80 })]
+    [InlineData(new byte[] { 0xFF, 0xFF })]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02 })]
+    [InlineData(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 })]
+    public void A_truncated_or_overlong_varint_is_refused_without_throwing(byte[] bytes)
+    {
+        Assert.False(Varint.TryRead(bytes, out ulong value, out int consumed));
+        Assert.Equal(0UL, value);
+        Assert.Equal(0, consumed);
+    }
+
+    [Theory]
+    [InlineData(0L, 0UL)]
+    [InlineData(-1L, 1UL)]
+    [InlineData(1L, 2UL)]
+    [InlineData(-2L, 3UL)]
+    [InlineData(long.MaxValue, ulong.MaxValue - 1)]
+    [InlineData(long.MinValue, ulong.MaxValue)]
+    public void Zigzag_maps_small_magnitudes_to_small_numbers_and_round_trips(long value, ulong encoded)
+    {
+        Assert.Equal(encoded, Varint.ZigZag(value));
+        Assert.Equal(value, Varint.UnZigZag(encoded));
+    }
+
+    [Fact]
+    public void Zigzag_varints_round_trip_for_int_and_long_edge_values()
+    {
+        long[] values = { int.MinValue, int.MinValue + 1, -65, -64, -63, 63, 64, int.MaxValue, long.MinValue + 1, long.MaxValue - 1 };
+        byte[] buffer = new byte[Varint.MaxLength];
+        foreach (long v in values)
+        {
+            int n = Varint.Write(buffer, Varint.ZigZag(v));
+            Assert.True(Varint.TryRead(buffer.AsSpan(0, n), out ulong raw, out _));
+            Assert.Equal(v, Varint.UnZigZag(raw));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using Sinks.Mmap.Format;
+using Xunit;
+
+namespace Sinks.Mmap.Core.Tests.Writing;
+
+public class InterningTests
+{
+    private static readonly long T0 = TestSupport.Ticks(2026, 11, 21, 10);
+
+    private struct UniqueTemplate : IEventPayload
+    {
+        public int I;
+
+        public void Write(ref EventWriter writer)
+        {
+            writer.WriteHeader(new EventHeader { MessageTemplate = "Template number " + I.ToString(CultureInfo.InvariantCulture) + " {P}", PropertyCount = 1 });
+            writer.WritePropertyName("P" + (I % 7).ToString(CultureInfo.InvariantCulture));
+            writer.WriteInt32(I);
+        }
+    }
+
+    [Fact]
+    public void Events_whose_new_strings_no_longer_fit_move_to_the_next_segment_with_their_definitions()
+    {
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        using (var writer = new MmapLogWriter(options))
+        {
+            for (int i = 0; i < 600; i++)
+            {
+                var e = new UniqueTemplate { I = i };
+                Assert.True(writer.Append(T0 + i, MmapLevel.Information, ref e));
+            }
+        }
+        Assert.Empty(log.Errors);
+        var reader = new MmapLogReader(log.Path_);
+        var events = reader.ReadEvents().ToList();
+        Assert.Equal(600, events.Count);
+        for (int i = 0; i < 600; i++)
+        {
+            Assert.Equal("Template number " + i + " {P}", events[i].MessageTemplate);
+            Assert.Equal("P" + (i % 7), events[i].Properties.Single().Name);
+        }
+        ValidationReport report = reader.Validate();
+        Assert.True(report.IsClean);
+        Assert.True(report.Segments.Count > 10);
+        // Each segment reads alone: its definitions are its own.
+        foreach (string file in reader.SegmentFiles())
+        {
+            Assert.True(new MmapLogReader(file).Validate().IsClean);
+        }
+    }
+
+    [Fact]
+    public void Past_65535_interned_strings_a_segment_writes_further_strings_inline()
+    {
+        using var log = new TestLog();
+        const int count = FormatConstants.MaxInternedStrings + 500;
+        using (var writer = new MmapLogWriter(log.Options(16 << 20)))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var e = new UniqueTemplate { I = i };
+                Assert.True(writer.Append(T0 + i, MmapLevel.Information, ref e));
+            }
+        }
+        var reader = new MmapLogReader(log.Path_);
+        Assert.Single(reader.SegmentFiles());
+        long definitions = reader.ReadRecords().Count(r => r.Kind == MmapRecordKind.Definition);
+        Assert.Equal(FormatConstants.MaxInternedStrings, definitions);
+        int n = 0;
+        foreach (MmapEvent e in reader.ReadEvents())
+        {
+            Assert.Equal("Template number " + n + " {P}", e.MessageTemplate);
+            n++;
+        }
+        Assert.Equal(count, n);
+        Assert.True(reader.Validate().IsClean);
+    }
+}

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Sinks.Mmap.Format;
+using Sinks.Mmap.Storage;
+using Sinks.Mmap.Writing;
+using Xunit;
+
+namespace Sinks.Mmap.Core.Tests.Writing;
+
+public class RetentionTests
+{
+    private static readonly long T0 = TestSupport.Ticks(2026, 11, 21, 10);
+
+    /// <summary>Segment numbers present now, ascending.</summary>
+    private static List<long> Numbers(TestLog log) => new SegmentNaming(log.Path_).List().Select(s => s.Number).ToList();
+
+    /// <summary>True for a segment whose header is written; false for a prepared one, or one retention just deleted.</summary>
+    private static bool HoldsRecords(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            byte[] head = new byte[FormatConstants.HeaderSize];
+            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && !SegmentHeader.IsAllZero(head);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Appends fixed-size events until the writer is writing segment <paramref name="number"/>.</summary>
+    private static void WriteUntilSegment(MmapLogWriter writer, TestLog log, long number)
+    {
+        string target = new SegmentNaming(log.Path_).PathFor(number);
+        for (int i = 0; writer.CurrentSegmentPath != target; i++)
+        {
+            Assert.True(i < 100_000, "the writer never reached segment " + number);
+            var e = new FixedSizeEvent((short)i);
+            Assert.True(writer.Append(T0 + i, MmapLevel.Information, ref e));
+        }
+    }
+
+    private static void AssertNewestKept(List<long> numbers, long newest)
+    {
+        // What is left is a contiguous run ending at the newest: the oldest went first.
+        Assert.Equal(Enumerable.Range((int)(newest - numbers.Count + 1), numbers.Count).Select(n => (long)n), numbers);
+    }
+
+    [Fact]
+    public void The_count_limit_deletes_the_oldest_sealed_segments_and_keeps_the_one_being_written()
+    {
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = 3;
+        using (var writer = new MmapLogWriter(options))
+        {
+            WriteUntilSegment(writer, log, 10);
+            string current = writer.CurrentSegmentPath!;
+            Assert.True(TestSupport.WaitUntil(() => !Numbers(log).Contains(6)), "retention did not run: " + string.Join(",", Numbers(log)));
+            Assert.True(TestSupport.WaitUntil(() =>
+                new SegmentNaming(log.Path_).List().Count(s => HoldsRecords(s.Path)) <= 3), "too many segments: " + string.Join(",", Numbers(log)));
+            Assert.True(File.Exists(current));
+            Assert.Equal(current, writer.CurrentSegmentPath);
+            List<long> numbers = Numbers(log);
+            Assert.DoesNotContain(1L, numbers);
+            Assert.Contains(10L, numbers);
+        }
+        List<long> final = Numbers(log);
+        AssertNewestKept(final, 10);
+        Assert.Equal(3, final.Count);
+        // What is kept is readable and continuous.
+        Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
+    }
+
+    [Fact]
+    public void The_age_limit_deletes_sealed_segments_last_written_too_long_ago_but_never_the_one_being_written()
+    {
+        using var log = new TestLog();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        options.RetainedFileTimeLimit = TimeSpan.FromHours(1);
+        options.TimeProvider = clock;
+        var naming = new SegmentNaming(log.Path_);
+        using (var writer = new MmapLogWriter(options))
+        {
+            WriteUntilSegment(writer, log, 4);
+            // Wait for segments 1-3 to be closed and trimmed, so nothing touches their times afterwards.
+            Assert.True(TestSupport.WaitUntil(() => Enumerable.Range(1, 3).All(n => new FileInfo(naming.PathFor(n)).Length < 4096)));
+            DateTime now = clock.Now.UtcDateTime;
+            File.SetLastWriteTimeUtc(naming.PathFor(1), now.AddHours(-3));
+            File.SetLastWriteTimeUtc(naming.PathFor(2), now.AddMinutes(-61));
+            File.SetLastWriteTimeUtc(naming.PathFor(3), now.AddMinutes(-59));
+
+            WriteUntilSegment(writer, log, 5); // closing 4 runs retention
+            Assert.True(TestSupport.WaitUntil(() => !File.Exists(naming.PathFor(2))), "old segments were kept: " + string.Join(",", Numbers(log)));
+            Assert.False(File.Exists(naming.PathFor(1)));
+            Assert.True(File.Exists(naming.PathFor(3)));
+            Assert.True(File.Exists(naming.PathFor(4)));
+
+            // A day later every file is old by the clock, the one being written too: only sealed ones go.
+            clock.Now = clock.Now.AddDays(1);
+            Assert.True(TestSupport.WaitUntil(() => File.Exists(naming.PathFor(6))), "the next segment was not prepared");
+            File.SetLastWriteTimeUtc(naming.PathFor(6), now.AddDays(-30)); // the prepared next segment
+            WriteUntilSegment(writer, log, 6);
+            string current = writer.CurrentSegmentPath!;
+            Assert.True(TestSupport.WaitUntil(() => !File.Exists(naming.PathFor(5))), "old segments were kept: " + string.Join(",", Numbers(log)));
+            Assert.False(File.Exists(naming.PathFor(3)));
+            Assert.False(File.Exists(naming.PathFor(4)));
+            Assert.True(File.Exists(current));
+            var e = new FixedSizeEvent(1);
+            Assert.True(writer.Append(T0, MmapLevel.Information, ref e));
+            // Back to real time, so the segment sealed by Dispose is fresh by the clock and stays.
+            clock.Now = DateTimeOffset.UtcNow;
+        }
+        Assert.True(File.Exists(naming.PathFor(6)));
+        Assert.True(new MmapLogReader(log.Path_).ReadEvents().Any());
+        Assert.DoesNotContain(log.Errors, e => e.Kind == MmapLogErrorKind.Io);
+    }
+
+    [Fact]
+    public void The_total_size_limit_deletes_the_oldest_sealed_segments_until_the_log_fits()
+    {
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        options.RetainedTotalSizeLimitBytes = 5 * 4096;
+        // A file listed may be deleted before its length is read: FileInfo caches what it saw at Exists.
+        long TotalBytes() => new SegmentNaming(log.Path_).List().Select(s => new FileInfo(s.Path)).Sum(f => f.Exists ? f.Length : 0);
+        using (var writer = new MmapLogWriter(options))
+        {
+            WriteUntilSegment(writer, log, 12);
+            string current = writer.CurrentSegmentPath!;
+            Assert.True(TestSupport.WaitUntil(() => !Numbers(log).Contains(7) && TotalBytes() <= 5 * 4096),
+                "retention left " + TotalBytes() + " bytes in " + string.Join(",", Numbers(log)) + " " + string.Join(" / ", log.Errors));
+            Assert.True(File.Exists(current));
+            List<long> numbers = Numbers(log);
+            Assert.Contains(12L, numbers);
+            AssertNewestKept(numbers, numbers[^1]);
+            // It deletes only what it must: keeping one more sealed segment (4072 bytes) would have broken the limit.
+            Assert.True(TotalBytes() + 4072 > 5 * 4096, "retention deleted more than the limit required: " + string.Join(",", Numbers(log)));
+        }
+        Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
+    }
+
+    [Fact]
+    public void The_policy_never_touches_segments_numbered_at_or_above_the_oldest_live_one()
+    {
+        using var log = new TestLog();
+        var naming = new SegmentNaming(log.Path_);
+        for (int n = 1; n <= 6; n++)
+        {
+            byte[] bytes = new byte[4096];
+            new SegmentHeader(n, n * 100, T0, 1, 4096).WriteTo(bytes);
+            File.WriteAllBytes(naming.PathFor(n), bytes);
+            File.SetLastWriteTimeUtc(naming.PathFor(n), new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
+        var options = new MmapLogOptions
+        {
+            Path = log.Path_,
+            SegmentSizeBytes = 4096,
+            RetainedFileCountLimit = 1,
+            RetainedFileTimeLimit = TimeSpan.FromMinutes(1),
+            RetainedTotalSizeLimitBytes = 8192,
+        };
+        var errors = new List<MmapLogError>();
+        List<string> deleted = RetentionPolicy.Apply(naming, options, oldestLiveNumber: 5, DateTime.UtcNow, errors.Add);
+        Assert.Equal(Enumerable.Range(1, 4).Select(n => naming.PathFor(n)), deleted);
+        Assert.Equal(new long[] { 5, 6 }, Numbers(log));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void A_prepared_segment_that_never_started_does_not_count_against_the_count_limit()
+    {
+        using var log = new TestLog();
+        var naming = new SegmentNaming(log.Path_);
+        for (int n = 1; n <= 5; n++)
+        {
+            byte[] bytes = new byte[4096];
+            if (n < 5) new SegmentHeader(n, n * 100, T0, 1, 4096).WriteTo(bytes);
+            File.WriteAllBytes(naming.PathFor(n), bytes);
+        }
+        var options = new MmapLogOptions { Path = log.Path_, SegmentSizeBytes = 4096, RetainedFileCountLimit = 2 };
+        // Segment 4 is being written, 5 is prepared next: 3 and 4 are the two segments kept.
+        List<string> deleted = RetentionPolicy.Apply(naming, options, oldestLiveNumber: 4, DateTime.UtcNow, _ => { });
+        Assert.Equal(new[] { naming.PathFor(1), naming.PathFor(2) }, deleted);
+        Assert.Equal(new long[] { 3, 4, 5 }, Numbers(log));
+    }
+}
