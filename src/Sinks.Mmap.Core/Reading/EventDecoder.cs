@@ -22,7 +22,7 @@ internal static class EventDecoder
         byte level = RecordFrame.Level(frame);
         if (level > (byte)MmapLevel.Fatal) { error = $"level {level} is out of range"; return null; }
         if (!reader.TryInt16(out short offsetMinutes) || offsetMinutes < -14 * 60 || offsetMinutes > 14 * 60) { error = "bad UTC offset"; return null; }
-        if (ticks < DateTime.MinValue.Ticks + TimeSpan.TicksPerDay || ticks > DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay) { error = "timestamp out of range"; return null; }
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) { error = "timestamp out of range"; return null; }
         if (!reader.TryByte(out byte presenceByte) || (presenceByte & 0xE0) != 0) { error = "bad presence bits"; return null; }
         var presence = (EventPresence)presenceByte;
         if (!reader.TryStrRef(out string? template)) { error = reader.Error; return null; }
@@ -50,7 +50,11 @@ internal static class EventDecoder
         if (!reader.TryProperties(0, out List<LogProperty>? properties)) { error = reader.Error; return null; }
 
         var offset = TimeSpan.FromMinutes(offsetMinutes);
-        var timestamp = new DateTimeOffset(ticks + offset.Ticks, offset);
+        long local = ticks + offset.Ticks;
+        // At the very ends of the calendar the local time may not exist: keep the instant, in UTC.
+        DateTimeOffset timestamp = local >= DateTime.MinValue.Ticks && local <= DateTime.MaxValue.Ticks
+            ? new DateTimeOffset(local, offset)
+            : new DateTimeOffset(ticks, TimeSpan.Zero);
         error = null;
         return new MmapEvent(sequence, timestamp, (MmapLevel)level, template, properties!, logger, rendered,
             (presence & EventPresence.Exception) != 0 ? new MmapExceptionInfo(exType, exMessage, exText) : null,

@@ -33,3 +33,21 @@ public class WriterSmokeTests
         Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
     }
 }
+
+public class CalendarEdgeTests
+{
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(3155378975999999999L)]
+    public void Events_stamped_at_the_ends_of_the_calendar_read_back(long ticks)
+    {
+        using var log = new TestLog();
+        using (var writer = new MmapLogWriter(log.Options()))
+        {
+            var e = new SimpleEvent("edge", 1, "x", 0);
+            Assert.True(writer.Append(ticks, MmapLevel.Information, ref e));
+        }
+        MmapEvent read = Assert.Single(new MmapLogReader(log.Path_).ReadEvents());
+        Assert.Equal(ticks, read.Timestamp.UtcTicks);
+    }
+}
