@@ -61,6 +61,28 @@ internal sealed class ChildProcess : IDisposable
 
     public static string ChildDll => Path.Combine(AppContext.BaseDirectory, "Sinks.Mmap.TestChild.dll");
 
+    /// <summary>
+    /// A copy of the test output, beside the test's own files (deleted with them), where any user can
+    /// read it: a child run as another user cannot reach the build folder when the checkout lives
+    /// under a private directory (mktemp -d makes it 0700).
+    /// </summary>
+    private static string WorldReadableChildDll(string testFolder)
+    {
+        string folder = Path.Combine(testFolder, "child-bin");
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder);
+            foreach (string file in Directory.GetFiles(AppContext.BaseDirectory))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+            }
+            const UnixFileMode everyoneReads = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            File.SetUnixFileMode(folder, everyoneReads);
+            foreach (string file in Directory.GetFiles(folder)) File.SetUnixFileMode(file, everyoneReads);
+        }
+        return Path.Combine(folder, "Sinks.Mmap.TestChild.dll");
+    }
+
     private static string DotnetHost
     {
         get
@@ -92,7 +114,7 @@ internal sealed class ChildProcess : IDisposable
             info.Environment["HOME"] = Path.GetTempPath();
             File.SetUnixFileMode(ackPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
         }
-        info.ArgumentList.Add(ChildDll);
+        info.ArgumentList.Add(userName is null ? ChildDll : WorldReadableChildDll(Path.GetDirectoryName(Path.GetFullPath(ackPath))!));
         info.ArgumentList.Add(logPath);
         info.ArgumentList.Add(threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.ArgumentList.Add(segmentSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
