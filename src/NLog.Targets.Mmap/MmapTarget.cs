@@ -23,6 +23,10 @@ namespace NLog.Targets.Mmap;
 /// on by default here), the scope and context properties the include options ask for, the exception,
 /// the current <see cref="Activity"/>'s trace and span ids, and <see cref="TargetWithContext.Layout"/>
 /// rendered as the message.</para>
+/// <para><see cref="TargetWithContext.Layout"/> (default <c>${message}</c>) is what is stored as each event's
+/// rendered message. Set it to an empty string to store no rendered text for structured messages: the
+/// template and its typed properties are kept (readers render the message from them) and NLog's own
+/// message formatting, with its allocations, is skipped. Messages without parameters keep their text either way.</para>
 /// <para>The target is synchronous: NLog serialises calls to <c>Write</c>, and each call returns once
 /// the event is in the page cache. <see cref="Activity.Current"/> is read on the logging thread, so an
 /// async wrapper in front of this target loses the trace and span ids (and gains nothing: writing is
@@ -36,6 +40,7 @@ public sealed class MmapTarget : TargetWithContext
 
     private readonly PropertyBuffer _properties = new();
     private MmapLogWriter? _writer;
+    private bool _renderLayout = true;
     private long _adapterDropped;
     private long _retiredDropped;
 
@@ -177,6 +182,8 @@ public sealed class MmapTarget : TargetWithContext
         base.InitializeTarget();
         MmapLogOptions options = BuildOptions();
         ResolvedFileName = options.Path;
+        // TargetWithContext wraps the configured layout; an empty one shows as empty text.
+        _renderLayout = !(Layout.IsNullOrEmpty(Layout) || string.IsNullOrEmpty(Layout.ToString()));
         InternalLogger.Debug("Mmap target '{0}': writing to {1}", Name, options.Path);
         Volatile.Write(ref _writer, new MmapLogWriter(options));
     }
@@ -223,10 +230,15 @@ public sealed class MmapTarget : TargetWithContext
             var header = new EventHeader
             {
                 LoggerName = logEvent.LoggerName,
-                RenderedMessage = RenderLogEvent(Layout, logEvent),
+                RenderedMessage = _renderLayout ? RenderLogEvent(Layout, logEvent) : null,
             };
             long utcTicks = ToUtcTicks(logEvent.TimeStamp, out header.OffsetMinutes);
             header.MessageTemplate = GatherMessageProperties(logEvent, properties);
+            if (!_renderLayout && header.MessageTemplate is null)
+            {
+                // No layout and no template: keep the message text (formatting it only when it has parameters).
+                header.RenderedMessage = logEvent.Parameters is { Length: > 0 } ? logEvent.FormattedMessage : logEvent.Message;
+            }
             GatherContextProperties(logEvent, properties);
 
             if (logEvent.Exception is { } exception)
@@ -301,7 +313,7 @@ public sealed class MmapTarget : TargetWithContext
 
     private void GatherContextProperties(LogEventInfo logEvent, PropertyBuffer properties)
     {
-        if (IncludeEventProperties && logEvent.HasProperties)
+        if (IncludeEventProperties && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
         {
             foreach (KeyValuePair<object, object?> property in logEvent.Properties)
             {
@@ -327,6 +339,27 @@ public sealed class MmapTarget : TargetWithContext
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// True when the event's properties are exactly the message-template parameters already gathered
+    /// (NLog lists them among the event properties once it has parsed the template): then there is
+    /// nothing to add, and enumerating the dictionary, which allocates, is skipped.
+    /// </summary>
+    private static bool OnlyMessageProperties(IDictionary<object, object?> eventProperties, PropertyBuffer gathered)
+    {
+        if (gathered.Count == 0 || eventProperties.Count != gathered.Count)
+        {
+            return false;
+        }
+        for (int i = 0; i < gathered.Count; i++)
+        {
+            if (!eventProperties.ContainsKey(gathered.NameAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long ToUtcTicks(DateTime timestamp, out short offsetMinutes)
