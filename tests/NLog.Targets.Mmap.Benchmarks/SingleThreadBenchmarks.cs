@@ -1,0 +1,65 @@
+using System;
+using System.IO;
+using BenchmarkDotNet.Attributes;
+using NLog.Targets;
+
+namespace NLog.Targets.Mmap.Benchmarks;
+
+/// <summary>
+/// One structured event per operation on one thread:
+/// <c>logger.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5)</c>,
+/// to a target that discards it (NullTarget), to NLog's FileTarget with its defaults (AutoFlush:
+/// a write() per event), and to the Mmap target.
+/// </summary>
+[MemoryDiagnoser]
+public class SingleThreadBenchmarks
+{
+    private string _dir = "";
+    private LogFactory _nullFactory = null!, _fileFactory = null!, _mmapFactory = null!, _mmapNoLayoutFactory = null!;
+    private Logger _null = null!, _file = null!, _mmap = null!, _mmapNoLayout = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "nlog-mmap-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+        (_nullFactory, _null) = Create(new NullTarget("null"));
+        (_fileFactory, _file) = Create(new FileTarget("file") { FileName = Path.Combine(_dir, "file.log") });
+        // 1 GiB segments so that rotation (preparing the next file) stays out of the measurement.
+        (_mmapFactory, _mmap) = Create(new MmapTarget("mmap") { FileName = Path.Combine(_dir, "mmap.mlog"), ArchiveAboveSize = 1L << 30 });
+        (_mmapNoLayoutFactory, _mmapNoLayout) = Create(new MmapTarget("mmap2")
+        {
+            FileName = Path.Combine(_dir, "mmap-nolayout.mlog"), ArchiveAboveSize = 1L << 30, Layout = "", IncludeEventProperties = false,
+        });
+    }
+
+    private static (LogFactory, Logger) Create(Target target)
+    {
+        var factory = new LogFactory();
+        factory.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(target));
+        return (factory, factory.GetLogger("Bench"));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _nullFactory.Shutdown();
+        _fileFactory.Shutdown();
+        _mmapFactory.Shutdown();
+        _mmapNoLayoutFactory.Shutdown();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    [Benchmark(Baseline = true)]
+    public void NullTarget() => _null.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+
+    [Benchmark]
+    public void FileTarget() => _file.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+
+    [Benchmark]
+    public void MmapTarget() => _mmap.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+
+    /// <summary>The Mmap target storing template and properties only (empty layout, no event properties).</summary>
+    [Benchmark]
+    public void MmapTargetNoLayout() => _mmapNoLayout.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+}
