@@ -238,4 +238,37 @@ public class RoundTripTests
             factory.Shutdown();
         }
     }
+
+    [Fact]
+    public void Context_properties_and_the_global_context_are_stored_when_configured()
+    {
+        using var dir = new TempLogDir();
+        var factory = new LogFactory();
+        factory.Setup().SetupExtensions(e => e.RegisterTarget<MmapTarget>("Mmap")).LoadConfigurationFromXml($$"""
+            <nlog throwConfigExceptions="true">
+              <targets>
+                <target name="mmap" type="Mmap" fileName="{{dir.LogPath}}" archiveAboveSize="65536" includeGdc="true">
+                  <contextproperty name="App" layout="orders" />
+                  <contextproperty name="Upper" layout="${logger:uppercase=true}" />
+                </target>
+              </targets>
+              <rules><logger name="*" minlevel="Info" writeTo="mmap" /></rules>
+            </nlog>
+            """);
+        GlobalDiagnosticsContext.Set("Region", "eu-west");
+        try
+        {
+            factory.GetLogger("ctx").Info("Hi {Name}", "Ann");
+            var read = Assert.Single(new MmapLogReader(dir.LogPath).ReadEvents());
+            Assert.Equal("Ann", Scalar(read, "Name"));
+            Assert.Equal("orders", Scalar(read, "App"));
+            Assert.Equal("CTX", Scalar(read, "Upper"));
+            Assert.Equal("eu-west", Scalar(read, "Region"));
+        }
+        finally
+        {
+            GlobalDiagnosticsContext.Remove("Region");
+            factory.Shutdown();
+        }
+    }
 }
