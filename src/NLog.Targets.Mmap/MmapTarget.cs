@@ -41,6 +41,8 @@ public sealed class MmapTarget : TargetWithContext
     private readonly PropertyBuffer _properties = new();
     private MmapLogWriter? _writer;
     private bool _renderLayout = true;
+    private string? _lastTemplate;
+    private TemplateInfo? _lastTemplateInfo;
     private long _adapterDropped;
     private long _retiredDropped;
 
@@ -273,7 +275,7 @@ public sealed class MmapTarget : TargetWithContext
     /// the message is not structured. Positional parameters are paired with cached hole names, which
     /// allocates nothing; events built from pre-parsed parameters (NLog.Extensions.Logging) use them.
     /// </summary>
-    private static string? GatherMessageProperties(LogEventInfo logEvent, PropertyBuffer properties)
+    private string? GatherMessageProperties(LogEventInfo logEvent, PropertyBuffer properties)
     {
         string? message = logEvent.Message;
         if (message is null)
@@ -283,7 +285,18 @@ public sealed class MmapTarget : TargetWithContext
         object?[]? parameters = logEvent.Parameters;
         if (parameters is { Length: > 0 })
         {
-            TemplateInfo template = MessageTemplateCache.Get(message);
+            // Messages are usually literals: the same string instance as last time skips even the cache lookup.
+            TemplateInfo template;
+            if (ReferenceEquals(message, _lastTemplate))
+            {
+                template = _lastTemplateInfo!;
+            }
+            else
+            {
+                template = MessageTemplateCache.Get(message);
+                _lastTemplate = message;
+                _lastTemplateInfo = template;
+            }
             if (!template.HasHoles)
             {
                 return null;

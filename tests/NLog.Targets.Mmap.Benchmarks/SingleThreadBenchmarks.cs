@@ -15,18 +15,25 @@ namespace NLog.Targets.Mmap.Benchmarks;
 public class SingleThreadBenchmarks
 {
     private string _dir = "";
-    private LogFactory _nullFactory = null!, _fileFactory = null!, _mmapFactory = null!, _mmapNoLayoutFactory = null!;
-    private Logger _null = null!, _file = null!, _mmap = null!, _mmapNoLayout = null!;
+    private LogFactory _nullFactory = null!, _nullFormatFactory = null!, _fileFactory = null!, _mmapFactory = null!, _mmapNoPropsFactory = null!, _mmapNoLayoutFactory = null!;
+    private Logger _null = null!, _nullFormat = null!, _file = null!, _mmap = null!, _mmapNoProps = null!, _mmapNoLayout = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "nlog-mmap-bench", Guid.NewGuid().ToString("N"));
+        // MMAP_BENCH_DIR puts the logs elsewhere (e.g. /dev/shm to take the storage device out of the picture).
+        string root = Environment.GetEnvironmentVariable("MMAP_BENCH_DIR") is { Length: > 0 } custom ? custom : Path.GetTempPath();
+        _dir = Path.Combine(root, "nlog-mmap-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
         (_nullFactory, _null) = Create(new NullTarget("null"));
+        (_nullFormatFactory, _nullFormat) = Create(new NullTarget("nullformat") { FormatMessage = true, Layout = "${message}" });
         (_fileFactory, _file) = Create(new FileTarget("file") { FileName = Path.Combine(_dir, "file.log") });
         // 1 GiB segments so that rotation (preparing the next file) stays out of the measurement.
         (_mmapFactory, _mmap) = Create(new MmapTarget("mmap") { FileName = Path.Combine(_dir, "mmap.mlog"), ArchiveAboveSize = 1L << 30 });
+        (_mmapNoPropsFactory, _mmapNoProps) = Create(new MmapTarget("mmap1")
+        {
+            FileName = Path.Combine(_dir, "mmap-noprops.mlog"), ArchiveAboveSize = 1L << 30, IncludeEventProperties = false,
+        });
         (_mmapNoLayoutFactory, _mmapNoLayout) = Create(new MmapTarget("mmap2")
         {
             FileName = Path.Combine(_dir, "mmap-nolayout.mlog"), ArchiveAboveSize = 1L << 30, Layout = "", IncludeEventProperties = false,
@@ -44,7 +51,9 @@ public class SingleThreadBenchmarks
     public void Cleanup()
     {
         _nullFactory.Shutdown();
+        _nullFormatFactory.Shutdown();
         _fileFactory.Shutdown();
+        _mmapNoPropsFactory.Shutdown();
         _mmapFactory.Shutdown();
         _mmapNoLayoutFactory.Shutdown();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
@@ -53,11 +62,19 @@ public class SingleThreadBenchmarks
     [Benchmark(Baseline = true)]
     public void NullTarget() => _null.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
 
+    /// <summary>NullTarget rendering <c>${message}</c>: what NLog's own message formatting costs.</summary>
+    [Benchmark]
+    public void NullTargetFormatMessage() => _nullFormat.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+
     [Benchmark]
     public void FileTarget() => _file.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
 
     [Benchmark]
     public void MmapTarget() => _mmap.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+
+    /// <summary>The Mmap target with IncludeEventProperties off (asking NLog for event properties makes it capture the template's parameters).</summary>
+    [Benchmark]
+    public void MmapTargetNoEventProperties() => _mmapNoProps.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
 
     /// <summary>The Mmap target storing template and properties only (empty layout, no event properties).</summary>
     [Benchmark]
