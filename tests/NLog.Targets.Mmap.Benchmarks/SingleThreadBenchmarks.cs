@@ -28,15 +28,15 @@ public class SingleThreadBenchmarks
         (_nullFactory, _null) = Create(new NullTarget("null"));
         (_nullFormatFactory, _nullFormat) = Create(new NullTarget("nullformat") { FormatMessage = true, Layout = "${message}" });
         (_fileFactory, _file) = Create(new FileTarget("file") { FileName = Path.Combine(_dir, "file.log") });
-        // 1 GiB segments so that rotation (preparing the next file) stays out of the measurement.
-        (_mmapFactory, _mmap) = Create(new MmapTarget("mmap") { FileName = Path.Combine(_dir, "mmap.mlog"), ArchiveAboveSize = 1L << 30 });
+        // 256 MiB segments: rotation happens now and then, as in real use (the next segment is prepared in the background).
+        (_mmapFactory, _mmap) = Create(new MmapTarget("mmap") { FileName = Path.Combine(_dir, "mmap.mlog"), ArchiveAboveSize = 256L << 20 });
         (_mmapNoPropsFactory, _mmapNoProps) = Create(new MmapTarget("mmap1")
         {
-            FileName = Path.Combine(_dir, "mmap-noprops.mlog"), ArchiveAboveSize = 1L << 30, IncludeEventProperties = false,
+            FileName = Path.Combine(_dir, "mmap-noprops.mlog"), ArchiveAboveSize = 256L << 20, IncludeEventProperties = false,
         });
         (_mmapNoLayoutFactory, _mmapNoLayout) = Create(new MmapTarget("mmap2")
         {
-            FileName = Path.Combine(_dir, "mmap-nolayout.mlog"), ArchiveAboveSize = 1L << 30, Layout = "", IncludeEventProperties = false,
+            FileName = Path.Combine(_dir, "mmap-nolayout.mlog"), ArchiveAboveSize = 256L << 20, Layout = "", IncludeEventProperties = false,
         });
     }
 
@@ -79,4 +79,12 @@ public class SingleThreadBenchmarks
     /// <summary>The Mmap target storing template and properties only (empty layout, no event properties).</summary>
     [Benchmark]
     public void MmapTargetNoLayout() => _mmapNoLayout.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+}
+
+/// <summary>Renders its layout and nothing else, as a TargetWithContext: isolates that cost in the quick mode.</summary>
+internal sealed class RenderOnlyContextTarget : TargetWithContext
+{
+    public RenderOnlyContextTarget() => Layout = "${message}";
+
+    protected override void Write(LogEventInfo logEvent) => RenderLogEvent(Layout, logEvent);
 }
