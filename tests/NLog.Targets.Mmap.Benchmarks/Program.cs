@@ -72,12 +72,19 @@ internal static class Program
         probeFactory.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(new RenderOnlyContextTarget()));
         Logger probe = probeFactory.GetLogger("Bench");
         void ContextRender() => probe.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+        var headerWithText = header;
+        headerWithText.RenderedMessage = "User 42 logged in from 10.0.0.1 after 12.5 ms";
+        void CoreOnlyWithText()
+        {
+            var payload = new NLogEventPayload(in headerWithText, properties);
+            core.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref payload);
+        }
         try
         {
             var cases = new (string, Action)[]
             {
                 ("Null", b.NullTarget), ("NullFormat", b.NullTargetFormatMessage), ("File", b.FileTarget), ("Mmap", b.MmapTarget),
-                ("MmapNoProps", b.MmapTargetNoEventProperties), ("MmapNoLayout", b.MmapTargetNoLayout), ("CoreAppendOnly", CoreOnly), ("ContextRender", ContextRender),
+                ("MmapNoProps", b.MmapTargetNoEventProperties), ("MmapNoLayout", b.MmapTargetNoLayout), ("CoreAppendOnly", CoreOnly), ("CoreAppendWithText", CoreOnlyWithText), ("ContextRender", ContextRender),
             };
             // Two rounds; the first warms up (tiered JIT, page cache), only the second is printed.
             for (int round = 0; round < 2; round++)

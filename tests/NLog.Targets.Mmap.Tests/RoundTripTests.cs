@@ -271,4 +271,44 @@ public class RoundTripTests
             factory.Shutdown();
         }
     }
+
+    [Fact]
+    public void Events_logged_from_many_threads_at_once_all_read_back_intact()
+    {
+        using var dir = new TempLogDir();
+        var factory = NLogConfigs.FromXml(new Dictionary<string, string> { ["fileName"] = dir.LogPath, ["archiveAboveSize"] = "262144" });
+        const int threads = 4, perThread = 3000;
+        try
+        {
+            var workers = Enumerable.Range(0, threads).Select(t => new System.Threading.Thread(() =>
+            {
+                var logger = factory.GetLogger("T" + t);
+                for (int i = 0; i < perThread; i++)
+                {
+                    var e = LogEventInfo.Create(LogLevel.Info, "T" + t, null, "Thread {Thread} event {Index}", new object[] { t, i });
+                    e.Properties["Check"] = t * 100_000 + i;
+                    logger.Log(e);
+                }
+            })).ToList();
+            workers.ForEach(w => w.Start());
+            workers.ForEach(w => w.Join());
+            factory.Flush();
+            var events = new MmapLogReader(dir.LogPath).ReadEvents().ToList();
+            Assert.Equal(threads * perThread, events.Count);
+            foreach (var read in events)
+            {
+                int thread = (int)Scalar(read, "Thread")!;
+                int index = (int)Scalar(read, "Index")!;
+                Assert.Equal(thread * 100_000 + index, Scalar(read, "Check"));
+                Assert.Equal("T" + thread, read.LoggerName);
+                Assert.Equal($"Thread {thread} event {index}", read.RenderedMessage);
+            }
+            Assert.Equal(threads * perThread, events.Select(e => (int)Scalar(e, "Check")!).Distinct().Count());
+            Assert.Equal(0, factory.Target().DroppedEvents);
+        }
+        finally
+        {
+            factory.Shutdown();
+        }
+    }
 }
