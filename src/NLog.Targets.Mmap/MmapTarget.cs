@@ -84,7 +84,7 @@ public sealed class MmapTarget : TargetWithContext
 
     /// <summary>
     /// How many sealed segments to keep besides the one being written; negative for no limit.
-    /// Default 30 (31 files in all).
+    /// Default 30 (31 files in all, plus the next segment, which is prepared in advance).
     /// </summary>
     public int MaxArchiveFiles { get; set; } = 30;
 

@@ -130,6 +130,50 @@ public class ConfigurationTests
         }
     }
 
+    [Theory]
+    [InlineData("maxArchiveFiles", "2")]
+    [InlineData("maxTotalSizeBytes", "16384")]
+    public void Retention_limits_are_honoured_in_the_files_left_on_disk(string key, string value)
+    {
+        using var dir = new TempLogDir();
+        var factory = NLogConfigs.FromXml(new Dictionary<string, string>
+        {
+            ["fileName"] = dir.LogPath,
+            ["archiveAboveSize"] = "4096",
+            ["maxArchiveFiles"] = "-1",
+            [key] = value,
+        });
+        try
+        {
+            var logger = factory.GetLogger("Retention");
+            for (int i = 0; i < 400; i++)
+            {
+                logger.Info("Event {Index} padded with {Padding}", i, "................................");
+            }
+            // About ten segments were written. The writer's background thread deletes old ones after each
+            // rotation; the segment being written and the next one (prepared in advance) are never deleted,
+            // and the last deletion pass may precede the preparation of the next segment: allow for both.
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            bool WithinLimit(string[] f) => key == "maxArchiveFiles" ? f.Length <= 2 + 3 : f.Sum(x => new FileInfo(x).Length) <= 16384 + 2 * 4096;
+            while (!WithinLimit(dir.SegmentFiles()) && DateTime.UtcNow < deadline)
+            {
+                System.Threading.Thread.Sleep(20);
+            }
+            string[] files = dir.SegmentFiles();
+            string listing = string.Join(", ", files.Select(f => Path.GetFileName(f) + ":" + new FileInfo(f).Length));
+            Assert.True(WithinLimit(files), listing);
+            Assert.All(files, f => Assert.True(new FileInfo(f).Length <= 4096, "ArchiveAboveSize caps each segment"));
+            // The newest events survive; the oldest went with their segments.
+            var indexes = new MmapLogReader(dir.LogPath).ReadEvents().Select(e => Convert.ToInt64(((LogScalar)e.Properties[0].Value).Value)).ToList();
+            Assert.Equal(399, indexes[^1]);
+            Assert.True(indexes[0] > 100, $"oldest remaining event {indexes[0]}");
+        }
+        finally
+        {
+            factory.Shutdown();
+        }
+    }
+
     [Fact]
     public void A_relative_file_name_is_resolved_against_the_application_base_directory_once()
     {
