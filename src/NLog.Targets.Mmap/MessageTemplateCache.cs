@@ -112,11 +112,12 @@ internal static class MessageTemplateCache
             {
                 continue;
             }
-            int index = positional ? int.Parse(names[n], System.Globalization.CultureInfo.InvariantCulture) : n;
-            if (index < 0 || (positional && names[n].Length > 6))
+            if (positional && names[n].Length > 6)
             {
+                // Not an index anyone means; string.Format would fail on it too.
                 return TemplateInfo.NotATemplate;
             }
+            int index = positional ? int.Parse(names[n], System.Globalization.CultureInfo.InvariantCulture) : n;
             distinct.Add(names[n]);
             indexes.Add(index);
         }
