@@ -176,6 +176,36 @@ public class ConfigurationTests
         }
     }
 
+    [Theory]
+    [InlineData("Minute", 2)]
+    [InlineData("Hour", 2)]
+    [InlineData("None", 1)]
+    public void ArchiveEvery_starts_a_new_segment_when_an_event_falls_in_the_next_period(string period, int segments)
+    {
+        using var dir = new TempLogDir();
+        var factory = NLogConfigs.FromXml(new Dictionary<string, string>
+        {
+            ["fileName"] = dir.LogPath,
+            ["archiveAboveSize"] = "65536",
+            ["archiveEvery"] = period,
+        });
+        try
+        {
+            var logger = factory.GetLogger("Rolling");
+            logger.Info("now");
+            var later = new LogEventInfo(LogLevel.Info, "Rolling", "two hours later") { TimeStamp = DateTime.Now.AddHours(2) };
+            logger.Log(later);
+        }
+        finally
+        {
+            factory.Shutdown();
+        }
+        ValidationReport report = new MmapLogReader(dir.LogPath).Validate();
+        Assert.Equal(segments, report.Segments.Count);
+        Assert.All(report.Segments, s => Assert.True(s.Sealed));
+        Assert.Equal(new[] { "now", "two hours later" }, new MmapLogReader(dir.LogPath).ReadEvents().Select(e => e.RenderedMessage));
+    }
+
     [Fact]
     public void A_relative_file_name_is_resolved_against_the_application_base_directory_once()
     {

@@ -232,6 +232,7 @@ public class RoundTripTests
             Assert.Equal("10.0.0.1", Scalar(read, "Ip"));
             Assert.Equal("acme", Scalar(read, "Tenant"));
             Assert.Equal("User 42 from 10.0.0.1", read.RenderedMessage);
+            Assert.Equal(new[] { "UserId", "Ip", "Tenant" }, read.Properties.Select(p => p.Name));
         }
         finally
         {
