@@ -68,6 +68,7 @@ internal sealed class ChildProcess : IDisposable
     /// </summary>
     private static string WorldReadableChildDll(string testFolder)
     {
+        if (OperatingSystem.IsWindows()) return ChildDll;
         string folder = Path.Combine(testFolder, "child-bin");
         if (!Directory.Exists(folder))
         {

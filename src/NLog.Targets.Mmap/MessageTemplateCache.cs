@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Concurrent;
+
+namespace NLog.Targets.Mmap;
+
+/// <summary>
+/// The property names of an NLog message template, parsed once per distinct template string. With
+/// the names cached, an event's properties are its <see cref="LogEventInfo.Parameters"/> paired with
+/// these names: nothing is allocated per event (unlike <see cref="LogEventInfo.MessageTemplateParameters"/>).
+/// </summary>
+internal sealed class TemplateInfo
+{
+    public static readonly TemplateInfo NotATemplate = new(Array.Empty<string>(), Array.Empty<int>());
+
+    public TemplateInfo(string[] names, int[] parameterIndexes)
+    {
+        Names = names;
+        ParameterIndexes = parameterIndexes;
+    }
+
+    /// <summary>Each property's name, distinct, in order of first appearance.</summary>
+    public string[] Names { get; }
+
+    /// <summary>For each name, the index into <see cref="LogEventInfo.Parameters"/> holding its value.</summary>
+    public int[] ParameterIndexes { get; }
+
+    /// <summary>True when the template has at least one hole.</summary>
+    public bool HasHoles => Names.Length > 0;
+}
+
+internal static class MessageTemplateCache
+{
+    // Templates are usually literals, so the set is small; past this many, parse without caching.
+    private const int MaxEntries = 2048;
+    private static readonly ConcurrentDictionary<string, TemplateInfo> Cache = new(StringComparer.Ordinal);
+
+    public static TemplateInfo Get(string template)
+    {
+        if (Cache.TryGetValue(template, out TemplateInfo? info))
+        {
+            return info;
+        }
+        info = Parse(template);
+        if (Cache.Count < MaxEntries)
+        {
+            Cache.TryAdd(template, info);
+        }
+        return info;
+    }
+
+    /// <summary>
+    /// Parses holes as NLog does: <c>{{</c> and <c>}}</c> are literal braces; a hole is
+    /// <c>{[@$]name[,alignment][:format]}</c>. When every hole is a number the template is
+    /// positional (string.Format style) and a hole's number is its parameter index; otherwise the
+    /// n-th hole takes the n-th parameter. A repeated name keeps its first value.
+    /// </summary>
+    internal static TemplateInfo Parse(string template)
+    {
+        var names = new System.Collections.Generic.List<string>();
+        bool positional = true;
+        int i = 0;
+        while (i < template.Length)
+        {
+            char c = template[i];
+            if (c == '{')
+            {
+                if (i + 1 < template.Length && template[i + 1] == '{')
+                {
+                    i += 2;
+                    continue;
+                }
+                int close = template.IndexOf('}', i + 1);
+                if (close < 0)
+                {
+                    break;
+                }
+                int start = i + 1;
+                if (start < close && (template[start] == '@' || template[start] == '$'))
+                {
+                    start++;
+                }
+                int end = start;
+                while (end < close && template[end] != ',' && template[end] != ':')
+                {
+                    end++;
+                }
+                if (end == start)
+                {
+                    // "{}" or "{:x}" is not a hole NLog binds; treat the template as plain text.
+                    return TemplateInfo.NotATemplate;
+                }
+                string name = template.Substring(start, end - start);
+                positional &= IsDigits(name);
+                names.Add(name);
+                i = close + 1;
+            }
+            else
+            {
+                i++;
+            }
+        }
+        if (names.Count == 0)
+        {
+            return TemplateInfo.NotATemplate;
+        }
+
+        var distinct = new System.Collections.Generic.List<string>(names.Count);
+        var indexes = new System.Collections.Generic.List<int>(names.Count);
+        for (int n = 0; n < names.Count; n++)
+        {
+            if (distinct.Contains(names[n]))
+            {
+                continue;
+            }
+            if (positional && names[n].Length > 6)
+            {
+                // Not an index anyone means; string.Format would fail on it too.
+                return TemplateInfo.NotATemplate;
+            }
+            int index = positional ? int.Parse(names[n], System.Globalization.CultureInfo.InvariantCulture) : n;
+            distinct.Add(names[n]);
+            indexes.Add(index);
+        }
+        return new TemplateInfo(distinct.ToArray(), indexes.ToArray());
+    }
+
+    private static bool IsDigits(string s)
+    {
+        foreach (char c in s)
+        {
+            if (c < '0' || c > '9') return false;
+        }
+        return s.Length > 0;
+    }
+}

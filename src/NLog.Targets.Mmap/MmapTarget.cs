@@ -1,0 +1,453 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using NLog.Common;
+using NLog.Config;
+using NLog.Layouts;
+using Sinks.Mmap;
+
+namespace NLog.Targets.Mmap;
+
+/// <summary>
+/// An NLog target that encodes every event straight into memory-mapped segment files: once a log
+/// call returns, the event survives the process being killed, and no write() system call is made
+/// per event. Option names follow NLog's <c>FileTarget</c> where the meaning is the same.
+/// </summary>
+/// <remarks>
+/// <para>Register it with <c>LogManager.Setup().SetupExtensions(e =&gt; e.RegisterTarget&lt;MmapTarget&gt;("Mmap"))</c>
+/// or <c>&lt;extensions&gt;&lt;add assembly="NLog.Targets.Mmap"/&gt;&lt;/extensions&gt;</c>.</para>
+/// <para>Each event is stored with its message template (when the message has parameters), its
+/// parameters as named, typed properties, the event properties (<see cref="TargetWithContext.IncludeEventProperties"/>,
+/// on by default here), the scope and context properties the include options ask for, the exception,
+/// the current <see cref="Activity"/>'s trace and span ids, and <see cref="TargetWithContext.Layout"/>
+/// rendered as the message.</para>
+/// <para><see cref="TargetWithContext.Layout"/> (default <c>${message}</c>) is what is stored as each event's
+/// rendered message. Set it to an empty string to store no rendered text for structured messages: the
+/// template and its typed properties are kept (readers render the message from them) and NLog's own
+/// message formatting, with its allocations, is skipped. Messages without parameters keep their text either way.</para>
+/// <para>The target is synchronous: NLog serialises calls to <c>Write</c>, and each call returns once
+/// the event is in the page cache. <see cref="Activity.Current"/> is read on the logging thread, so an
+/// async wrapper in front of this target loses the trace and span ids (and gains nothing: writing is
+/// a memory copy). I/O failures never throw: they go to NLog's InternalLogger and the event is counted
+/// in <see cref="DroppedEvents"/>.</para>
+/// </remarks>
+[Target("Mmap")]
+public sealed class MmapTarget : TargetWithContext
+{
+    private static readonly long FifteenMinutes = TimeSpan.FromMinutes(15).Ticks;
+
+    private readonly PropertyBuffer _properties = new();
+    private MmapLogWriter? _writer;
+    private bool _renderLayout = true;
+    private string? _lastTemplate;
+    private TemplateInfo? _lastTemplateInfo;
+    private long _adapterDropped;
+    private long _retiredDropped;
+
+    // The local UTC offset, cached per quarter hour of local time (offsets change only on quarter hours).
+    private long _offsetBucket = long.MinValue;
+    private TimeSpan _offset;
+
+    /// <summary>Creates the target with the default layout <c>${message}</c> and event properties included.</summary>
+    public MmapTarget()
+    {
+        Layout = "${message}";
+        IncludeEventProperties = true;
+    }
+
+    /// <summary>Creates the target with a name.</summary>
+    /// <param name="name">The target's name.</param>
+    public MmapTarget(string name) : this() => Name = name;
+
+    /// <summary>
+    /// The log's path, e.g. <c>logs/app.mlog</c>; segments are <c>logs/app-000001.mlog</c>, ….
+    /// Rendered once, when the target is initialised, with <see cref="LogEventInfo.CreateNullEvent"/>:
+    /// layout renderers that depend on the event (<c>${level}</c>, <c>${logger}</c>, <c>${date}</c>) do not
+    /// split the log into several files. A relative path is relative to the application's base directory.
+    /// Required.
+    /// </summary>
+    public Layout FileName { get; set; } = Layout.Empty;
+
+    /// <summary>
+    /// Each segment's size in bytes; a new segment starts when one is full. The file is preallocated
+    /// at this size and trimmed when sealed. A multiple of 8 from 4096 to 1 GiB. Default 64 MiB.
+    /// </summary>
+    public long ArchiveAboveSize { get; set; } = MmapLogOptions.DefaultSegmentSize;
+
+    /// <summary>
+    /// Also start a new segment at each period's start (local time): <c>None</c> (default), <c>Minute</c>,
+    /// <c>Hour</c>, <c>Day</c>, <c>Month</c> or <c>Year</c>. The weekday values are not supported.
+    /// </summary>
+    public FileArchivePeriod ArchiveEvery { get; set; } = FileArchivePeriod.None;
+
+    /// <summary>
+    /// How many sealed segments to keep besides the one being written; negative for no limit.
+    /// Default 30 (31 files in all, plus the next segment, which is prepared in advance).
+    /// </summary>
+    public int MaxArchiveFiles { get; set; } = 30;
+
+    /// <summary>Delete sealed segments last written more than this many days ago; zero or negative (default) for no limit.</summary>
+    public int MaxArchiveDays { get; set; }
+
+    /// <summary>
+    /// Delete the oldest sealed segments while all segments together exceed this many bytes; zero or
+    /// negative (default) for no limit. At least twice <see cref="ArchiveAboveSize"/> otherwise.
+    /// </summary>
+    public long MaxTotalSizeBytes { get; set; }
+
+    /// <summary>
+    /// msync and fsync what was written on this interval, on a background thread, so it survives an
+    /// OS crash or power loss up to the last flush; null (default) leaves write-back to the OS.
+    /// 1 ms to 1 day. In configuration a TimeSpan such as <c>00:00:01</c>; see also <see cref="FlushToDiskIntervalMs"/>.
+    /// </summary>
+    public TimeSpan? FlushToDiskInterval { get; set; }
+
+    /// <summary><see cref="FlushToDiskInterval"/> in milliseconds; zero or negative means null.</summary>
+    public int FlushToDiskIntervalMs
+    {
+        get => FlushToDiskInterval is { } interval ? (int)interval.TotalMilliseconds : 0;
+        set => FlushToDiskInterval = value > 0 ? TimeSpan.FromMilliseconds(value) : null;
+    }
+
+    /// <summary>
+    /// Events at or above this level are flushed to disk (msync + fsync) before the log call returns;
+    /// <c>Off</c> never. Default <c>Fatal</c>.
+    /// </summary>
+    public LogLevel FlushToDiskLevel { get; set; } = LogLevel.Fatal;
+
+    /// <summary>
+    /// After an I/O failure (disk full, permission, lock held), how long to wait before trying again;
+    /// events in between are dropped and counted. 10 ms to 1 hour; default 1 s. In configuration a
+    /// TimeSpan such as <c>00:00:05</c>; see also <see cref="RetryIntervalMs"/>.
+    /// </summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><see cref="RetryInterval"/> in milliseconds.</summary>
+    public int RetryIntervalMs
+    {
+        get => (int)RetryInterval.TotalMilliseconds;
+        set => RetryInterval = TimeSpan.FromMilliseconds(value);
+    }
+
+    /// <summary>Events dropped since the target was created: the log could not be written, or the event could not be encoded.</summary>
+    public long DroppedEvents =>
+        Interlocked.Read(ref _adapterDropped) + Interlocked.Read(ref _retiredDropped) + (Volatile.Read(ref _writer)?.DroppedEvents ?? 0);
+
+    /// <summary>The log path <see cref="FileName"/> rendered to at initialisation; null before.</summary>
+    public string? ResolvedFileName { get; private set; }
+
+    /// <summary>The segment file being written now; null before initialisation, after close, or while the log cannot be written.</summary>
+    public string? CurrentSegmentPath => Volatile.Read(ref _writer)?.CurrentSegmentPath;
+
+    /// <summary>
+    /// The core options these settings amount to, validated; throws <see cref="NLogConfigurationException"/>
+    /// naming the option that is wrong.
+    /// </summary>
+    internal MmapLogOptions BuildOptions()
+    {
+        string path = FileName?.Render(LogEventInfo.CreateNullEvent()) ?? "";
+        if (!string.IsNullOrWhiteSpace(path) && !Path.IsPathRooted(path))
+        {
+            path = Path.Combine(AppContext.BaseDirectory, path);
+        }
+        var options = new MmapLogOptions
+        {
+            Path = path,
+            SegmentSizeBytes = ArchiveAboveSize,
+            RollingInterval = ToRollingInterval(ArchiveEvery),
+            RetainedFileCountLimit = MaxArchiveFiles < 0 ? null : MaxArchiveFiles + 1,
+            RetainedFileTimeLimit = MaxArchiveDays > 0 ? TimeSpan.FromDays(MaxArchiveDays) : null,
+            RetainedTotalSizeLimitBytes = MaxTotalSizeBytes > 0 ? MaxTotalSizeBytes : null,
+            FlushToDiskInterval = FlushToDiskInterval,
+            FlushToDiskLevel = ToMmapLevel(FlushToDiskLevel),
+            RetryInterval = RetryInterval,
+            OnError = ReportError,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            string option = OptionName(ex.ParamName);
+            string detail = ex.ParamName is null ? ex.Message : ex.Message.Replace(ex.ParamName, option, StringComparison.Ordinal);
+            throw new NLogConfigurationException($"Mmap target '{Name}': {option} is invalid. {detail}", ex);
+        }
+        return options;
+    }
+
+    /// <inheritdoc />
+    protected override void InitializeTarget()
+    {
+        base.InitializeTarget();
+        MmapLogOptions options = BuildOptions();
+        ResolvedFileName = options.Path;
+        // TargetWithContext wraps the configured layout; an empty one shows as empty text.
+        _renderLayout = !(Layout.IsNullOrEmpty(Layout) || string.IsNullOrEmpty(Layout.ToString()));
+        InternalLogger.Debug("Mmap target '{0}': writing to {1}", Name, options.Path);
+        Volatile.Write(ref _writer, new MmapLogWriter(options));
+    }
+
+    /// <inheritdoc />
+    protected override void CloseTarget()
+    {
+        MmapLogWriter? writer = Interlocked.Exchange(ref _writer, null);
+        if (writer is not null)
+        {
+            writer.Dispose();
+            Interlocked.Add(ref _retiredDropped, writer.DroppedEvents);
+        }
+        base.CloseTarget();
+    }
+
+    /// <inheritdoc />
+    protected override void FlushAsync(AsyncContinuation asyncContinuation)
+    {
+        try
+        {
+            // Appended events are already in the page cache; this is here for symmetry with the core.
+            Volatile.Read(ref _writer)?.Flush(toDisk: false);
+            asyncContinuation(null);
+        }
+        catch (Exception ex)
+        {
+            asyncContinuation(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Write(LogEventInfo logEvent)
+    {
+        MmapLogWriter? writer = Volatile.Read(ref _writer);
+        if (writer is null)
+        {
+            Interlocked.Increment(ref _adapterDropped);
+            return;
+        }
+        PropertyBuffer properties = _properties;
+        try
+        {
+            var header = new EventHeader
+            {
+                LoggerName = logEvent.LoggerName,
+                RenderedMessage = _renderLayout ? RenderLogEvent(Layout, logEvent) : null,
+            };
+            long utcTicks = ToUtcTicks(logEvent.TimeStamp, out header.OffsetMinutes);
+            header.MessageTemplate = GatherMessageProperties(logEvent, properties);
+            if (!_renderLayout && header.MessageTemplate is null)
+            {
+                // No layout and no template: keep the message text (formatting it only when it has parameters).
+                header.RenderedMessage = logEvent.Parameters is { Length: > 0 } ? logEvent.FormattedMessage : logEvent.Message;
+            }
+            GatherContextProperties(logEvent, properties);
+
+            if (logEvent.Exception is { } exception)
+            {
+                header.ExceptionType = exception.GetType().FullName ?? exception.GetType().Name;
+                header.ExceptionMessage = exception.Message;
+                header.ExceptionText = exception.ToString();
+            }
+            if (Activity.Current is { } activity && activity.IdFormat == ActivityIdFormat.W3C)
+            {
+                header.TraceId = activity.TraceId;
+                header.SpanId = activity.SpanId;
+            }
+
+            var payload = new NLogEventPayload(in header, properties);
+            writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload);
+        }
+        catch (Exception)
+        {
+            // Encoding problems (a property's ToString throwing) drop the event; NLog reports the exception.
+            Interlocked.Increment(ref _adapterDropped);
+            throw;
+        }
+        finally
+        {
+            properties.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Adds the message-template parameters as properties and returns the template, or null when
+    /// the message is not structured. Positional parameters are paired with cached hole names, which
+    /// allocates nothing; events built from pre-parsed parameters (NLog.Extensions.Logging) use them.
+    /// </summary>
+    private string? GatherMessageProperties(LogEventInfo logEvent, PropertyBuffer properties)
+    {
+        string? message = logEvent.Message;
+        if (message is null)
+        {
+            return null;
+        }
+        object?[]? parameters = logEvent.Parameters;
+        if (parameters is { Length: > 0 })
+        {
+            // Messages are usually literals: the same string instance as last time skips even the cache lookup.
+            TemplateInfo template;
+            if (ReferenceEquals(message, _lastTemplate))
+            {
+                template = _lastTemplateInfo!;
+            }
+            else
+            {
+                template = MessageTemplateCache.Get(message);
+                _lastTemplate = message;
+                _lastTemplateInfo = template;
+            }
+            if (!template.HasHoles)
+            {
+                return null;
+            }
+            for (int i = 0; i < template.Names.Length; i++)
+            {
+                int index = template.ParameterIndexes[i];
+                properties.Add(template.Names[i], index < parameters.Length ? parameters[index] : null);
+            }
+            return message;
+        }
+        if (logEvent.HasProperties)
+        {
+            var templateParameters = logEvent.MessageTemplateParameters;
+            if (templateParameters.Count > 0)
+            {
+                for (int i = 0; i < templateParameters.Count; i++)
+                {
+                    var parameter = templateParameters[i];
+                    properties.TryAdd(parameter.Name, parameter.Value);
+                }
+                return message;
+            }
+        }
+        return null;
+    }
+
+    private void GatherContextProperties(LogEventInfo logEvent, PropertyBuffer properties)
+    {
+        if (IncludeEventProperties && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
+        {
+            foreach (KeyValuePair<object, object?> property in logEvent.Properties)
+            {
+                if (property.Key is string name)
+                {
+                    // Message-template parameters are among the event properties once NLog has parsed the template.
+                    properties.TryAdd(name, property.Value);
+                }
+                else if (property.Key is not null)
+                {
+                    properties.TryAdd(property.Key.ToString() ?? "", property.Value);
+                }
+            }
+        }
+        if (ContextProperties.Count > 0 || IncludeScopeProperties || IncludeScopeNested || IncludeGdc || IncludeCallSite || IncludeCallSiteStackTrace)
+        {
+            IDictionary<string, object?>? context = GetContextProperties(logEvent);
+            if (context is not null)
+            {
+                foreach (KeyValuePair<string, object?> property in context)
+                {
+                    properties.TryAdd(property.Key, property.Value);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when the event's properties are exactly the message-template parameters already gathered
+    /// (NLog lists them among the event properties once it has parsed the template): then there is
+    /// nothing to add, and enumerating the dictionary, which allocates, is skipped.
+    /// </summary>
+    private static bool OnlyMessageProperties(IDictionary<object, object?> eventProperties, PropertyBuffer gathered)
+    {
+        if (gathered.Count == 0 || eventProperties.Count != gathered.Count)
+        {
+            return false;
+        }
+        for (int i = 0; i < gathered.Count; i++)
+        {
+            if (!eventProperties.ContainsKey(gathered.NameAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long ToUtcTicks(DateTime timestamp, out short offsetMinutes)
+    {
+        if (timestamp.Kind == DateTimeKind.Utc)
+        {
+            offsetMinutes = 0;
+            return timestamp.Ticks;
+        }
+        // Local (NLog's default time source) or unspecified: treat as local time.
+        long bucket = timestamp.Ticks / FifteenMinutes;
+        if (bucket != _offsetBucket)
+        {
+            _offset = TimeZoneInfo.Local.GetUtcOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Local));
+            _offsetBucket = bucket;
+        }
+        offsetMinutes = (short)_offset.TotalMinutes;
+        return timestamp.Ticks - _offset.Ticks;
+    }
+
+    private void ReportError(MmapLogError error)
+    {
+        switch (error.Kind)
+        {
+            case MmapLogErrorKind.Recovery:
+            case MmapLogErrorKind.Recovered:
+            case MmapLogErrorKind.MappingUnavailable:
+                InternalLogger.Warn(error.Exception, "Mmap target '{0}': {1}", Name, error.Message);
+                break;
+            default:
+                InternalLogger.Error(error.Exception, "Mmap target '{0}': {1}", Name, error.Message);
+                break;
+        }
+    }
+
+    internal static MmapLevel? ToMmapLevel(LogLevel? level)
+    {
+        if (level is null || level == LogLevel.Off)
+        {
+            return null;
+        }
+        return level.Ordinal switch
+        {
+            0 => MmapLevel.Verbose,
+            1 => MmapLevel.Debug,
+            2 => MmapLevel.Information,
+            3 => MmapLevel.Warning,
+            4 => MmapLevel.Error,
+            _ => MmapLevel.Fatal,
+        };
+    }
+
+    private RollingInterval ToRollingInterval(FileArchivePeriod period) => period switch
+    {
+        FileArchivePeriod.None => RollingInterval.Infinite,
+        FileArchivePeriod.Minute => RollingInterval.Minute,
+        FileArchivePeriod.Hour => RollingInterval.Hour,
+        FileArchivePeriod.Day => RollingInterval.Day,
+        FileArchivePeriod.Month => RollingInterval.Month,
+        FileArchivePeriod.Year => RollingInterval.Year,
+        _ => throw new NLogConfigurationException(
+            $"Mmap target '{Name}': ArchiveEvery is invalid. ArchiveEvery={period} is not supported; use None, Minute, Hour, Day, Month or Year."),
+    };
+
+    private static string OptionName(string? coreName) => coreName switch
+    {
+        "path" => nameof(FileName),
+        "fileSizeLimitBytes" => nameof(ArchiveAboveSize),
+        "rollingInterval" => nameof(ArchiveEvery),
+        "retainedFileCountLimit" => nameof(MaxArchiveFiles),
+        "retainedFileTimeLimit" => nameof(MaxArchiveDays),
+        "retainedTotalSizeLimitBytes" => nameof(MaxTotalSizeBytes),
+        "flushToDiskInterval" => nameof(FlushToDiskInterval),
+        "flushToDiskLevel" => nameof(FlushToDiskLevel),
+        "retryInterval" => nameof(RetryInterval),
+        _ => coreName ?? "an option",
+    };
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections;
+using Sinks.Mmap;
+
+namespace NLog.Targets.Mmap;
+
+/// <summary>
+/// The properties of the event being written, gathered once before <see cref="MmapLogWriter.Append{TPayload}"/>
+/// so that both of the payload's runs (measure, then encode) see exactly the same thing. One buffer
+/// per target, reused: NLog serialises calls to a synchronous target's <c>Write</c>.
+/// </summary>
+internal sealed class PropertyBuffer
+{
+    private string[] _names = new string[8];
+    private object?[] _values = new object?[8];
+
+    public int Count { get; private set; }
+
+    public string NameAt(int index) => _names[index];
+
+    public object? ValueAt(int index) => _values[index];
+
+    public bool Contains(string name)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (string.Equals(_names[i], name, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    public void Add(string name, object? value)
+    {
+        if (Count == _names.Length)
+        {
+            Array.Resize(ref _names, Count * 2);
+            Array.Resize(ref _values, Count * 2);
+        }
+        _names[Count] = name;
+        _values[Count] = value;
+        Count++;
+    }
+
+    /// <summary>Adds the property unless one of that name is already there.</summary>
+    public void TryAdd(string name, object? value)
+    {
+        if (!string.IsNullOrEmpty(name) && !Contains(name)) Add(name, value);
+    }
+
+    public void Clear()
+    {
+        // Drop references so the buffer does not keep the last event's values alive.
+        Array.Clear(_values, 0, Count);
+        Array.Clear(_names, 0, Count);
+        Count = 0;
+    }
+}
+
+/// <summary>An NLog event in the neutral form: the header plus the gathered properties.</summary>
+internal struct NLogEventPayload : IEventPayload
+{
+    private const int MaxDepth = 8;
+
+    public EventHeader Header;
+    public PropertyBuffer Properties;
+
+    public NLogEventPayload(in EventHeader header, PropertyBuffer properties)
+    {
+        Header = header;
+        Header.PropertyCount = properties.Count;
+        Properties = properties;
+    }
+
+    public readonly void Write(ref EventWriter writer)
+    {
+        writer.WriteHeader(in Header);
+        PropertyBuffer properties = Properties;
+        for (int i = 0; i < properties.Count; i++)
+        {
+            writer.WritePropertyName(properties.NameAt(i));
+            WriteValue(ref writer, properties.ValueAt(i), 0);
+        }
+    }
+
+    /// <summary>
+    /// Scalars keep their CLR type; dictionaries and collections become dictionaries and sequences;
+    /// anything else is written as its type name and invariant text.
+    /// </summary>
+    internal static void WriteValue(ref EventWriter writer, object? value, int depth)
+    {
+        if (value is null || value is string || value is IFormattable || value is bool || value is char || value is byte[] || depth >= MaxDepth)
+        {
+            writer.WriteScalar(value);
+            return;
+        }
+        if (value is IDictionary dictionary)
+        {
+            writer.BeginDictionary(dictionary.Count);
+            int written = 0;
+            IDictionaryEnumerator entries = dictionary.GetEnumerator();
+            while (written < dictionary.Count && entries.MoveNext())
+            {
+                WriteValue(ref writer, entries.Key, depth + 1);
+                WriteValue(ref writer, entries.Value, depth + 1);
+                written++;
+            }
+            // A dictionary that changed while being written would make the measure and encode runs differ;
+            // the writer notices and drops the event. Pad so the count written stays consistent.
+            for (; written < dictionary.Count; written++)
+            {
+                writer.WriteNull();
+                writer.WriteNull();
+            }
+            return;
+        }
+        if (value is ICollection collection)
+        {
+            int count = collection.Count;
+            writer.BeginSequence(count);
+            int written = 0;
+            foreach (object? element in collection)
+            {
+                if (written == count) break;
+                WriteValue(ref writer, element, depth + 1);
+                written++;
+            }
+            for (; written < count; written++)
+            {
+                writer.WriteNull();
+            }
+            return;
+        }
+        writer.WriteScalar(value);
+    }
+}
