@@ -202,17 +202,18 @@ internal sealed unsafe class ActiveSegment
         return true;
     }
 
-    /// <summary>msync of what was written since the last flush. Safe from any thread.</summary>
-    public void FlushToDisk(long through)
+    /// <summary>msync of what was written since the last flush; false when there was nothing new. Safe from any thread.</summary>
+    public bool FlushToDisk(long through)
     {
         long from = Interlocked.Read(ref _durableTo);
-        if (through <= from) return;
+        if (through <= from) return false;
         Storage.FlushToDisk(from, through);
         // Only move forward: a concurrent flush may have gone further.
         long seen;
         while ((seen = Interlocked.Read(ref _durableTo)) < through && Interlocked.CompareExchange(ref _durableTo, through, seen) != seen)
         {
         }
+        return true;
     }
 
     /// <summary>Offset where the sealed file ends: just past the seal record.</summary>

@@ -38,6 +38,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private long _nextNumber;
     private long _nextSequence;
     private long _dropped;
+    private long _diskFlushes;
     private long _droppedAtFault;
     private bool _faulted;
     private DateTime _retryAtUtc;
@@ -80,6 +81,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
     public string? CurrentSegmentPath => Volatile.Read(ref _current)?.Storage.Path;
 
     private DateTime UtcNow => _options.TimeProvider.GetUtcNow().UtcDateTime;
+
+    /// <summary>How many times written bytes were forced to disk (msync/fsync) by a durability option or <see cref="Flush"/>.</summary>
+    internal long DiskFlushes => Interlocked.Read(ref _diskFlushes);
 
     /// <summary>The options in force (a validated copy).</summary>
     internal MmapLogOptions Options => _options;
@@ -180,7 +184,10 @@ public sealed unsafe class MmapLogWriter : IDisposable
     {
         try
         {
-            segment.FlushToDisk(through);
+            if (segment.FlushToDisk(through))
+            {
+                Interlocked.Increment(ref _diskFlushes);
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
