@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using BenchmarkDotNet.Attributes;
 using NLog.Targets;
+using NLog.Targets.Wrappers;
 
 namespace NLog.Targets.Mmap.Benchmarks;
 
@@ -15,8 +16,8 @@ namespace NLog.Targets.Mmap.Benchmarks;
 public class SingleThreadBenchmarks
 {
     private string _dir = "";
-    private LogFactory _nullFactory = null!, _nullFormatFactory = null!, _fileFactory = null!, _mmapFactory = null!, _mmapNoPropsFactory = null!, _mmapNoLayoutFactory = null!;
-    private Logger _null = null!, _nullFormat = null!, _file = null!, _mmap = null!, _mmapNoProps = null!, _mmapNoLayout = null!;
+    private LogFactory _nullFactory = null!, _nullFormatFactory = null!, _fileFactory = null!, _mmapFactory = null!, _mmapNoPropsFactory = null!, _mmapNoLayoutFactory = null!, _asyncMmapFactory = null!, _asyncFileFactory = null!;
+    private Logger _null = null!, _nullFormat = null!, _file = null!, _mmap = null!, _mmapNoProps = null!, _mmapNoLayout = null!, _asyncMmap = null!, _asyncFile = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -38,7 +39,13 @@ public class SingleThreadBenchmarks
         {
             FileName = Path.Combine(_dir, "mmap-nolayout.mlog"), ArchiveAboveSize = 256L << 20, Layout = "", IncludeEventProperties = false,
         });
+        (_asyncMmapFactory, _asyncMmap) = Create(Async(new MmapTarget("mmap3") { FileName = Path.Combine(_dir, "mmap-async.mlog"), ArchiveAboveSize = 256L << 20 }));
+        (_asyncFileFactory, _asyncFile) = Create(Async(new FileTarget("file2") { FileName = Path.Combine(_dir, "file-async.log") }));
     }
+
+    // OverflowAction Block, not NLog's default Discard: a benchmark that drops events would measure nothing.
+    private static AsyncTargetWrapper Async(Target target) =>
+        new(target.Name + "-async", target) { OverflowAction = AsyncTargetWrapperOverflowAction.Block };
 
     private static (LogFactory, Logger) Create(Target target)
     {
@@ -56,6 +63,8 @@ public class SingleThreadBenchmarks
         _mmapNoPropsFactory.Shutdown();
         _mmapFactory.Shutdown();
         _mmapNoLayoutFactory.Shutdown();
+        _asyncMmapFactory.Shutdown();
+        _asyncFileFactory.Shutdown();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
@@ -79,6 +88,14 @@ public class SingleThreadBenchmarks
     /// <summary>The Mmap target storing template and properties only (empty layout, no event properties).</summary>
     [Benchmark]
     public void MmapTargetNoLayout() => _mmapNoLayout.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+
+    /// <summary>The Mmap target behind an AsyncWrapper (blocking when full): what a wrapper adds.</summary>
+    [Benchmark]
+    public void AsyncWrapperMmapTarget() => _asyncMmap.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
+
+    /// <summary>FileTarget behind an AsyncWrapper (blocking when full), the usual way to speed FileTarget up.</summary>
+    [Benchmark]
+    public void AsyncWrapperFileTarget() => _asyncFile.Info("User {UserId} logged in from {Ip} after {Elapsed} ms", 42, "10.0.0.1", 12.5);
 }
 
 /// <summary>Renders its layout and nothing else, as a TargetWithContext: isolates that cost in the quick mode.</summary>
