@@ -67,12 +67,11 @@ internal sealed unsafe class ActiveSegment
 
     /// <summary>
     /// Claims <paramref name="alignedLength"/> bytes and the next sequence number. When the record
-    /// does not fit, the segment is sealed instead and false is returned; <paramref name="sealedByThisCall"/>
-    /// tells the one caller that sealed it to rotate.
+    /// does not fit, the segment is sealed instead and false is returned; the caller then rotates
+    /// (<c>MmapLogWriter.EnsureRotated</c>, where the first caller does the work).
     /// </summary>
-    public bool TryClaim(int alignedLength, long utcTicks, out int offset, out long sequence, out bool sealedByThisCall)
+    public bool TryClaim(int alignedLength, long utcTicks, out int offset, out long sequence)
     {
-        sealedByThisCall = false;
         long state = Volatile.Read(ref _state);
         while (true)
         {
@@ -86,10 +85,7 @@ internal sealed unsafe class ActiveSegment
             long claimed = state >> 32;
             if ((long)free + alignedLength > Capacity - FormatConstants.SealReserve)
             {
-                if (TrySealAt(state, utcTicks))
-                {
-                    sealedByThisCall = true;
-                }
+                TrySealAt(state, utcTicks);
                 state = Volatile.Read(ref _state);
                 continue;
             }
@@ -158,9 +154,8 @@ internal sealed unsafe class ActiveSegment
     }
 
     /// <summary>Writes a Definition record for <paramref name="id"/>.</summary>
-    public DefineResult TryWriteDefinition(int id, string value, out bool sealedByThisCall)
+    public DefineResult TryWriteDefinition(int id, string value)
     {
-        sealedByThisCall = false;
         int length = FormatConstants.FrameHeaderSize + Varint.Size((ulong)id) + System.Text.Encoding.UTF8.GetByteCount(value);
         int aligned = FormatConstants.Align(length);
         if (aligned > MaxAlignedRecord)
@@ -168,7 +163,7 @@ internal sealed unsafe class ActiveSegment
             return DefineResult.TooLarge;
         }
         long ticks = _clock.GetUtcNow().UtcTicks;
-        if (!TryClaim(aligned, ticks, out int offset, out long sequence, out sealedByThisCall))
+        if (!TryClaim(aligned, ticks, out int offset, out long sequence))
         {
             return DefineResult.Sealed;
         }

@@ -123,7 +123,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                     $"an event of {length} bytes is larger than a record may be ({Math.Min(FormatConstants.MaxRecordLength, segment.MaxAlignedRecord)} bytes with this segment size); it was dropped");
                 break;
             }
-            if (!segment.TryClaim(aligned, timestampUtcTicks, out int offset, out long sequence, out _))
+            if (!segment.TryClaim(aligned, timestampUtcTicks, out int offset, out long sequence))
             {
                 EnsureRotated(segment, timestampUtcTicks);
                 continue;

@@ -64,7 +64,7 @@ internal sealed class StringTable
                     _full = true;
                     return 0;
                 }
-                DefineResult result = segment.TryWriteDefinition(_nextId, value, out _);
+                DefineResult result = segment.TryWriteDefinition(_nextId, value);
                 if (result == DefineResult.Sealed)
                 {
                     segmentSealed = true;
