@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Sinks.Mmap.Tool.Output;
@@ -26,9 +27,10 @@ internal static class VerifyCommand
             {
                 throw new ToolException($"no segments with records found at '{result.GetValue(path)}'");
             }
-            if (result.GetValue(json)) VerifyJson.Write(report, context.Stdout);
-            else VerifyText.Write(report, context.Stdout, context.UseColour);
-            return report.IsClean ? Program.ExitOk : Program.ExitCorrupt;
+            var chainGaps = SegmentChain.FindGaps(report);
+            if (result.GetValue(json)) VerifyJson.Write(report, chainGaps, context.Stdout);
+            else VerifyText.Write(report, chainGaps, context.Stdout, context.UseColour);
+            return report.IsClean && chainGaps.Count == 0 ? Program.ExitOk : Program.ExitCorrupt;
         });
         return command;
     }

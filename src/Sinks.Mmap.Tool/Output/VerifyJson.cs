@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.IO;
+using Sinks.Mmap.Tool.Commands;
 using System.Text;
 using System.Text.Json;
 
@@ -7,17 +9,18 @@ namespace Sinks.Mmap.Tool.Output;
 /// <summary>
 /// <c>verify --json</c>: <c>{"clean":bool,"segments":[{"path","segmentNumber","problem","bytes","sealed",
 /// "records","events","firstSequence","lastSequence","tornTail":{"offset","length"}|null,"holes":[{"offset","length"}],
-/// "lostInCrash","corruptRanges":[...],"gaps":[{"expected","found"}],"undecodableRecords","clean"}]}</c> on one line.
+/// "lostInCrash","corruptRanges":[...],"gaps":[{"expected","found"}],"undecodableRecords","clean"}],
+/// "gapsBetweenSegments":[{"after","before","expected","found"}]}</c> on one line.
 /// </summary>
 internal static class VerifyJson
 {
-    public static void Write(ValidationReport report, TextWriter output)
+    public static void Write(ValidationReport report, List<ChainGap> chainGaps, TextWriter output)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
         {
             json.WriteStartObject();
-            json.WriteBoolean("clean", report.IsClean);
+            json.WriteBoolean("clean", report.IsClean && chainGaps.Count == 0);
             json.WriteStartArray("segments");
             foreach (SegmentReport s in report.Segments)
             {
@@ -59,6 +62,17 @@ internal static class VerifyJson
                 json.WriteEndArray();
                 json.WriteNumber("undecodableRecords", s.UndecodableRecords);
                 json.WriteBoolean("clean", s.IsClean);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("gapsBetweenSegments");
+            foreach (ChainGap g in chainGaps)
+            {
+                json.WriteStartObject();
+                json.WriteString("after", g.AfterPath);
+                json.WriteString("before", g.BeforePath);
+                json.WriteNumber("expected", g.Gap.Expected);
+                json.WriteNumber("found", g.Gap.Found);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

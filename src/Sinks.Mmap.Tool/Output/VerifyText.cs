@@ -2,13 +2,14 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Sinks.Mmap.Tool.Commands;
 
 namespace Sinks.Mmap.Tool.Output;
 
 /// <summary>The human-readable verify report: one block a segment, then a verdict line.</summary>
 internal static class VerifyText
 {
-    public static void Write(ValidationReport report, TextWriter output, bool colour)
+    public static void Write(ValidationReport report, List<ChainGap> chainGaps, TextWriter output, bool colour)
     {
         long records = 0, events = 0, bytes = 0;
         foreach (SegmentReport s in report.Segments)
@@ -31,8 +32,13 @@ internal static class VerifyText
             if (s.Gaps.Count > 0) output.WriteLine("  gaps: " + string.Join(", ", s.Gaps.Take(10).Select(g => I($"{g.Expected}..{g.Found - 1}"))) + (s.Gaps.Count > 10 ? ", ..." : ""));
             if (s.UndecodableRecords > 0) output.WriteLine(I($"  undecodable records: {s.UndecodableRecords}"));
         }
+        foreach (ChainGap g in chainGaps)
+        {
+            output.WriteLine(I($"gap between segments: sequences {g.Gap.Expected}..{g.Gap.Found - 1} are in no segment ({Path.GetFileName(g.AfterPath)} .. {Path.GetFileName(g.BeforePath)})"));
+        }
+        bool clean = report.IsClean && chainGaps.Count == 0;
         string summary = I($"{report.Segments.Count} segment(s), {bytes} bytes, {records} records, {events} events: ");
-        output.WriteLine(summary + (report.IsClean
+        output.WriteLine(summary + (clean
             ? Ansi.Paint("readable", Ansi.Green, colour)
             : Ansi.Paint("CORRUPTION OR GAPS FOUND", Ansi.Red, colour)));
     }
