@@ -43,7 +43,17 @@ internal static class Program
                 StdoutIsTerminal = !Console.IsOutputRedirected,
                 StderrIsTerminal = !Console.IsErrorRedirected,
             };
-            return await RunAsync(args, context, cts.Token).ConfigureAwait(false);
+            try
+            {
+                return await RunAsync(args, context, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // A bug, not a user error: still one line, never a stack trace (MMAPLOG_DEBUG=1 shows it).
+                if (Environment.GetEnvironmentVariable("MMAPLOG_DEBUG") == "1") Console.Error.WriteLine(e);
+                context.Error($"internal error: {e.GetType().Name}: {e.Message}");
+                return ExitUsage;
+            }
         }
         finally
         {
