@@ -42,8 +42,9 @@ internal sealed class TextEventOutput : IEventOutput
         var text = _buffer.GetStringBuilder();
         // One event is at least one whole line, even when the template has no {NewLine}.
         if (text.Length == 0 || text[^1] != '\n') text.Append('\n');
-        if (_colour) output.Write(Ansi.ForLevel(evt.Level));
+        string colour = _colour ? Ansi.ForLevel(evt.Level) : "";
+        if (colour.Length > 0) output.Write(colour);
         output.Write(text);
-        if (_colour) output.Write(Ansi.Reset);
+        if (colour.Length > 0) output.Write(Ansi.Reset);
     }
 }
