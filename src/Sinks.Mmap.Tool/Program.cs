@@ -24,8 +24,8 @@ internal static class Program
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
-            // The first Ctrl+C stops the command gracefully; the process exits with its own code.
-            e.Cancel = true;
+            // The first Ctrl+C stops the command gracefully (exit 0); a second one ends the process.
+            e.Cancel = !cts.IsCancellationRequested;
             cts.Cancel();
         };
         Console.CancelKeyPress += onCancel;

@@ -17,7 +17,7 @@ internal static class LogSource
     {
         if (string.IsNullOrWhiteSpace(path)) throw new ToolException("PATH is empty");
         bool exists = File.Exists(path) || Directory.Exists(path);
-        if (!exists && !allowEmpty)
+        if (!exists)
         {
             string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
             if (folder is null || !Directory.Exists(folder)) throw new ToolException($"'{path}' does not exist");

@@ -23,6 +23,12 @@ internal sealed class LogStats
     public DateTimeOffset? Last { get; private set; }
     public Dictionary<string, TemplateStats> Templates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Distinct templates counted one by one; past this, the rest are counted together (bounded memory).</summary>
+    public const int MaxTemplates = 100_000;
+
+    /// <summary>The bucket for templates past <see cref="MaxTemplates"/>.</summary>
+    public const string OtherTemplates = "(other templates)";
+
     public static LogStats Collect(MmapLogReader reader, CancellationToken ct)
     {
         var stats = new LogStats();
@@ -48,6 +54,7 @@ internal sealed class LogStats
             if (stats.First is null || evt.Timestamp < stats.First) stats.First = evt.Timestamp;
             if (stats.Last is null || evt.Timestamp > stats.Last) stats.Last = evt.Timestamp;
             string key = evt.MessageTemplate ?? "(no template)";
+            if (!stats.Templates.ContainsKey(key) && stats.Templates.Count >= MaxTemplates) key = OtherTemplates;
             if (!stats.Templates.TryGetValue(key, out TemplateStats? template))
             {
                 template = new TemplateStats(key);

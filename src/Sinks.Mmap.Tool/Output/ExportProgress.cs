@@ -13,6 +13,9 @@ internal static class ExportProgress
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(context.Stderr),
+            // The caller decided stderr is a terminal; Spectre would otherwise probe the writer itself.
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
             ColorSystem = context.UseColour ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
         long total = LogSource.TotalBytes(reader.SegmentFiles());
