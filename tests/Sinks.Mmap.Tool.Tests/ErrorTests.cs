@@ -70,4 +70,34 @@ public sealed class ErrorTests
         Assert.StartsWith("mmaplog: error: ", result.Stderr);
         Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public void A_segment_of_a_newer_major_version_is_refused_with_one_line_naming_both_versions_and_exit_2()
+    {
+        using var folder = new TempFolder();
+        new CoreProducer().Write(folder.LogPath, 3);
+        string segment = Assert.Single(folder.Segments());
+        byte[] bytes = File.ReadAllBytes(segment);
+        bytes[8] = 2; // major version 2
+        File.WriteAllBytes(segment, bytes);
+
+        foreach (string command in new[] { "cat", "verify", "stats" })
+        {
+            ToolResult result = ToolRun.Run(command, folder.LogPath);
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith("mmaplog: error: ", result.Stderr);
+            Assert.Contains("2.0", result.Stderr);
+            ToolRun.AssertNoStackTrace(result);
+        }
+    }
+
+    [Fact]
+    public void Root_help_lists_the_commands_and_the_exit_codes()
+    {
+        ToolResult result = ToolRun.Run("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (string command in new[] { "cat", "verify", "stats", "export" }) Assert.Contains(command, result.Stdout);
+        Assert.Contains("Exit codes", result.Stdout);
+    }
 }
