@@ -257,6 +257,31 @@ public sealed class CatTests
         Assert.Equal("", text.Stderr + clef.Stderr + json.Stderr);
     }
 
+    [Theory]
+    [InlineData("Wide {Number,2000000000}")]
+    [InlineData("Precise {Number:D999999999}")]
+    public void Cat_shows_a_hostile_template_that_would_render_gigabytes_raw_and_quickly(string template)
+    {
+        using var folder = new TempFolder();
+        using (var writer = new MmapLogWriter(new MmapLogOptions { Path = folder.LogPath, SegmentSizeBytes = 64 * 1024 }))
+        {
+            var hostile = new BadFormatEvent(template, 5);
+            writer.Append(LogProducer.Start.UtcTicks, MmapLevel.Information, ref hostile);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        ToolResult text = ToolRun.Run("cat", folder.LogPath);
+        ToolResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ToolResult json = ToolRun.Run("cat", folder.LogPath, "--format", "json");
+        ToolResult grep = ToolRun.Run("cat", folder.LogPath, "--grep", "nothing");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.EndsWith(template, text.Lines[0]);
+        Assert.Equal(template, JsonDocument.Parse(clef.Lines[0]).RootElement.GetProperty("@m").GetString());
+        Assert.Equal(template, JsonDocument.Parse(json.Lines[0]).RootElement.GetProperty("message").GetString());
+        Assert.Empty(grep.Lines);
+    }
+
     internal static long Sequence(string jsonLine) => JsonDocument.Parse(jsonLine).RootElement.GetProperty("sequence").GetInt64();
 
     private readonly struct BadFormatEvent : IEventPayload

@@ -13,6 +13,7 @@ internal sealed class ClefEventOutput : IEventOutput
 
     public void Write(MmapEvent evt, TextWriter output)
     {
+        evt = SafeRender.Defused(evt, keepProperties: true);
         _buffer.GetStringBuilder().Clear();
         try
         {

@@ -29,6 +29,7 @@ internal sealed class TextEventOutput : IEventOutput
 
     public void Write(MmapEvent evt, TextWriter output)
     {
+        evt = SafeRender.Defused(evt, keepProperties: false);
         _buffer.GetStringBuilder().Clear();
         try
         {
