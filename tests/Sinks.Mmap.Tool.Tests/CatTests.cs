@@ -87,6 +87,22 @@ public sealed class CatTests
     }
 
     [Fact]
+    public void Cat_reads_the_same_events_from_the_writer_path_the_folder_and_the_segment_files()
+    {
+        using var folder = new TempFolder();
+        new CoreProducer().Write(folder.LogPath, 400, segmentSize: 16 * 1024);
+
+        string viaWriterPath = ToolRun.Run("cat", folder.LogPath, "--format", "clef").Stdout;
+        string viaFolder = ToolRun.Run("cat", folder.Path, "--format", "clef").Stdout;
+        string viaSegments = string.Concat(folder.Segments().OrderBy(p => p, StringComparer.Ordinal)
+            .Select(segment => ToolRun.Run("cat", segment, "--format", "clef").Stdout));
+
+        Assert.Equal(400, viaWriterPath.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(viaWriterPath, viaFolder);
+        Assert.Equal(viaWriterPath, viaSegments);
+    }
+
+    [Fact]
     public void Cat_with_an_output_template_formats_each_event_through_it()
     {
         using var folder = new TempFolder();
