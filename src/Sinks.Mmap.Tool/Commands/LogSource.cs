@@ -25,7 +25,9 @@ internal static class LogSource
         var reader = new MmapLogReader(path);
         if (!allowEmpty && reader.SegmentFiles().Count == 0)
         {
-            throw new ToolException($"no segments found at '{path}'");
+            throw new ToolException(exists
+                ? $"no segments found at '{path}'"
+                : $"no segments found at '{path}' (no such file or folder, and no {Path.GetFileNameWithoutExtension(path)}-NNNNNN{Path.GetExtension(path)} next to it)");
         }
         return reader;
     }
