@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Threading;
+using System.Threading.Tasks;
+using Sinks.Mmap.Tool.Output;
+
+namespace Sinks.Mmap.Tool.Commands;
+
+/// <summary><c>mmaplog stats PATH</c>: segments, bytes, levels, time range, top templates, size against CLEF.</summary>
+internal static class StatsCommand
+{
+    public static Command Create(ToolContext context)
+    {
+        Argument<string> path = LogSource.PathArgument();
+        var top = new Option<int>("--top")
+        {
+            Description = "How many message templates to list by count and by bytes (default 10).",
+            DefaultValueFactory = _ => 10,
+        };
+        var json = new Option<bool>("--json") { Description = "Write the statistics as one JSON object." };
+        var command = new Command("stats",
+            "Summarise a log: segments and bytes, events by level, time range, top message templates by count and by bytes, and bytes per event against the same events as CLEF.")
+        {
+            path, top, json,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            int topN = result.GetValue(top);
+            if (topN < 0) throw new ToolException("--top must be 0 or more");
+            MmapLogReader reader = LogSource.Open(result.GetValue(path)!);
+            LogStats stats = await Task.Run(() => LogStats.Collect(reader, ct), CancellationToken.None).ConfigureAwait(false);
+            if (result.GetValue(json)) StatsOutput.WriteJson(stats, topN, context.Stdout);
+            else StatsOutput.WriteText(stats, topN, context.Stdout);
+            return Program.ExitOk;
+        });
+        return command;
+    }
+}

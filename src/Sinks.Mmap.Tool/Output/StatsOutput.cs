@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using Sinks.Mmap.Tool.Commands;
+
+namespace Sinks.Mmap.Tool.Output;
+
+/// <summary>Writes <see cref="LogStats"/> as text or as one JSON object.</summary>
+internal static class StatsOutput
+{
+    private static readonly string[] LevelNames = { "Verbose", "Debug", "Information", "Warning", "Error", "Fatal" };
+
+    public static void WriteText(LogStats s, int top, TextWriter o)
+    {
+        o.WriteLine(I($"segments:      {s.Segments} ({s.SegmentBytes:N0} bytes on disk)"));
+        o.WriteLine(I($"records:       {s.Records:N0} ({s.RecordBytes:N0} bytes)"));
+        o.WriteLine(I($"events:        {s.Events:N0}") + (s.Undecodable > 0 ? I($" ({s.Undecodable} undecodable)") : ""));
+        for (int i = 0; i < LevelNames.Length; i++)
+        {
+            if (s.ByLevel[i] > 0) o.WriteLine(I($"  {LevelNames[i],-12} {s.ByLevel[i],12:N0}"));
+        }
+        if (s.First is { } first && s.Last is { } last)
+        {
+            o.WriteLine(I($"time range:    {first:O} .. {last:O} ({(last - first).ToString("c", CultureInfo.InvariantCulture)})"));
+        }
+        if (s.Events > 0)
+        {
+            o.WriteLine(I($"bytes/event:   {PerEvent(s.EventBytes, s.Events):F1} in records, {PerEvent(s.SegmentBytes, s.Events):F1} on disk, {PerEvent(s.ClefBytes, s.Events):F1} as CLEF ({Ratio(s.EventBytes, s.ClefBytes)} of CLEF)"));
+        }
+        if (top > 0 && s.Templates.Count > 0)
+        {
+            o.WriteLine("top templates by count:");
+            foreach (TemplateStats t in ByCount(s, top)) o.WriteLine(I($"  {t.Count,12:N0}  {Short(t.Template)}"));
+            o.WriteLine("top templates by bytes:");
+            foreach (TemplateStats t in ByBytes(s, top)) o.WriteLine(I($"  {t.Bytes,12:N0}  {Short(t.Template)}"));
+        }
+    }
+
+    public static void WriteJson(LogStats s, int top, TextWriter output)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("segments", s.Segments);
+            json.WriteNumber("segmentBytes", s.SegmentBytes);
+            json.WriteNumber("records", s.Records);
+            json.WriteNumber("recordBytes", s.RecordBytes);
+            json.WriteNumber("events", s.Events);
+            json.WriteNumber("eventBytes", s.EventBytes);
+            json.WriteNumber("clefBytes", s.ClefBytes);
+            json.WriteNumber("undecodable", s.Undecodable);
+            json.WriteStartObject("levels");
+            for (int i = 0; i < LevelNames.Length; i++) json.WriteNumber(LevelNames[i], s.ByLevel[i]);
+            json.WriteEndObject();
+            if (s.First is { } first) json.WriteString("first", first.ToString("O", CultureInfo.InvariantCulture));
+            else json.WriteNull("first");
+            if (s.Last is { } last) json.WriteString("last", last.ToString("O", CultureInfo.InvariantCulture));
+            else json.WriteNull("last");
+            WriteTemplates(json, "topByCount", ByCount(s, top));
+            WriteTemplates(json, "topByBytes", ByBytes(s, top));
+            json.WriteEndObject();
+        }
+        output.Write(Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length));
+        output.Write('\n');
+    }
+
+    private static void WriteTemplates(Utf8JsonWriter json, string name, IEnumerable<TemplateStats> templates)
+    {
+        json.WriteStartArray(name);
+        foreach (TemplateStats t in templates)
+        {
+            json.WriteStartObject();
+            json.WriteString("template", t.Template);
+            json.WriteNumber("count", t.Count);
+            json.WriteNumber("bytes", t.Bytes);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    private static IEnumerable<TemplateStats> ByCount(LogStats s, int top) =>
+        s.Templates.Values.OrderByDescending(t => t.Count).ThenBy(t => t.Template, StringComparer.Ordinal).Take(top);
+
+    private static IEnumerable<TemplateStats> ByBytes(LogStats s, int top) =>
+        s.Templates.Values.OrderByDescending(t => t.Bytes).ThenBy(t => t.Template, StringComparer.Ordinal).Take(top);
+
+    private static double PerEvent(long bytes, long events) => events == 0 ? 0 : (double)bytes / events;
+
+    private static string Ratio(long part, long whole) => whole == 0 ? "-" : (100.0 * part / whole).ToString("F0", CultureInfo.InvariantCulture) + "%";
+
+    private static string Short(string template)
+    {
+        string line = template.ReplaceLineEndings(" ");
+        return line.Length <= 100 ? line : line.Substring(0, 97) + "...";
+    }
+
+    private static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+using System;
+using System.IO;
+
+namespace Sinks.Mmap.Tool;
+
+/// <summary>Where a run writes and what kind of terminal it has.</summary>
+internal sealed class ToolContext
+{
+    public ToolContext(TextWriter stdout, TextWriter stderr)
+    {
+        Stdout = stdout;
+        Stderr = stderr;
+    }
+
+    public TextWriter Stdout { get; }
+
+    public TextWriter Stderr { get; }
+
+    /// <summary>True when stdout is a terminal: colours may be used (unless NO_COLOR is set).</summary>
+    public bool StdoutIsTerminal { get; init; }
+
+    /// <summary>True when stderr is a terminal: export may show a progress bar.</summary>
+    public bool StderrIsTerminal { get; init; }
+
+    /// <summary>True when stdout gets ANSI colours: a terminal, and NO_COLOR unset or empty.</summary>
+    public bool UseColour => StdoutIsTerminal && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+
+    /// <summary>Writes one <c>mmaplog: error: ...</c> line to stderr.</summary>
+    public void Error(string message)
+    {
+        string line = message.ReplaceLineEndings(" ").Trim();
+        Stderr.WriteLine("mmaplog: error: " + line);
+        Stderr.Flush();
+    }
+
+    /// <summary>Writes one <c>mmaplog: warning: ...</c> line to stderr.</summary>
+    public void Warning(string message)
+    {
+        Stderr.WriteLine("mmaplog: warning: " + message.ReplaceLineEndings(" ").Trim());
+        Stderr.Flush();
+    }
+}
+
+/// <summary>A failure the tool reports as one line and an exit code (2 unless said otherwise).</summary>
+internal sealed class ToolException : Exception
+{
+    public ToolException(string message, int exitCode = Program.ExitUsage) : base(message) => ExitCode = exitCode;
+
+    public int ExitCode { get; }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sinks.Mmap.Tool.Tests;
+
+/// <summary>The outcome of one mmaplog run.</summary>
+internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string[] Lines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>Runs mmaplog in-process (through Program.RunAsync) or as the real built mmaplog.dll.</summary>
+internal static class ToolRun
+{
+    public static ToolResult Run(params string[] args) => RunAsync(args, CancellationToken.None).GetAwaiter().GetResult();
+
+    public static async Task<ToolResult> RunAsync(string[] args, CancellationToken ct)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        int code = await Program.RunAsync(args, stdout, stderr, ct);
+        return new ToolResult(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The built tool next to the tests (the project reference copies it).</summary>
+    public static string ToolDll => Path.Combine(AppContext.BaseDirectory, "mmaplog.dll");
+
+    /// <summary>Runs <c>dotnet mmaplog.dll args</c> and waits at most <paramref name="timeout"/>.</summary>
+    public static ToolResult RunProcess(TimeSpan timeout, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(ToolDll);
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        info.Environment["NO_COLOR"] = "1";
+        using Process process = Process.Start(info)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"mmaplog {string.Join(' ', args)} ran longer than {timeout}");
+        }
+        process.WaitForExit();
+        return new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Asserts that stderr holds only mmaplog's own one-line messages, never a stack trace.</summary>
+    public static void AssertNoStackTrace(ToolResult result)
+    {
+        Xunit.Assert.DoesNotContain("   at ", result.Stderr);
+        Xunit.Assert.DoesNotContain("Unhandled exception", result.Stderr);
+        foreach (string line in result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Xunit.Assert.StartsWith("mmaplog: ", line);
+        }
+    }
+}
