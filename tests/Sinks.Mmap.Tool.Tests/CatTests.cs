@@ -28,11 +28,11 @@ public sealed class CatTests
         Assert.Equal(expected.Count, lines.Length);
         for (int i = 0; i < lines.Length; i++)
         {
-            AssertClef(expected[i], lines[i]);
+            AssertClef(expected[i], lines[i], producer.LoggerName);
         }
     }
 
-    internal static void AssertClef(ExpectedEvent e, string line)
+    internal static void AssertClef(ExpectedEvent e, string line, string? loggerName = null)
     {
         using JsonDocument doc = JsonDocument.Parse(line);
         JsonElement root = doc.RootElement;
@@ -62,8 +62,9 @@ public sealed class CatTests
                 case string s: Assert.Equal(s, value.GetString()); break;
             }
         }
+        if (loggerName is not null) Assert.Equal(loggerName, root.GetProperty("SourceContext").GetString());
         int expectedFields = 2 + (e.Level == MmapLevel.Information ? 0 : 1) + (e.ExceptionMessage is null ? 0 : 1)
-            + (e.Template.Contains(":F1", StringComparison.Ordinal) ? 1 : 0) + e.Properties.Count;
+            + (e.Template.Contains(":F1", StringComparison.Ordinal) ? 1 : 0) + e.Properties.Count + (loggerName is null ? 0 : 1);
         Assert.Equal(expectedFields, root.EnumerateObject().Count());
     }
 

@@ -24,6 +24,9 @@ internal abstract class LogProducer
 
     public abstract string Name { get; }
 
+    /// <summary>The logger name the producer records (NLog does; it reads back as SourceContext), or null.</summary>
+    public virtual string? LoggerName => null;
+
     /// <summary>Writes <paramref name="count"/> events to <paramref name="logPath"/> and closes the log.</summary>
     public abstract IReadOnlyList<ExpectedEvent> Write(string logPath, int count, long segmentSize = 64 * 1024);
 
@@ -57,7 +60,7 @@ internal abstract class LogProducer
     {
         new object[] { new CoreProducer() },
         new object[] { new SerilogProducer() },
-        // new object[] { new NLogProducer() }, once the NLog target is merged.
+        new object[] { new NLogProducer() },
     };
 }
 
@@ -128,6 +131,38 @@ internal sealed class SerilogProducer : LogProducer
                 logger.Write(new LogEvent(e.Timestamp, (LogEventLevel)(int)e.Level, exception, parser.Parse(e.Template), properties));
             }
         }
+        return events;
+    }
+}
+
+/// <summary>Writes through NLog and the <c>Mmap</c> target, with the template's parameters as NLog passes them.</summary>
+internal sealed class NLogProducer : LogProducer
+{
+    public override string Name => "nlog";
+
+    public override string? LoggerName => "Tool.Tests";
+
+    public override IReadOnlyList<ExpectedEvent> Write(string logPath, int count, long segmentSize = 64 * 1024)
+    {
+        IReadOnlyList<ExpectedEvent> events = Expected(count);
+        var factory = new NLog.LogFactory();
+        var target = new NLog.Targets.Mmap.MmapTarget("mmap") { FileName = logPath, ArchiveAboveSize = segmentSize, MaxArchiveFiles = -1 };
+        var config = new NLog.Config.LoggingConfiguration(factory);
+        config.AddRuleForAllLevels(target);
+        factory.Configuration = config;
+        NLog.Logger logger = factory.GetLogger("Tool.Tests");
+        foreach (ExpectedEvent e in events)
+        {
+            object[] parameters = e.Properties.Select(p => p.Value).ToArray();
+            var info = new NLog.LogEventInfo(NLog.LogLevel.FromOrdinal((int)e.Level), logger.Name, null, e.Template, parameters)
+            {
+                TimeStamp = e.Timestamp.UtcDateTime,
+                Exception = e.ExceptionMessage is { } m ? new InvalidOperationException(m) : null,
+            };
+            logger.Log(info);
+        }
+        factory.Shutdown();
+        if (target.DroppedEvents != 0) throw new InvalidOperationException("the target dropped events");
         return events;
     }
 }
