@@ -57,9 +57,7 @@ internal static class ValueRenderer
         {
             if (format != "l")
             {
-                output.Write('"');
-                output.Write(s.Replace("\"", "\\\"", StringComparison.Ordinal));
-                output.Write('"');
+                WriteQuotedVerbatim(s.Replace("\"", "\\\"", StringComparison.Ordinal), output);
             }
             else
             {
@@ -248,29 +246,19 @@ internal static class ValueRenderer
                 WriteQuotedJsonString(c.ToString(), output);
                 return;
             case DateTime dt:
-                output.Write('"');
-                output.Write(dt.ToString("O", CultureInfo.InvariantCulture));
-                output.Write('"');
+                WriteQuotedVerbatim(dt.ToString("O", CultureInfo.InvariantCulture), output);
                 return;
             case DateTimeOffset dto:
-                output.Write('"');
-                output.Write(dto.ToString("O", CultureInfo.InvariantCulture));
-                output.Write('"');
+                WriteQuotedVerbatim(dto.ToString("O", CultureInfo.InvariantCulture), output);
                 return;
             case TimeSpan ts:
-                output.Write('"');
-                output.Write(ts.ToString());
-                output.Write('"');
+                WriteQuotedVerbatim(ts.ToString(), output);
                 return;
             case DateOnly date:
-                output.Write('"');
-                output.Write(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                output.Write('"');
+                WriteQuotedVerbatim(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), output);
                 return;
             case TimeOnly time:
-                output.Write('"');
-                output.Write(time.ToString("O", CultureInfo.InvariantCulture));
-                output.Write('"');
+                WriteQuotedVerbatim(time.ToString("O", CultureInfo.InvariantCulture), output);
                 return;
             case byte[] bytes:
                 WriteQuotedJsonString(Convert.ToHexString(bytes), output);
@@ -279,6 +267,14 @@ internal static class ValueRenderer
                 WriteQuotedJsonString(value.ToString() ?? string.Empty, output);
                 return;
         }
+    }
+
+    /// <summary>Quotes text that needs no escaping (ISO dates and times, TimeSpans).</summary>
+    private static void WriteQuotedVerbatim(string text, TextWriter output)
+    {
+        output.Write('"');
+        output.Write(text);
+        output.Write('"');
     }
 
     /// <summary>
