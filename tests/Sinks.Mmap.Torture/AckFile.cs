@@ -27,6 +27,14 @@ internal static class AckFile
     /// <summary>Creates (or empties) the file: all zero means "nothing acknowledged yet".</summary>
     public static void Reset(string path) => File.WriteAllBytes(path, new byte[Size]);
 
+    /// <summary>Forgets the slowest call so far (the parent's side), to time only the calls made from now on.</summary>
+    public static void ResetSlowest(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        file.Position = SlowestAt;
+        file.Write(new byte[8]);
+    }
+
     public static AckSnapshot Read(string path, int threads)
     {
         byte[] bytes = new byte[Size];

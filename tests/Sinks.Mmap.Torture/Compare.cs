@@ -42,7 +42,7 @@ internal static class Compare
         {
             Soak.TryDelete(root);
         }
-        Write(output, roles, results, kills, threads, seconds);
+        output.Write(Table(roles, results, kills, threads, seconds));
         return 0;
     }
 
@@ -68,8 +68,10 @@ internal static class Compare
         return new PeerKill(role, rate, verdict.Acknowledged, verdict.Lost, verdict.Duplicated, verdict.Unexpected);
     }
 
-    private static void Write(TextWriter output, string[] roles, List<PeerKill> results, int kills, int threads, double seconds)
+    /// <summary>The Markdown report: one row per logger, in the order given.</summary>
+    public static string Table(IReadOnlyList<string> roles, IReadOnlyList<PeerKill> results, int kills, int threads, double seconds)
     {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
         output.WriteLine($"### Peers: events lost per SIGKILL and events/s ({kills} kills each, {threads} logging threads, {seconds:0.##} s measured before each kill)");
         output.WriteLine();
         output.WriteLine(MachineFacts.Describe());
@@ -100,5 +102,6 @@ internal static class Compare
         output.WriteLine();
         output.WriteLine("Events lost per kill = events whose log call had returned before the SIGKILL (the child's acknowledged counters) minus those read back from the file afterwards. " +
             "A peer's text file is read line by line; a line cut by the kill does not count. Reproduce with `dotnet run -c Release --project tests/Sinks.Mmap.Torture -- compare`.");
+        return output.ToString();
     }
 }
