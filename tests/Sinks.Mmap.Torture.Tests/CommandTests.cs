@@ -25,7 +25,7 @@ public class CommandTests
             PeerKill kill = Compare.KillOnce(role, Path.Combine(folder.Path, role), threads: 2, TimeSpan.FromMilliseconds(300));
             _output.WriteLine(kill.ToString());
             results.Add(kill);
-            Assert.True(kill.Acknowledged > 0 && kill.EventsPerSecond > 0, $"{role} logged: {kill}");
+            Assert.True(kill.Acknowledged > 0, $"{role} logged: {kill}");
             // Peers may lose events (that is what the table shows), but never duplicate or garble what they keep.
             Assert.True(kill.Duplicated == 0 && kill.Unexpected == 0, $"{role}: {kill}");
             if (Roles.IsMmap(role)) Assert.Equal(0, kill.Lost);

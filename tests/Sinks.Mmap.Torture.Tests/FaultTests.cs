@@ -90,7 +90,7 @@ public partial class FaultTests
         using ChildProcess child = ChildProcess.Start(options);
         AckSnapshot before = child.WaitFor(a => a.Total > 500, Patience, "some events");
 
-        Directory.Delete(log, recursive: true);
+        DeleteWhileInUse(log);
         // The segments being written and prepared were deleted with it; the next one is created in a new directory.
         Poll.Until(() => Directory.Exists(log) && Directory.GetFiles(log, "app-*.mlog").Length > 1, Patience, () => "the directory and a segment to be created again; output:\n" + string.Join("\n", child.Output));
         AckSnapshot again = child.WaitFor(a => a.Total > before.Total + 1000, Patience, "more events after the directory came back");
@@ -175,9 +175,25 @@ public partial class FaultTests
     {
         Assert.True(dropped > 0, "the fault made the logger drop events");
         Assert.True(verdict.Duplicated == 0 && verdict.Unexpected == 0, verdict.ToString());
-        // The only problems allowed are the missing events themselves, and exactly as many as were reported.
+        // The only problems allowed are the missing events themselves, exactly as many as were reported.
         Assert.All(verdict.Problems, p => Assert.Contains("acknowledged event(s) missing", p));
         Assert.Equal(dropped, verdict.Lost);
+    }
+
+    /// <summary>Deletes a folder the writer may be creating a segment in at that very moment (then "not empty": try again).</summary>
+    private static void DeleteWhileInUse(string folder)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 50)
+            {
+            }
+        }
     }
 
     [SupportedOSPlatform("linux")]

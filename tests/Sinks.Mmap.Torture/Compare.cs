@@ -8,7 +8,15 @@ using System.Threading;
 namespace Sinks.Mmap.Torture;
 
 /// <summary>One kill of one logger: how fast it logged just before, and what the kill cost.</summary>
-internal sealed record PeerKill(string Role, double EventsPerSecond, long Acknowledged, long Lost, long Duplicated, long Unexpected);
+/// <remarks>
+/// Lost splits in two: <see cref="LostAtKill"/>, each thread's acknowledged events after the last one
+/// found (what a buffer or queue held when the process died), and <see cref="DroppedBefore"/>, the
+/// acknowledged events missing before that (an async queue that discarded on overflow).
+/// </remarks>
+internal sealed record PeerKill(string Role, double EventsPerSecond, long Acknowledged, long LostAtKill, long DroppedBefore, long Duplicated, long Unexpected)
+{
+    public long Lost => LostAtKill + DroppedBefore;
+}
 
 /// <summary>
 /// <c>compare</c>: the same child, the same events, each logger in turn. Per kill: a warm-up, then
@@ -65,7 +73,14 @@ internal static class Compare
         }
         Readback log = Readback.From(role, folder);
         Verdict verdict = Verdict.Check(log, new[] { new RoundAcks(0, ack.Acked) });
-        return new PeerKill(role, rate, verdict.Acknowledged, verdict.Lost, verdict.Duplicated, verdict.Unexpected);
+        long atKill = 0;
+        for (int t = 0; t < ack.Acked.Length; t++)
+        {
+            long last = ack.Acked[t];
+            while (last > 0 && !log.Counts.ContainsKey((0, t, last))) last--;
+            atKill += ack.Acked[t] - last;
+        }
+        return new PeerKill(role, rate, verdict.Acknowledged, atKill, verdict.Lost - atKill, verdict.Duplicated, verdict.Unexpected);
     }
 
     /// <summary>The Markdown report: one row per logger, in the order given.</summary>
@@ -76,12 +91,12 @@ internal static class Compare
         output.WriteLine();
         output.WriteLine(MachineFacts.Describe());
         output.WriteLine();
-        output.WriteLine("| logger | events/s (median) | events lost per kill (mean) | lost (worst kill) | acknowledged per kill (mean) | read twice or garbled |");
-        output.WriteLine("|---|--:|--:|--:|--:|--:|");
+        output.WriteLine("| logger | events/s (median) | events lost per kill (mean) | lost (worst kill) | of which unwritten at the kill (mean) | of which discarded earlier (mean) | acknowledged per kill (mean) | read twice or garbled |");
+        output.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|");
         foreach (string role in roles)
         {
             var rates = new List<double>();
-            long lost = 0, worst = 0, acked = 0, bad = 0;
+            long lost = 0, worst = 0, acked = 0, bad = 0, atKill = 0, before = 0;
             int n = 0;
             foreach (PeerKill r in results)
             {
@@ -89,6 +104,8 @@ internal static class Compare
                 n++;
                 rates.Add(r.EventsPerSecond);
                 lost += r.Lost;
+                atKill += r.LostAtKill;
+                before += r.DroppedBefore;
                 worst = Math.Max(worst, r.Lost);
                 acked += r.Acknowledged;
                 bad += r.Duplicated + r.Unexpected;
@@ -97,10 +114,12 @@ internal static class Compare
             rates.Sort();
             double median = rates.Count % 2 == 1 ? rates[rates.Count / 2] : (rates[rates.Count / 2 - 1] + rates[rates.Count / 2]) / 2;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Roles.Describe(role)} | {median:N0} | {(double)lost / n:N1} | {worst:N0} | {(double)acked / n:N0} | {bad:N0} |"));
+                $"| {Roles.Describe(role)} | {median:N0} | {(double)lost / n:N1} | {worst:N0} | {(double)atKill / n:N1} | {(double)before / n:N1} | {(double)acked / n:N0} | {bad:N0} |"));
         }
         output.WriteLine();
         output.WriteLine("Events lost per kill = events whose log call had returned before the SIGKILL (the child's acknowledged counters) minus those read back from the file afterwards. " +
+            "Unwritten at the kill: each thread's acknowledged events after the last one found (what a buffer or queue still held). " +
+            "Discarded earlier: acknowledged events missing before that, which a queue dropped on overflow while the process was still running. " +
             "A peer's text file is read line by line; a line cut by the kill does not count. Reproduce with `dotnet run -c Release --project tests/Sinks.Mmap.Torture -- compare`.");
         return output.ToString();
     }

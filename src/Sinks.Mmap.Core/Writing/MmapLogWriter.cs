@@ -209,8 +209,10 @@ public sealed unsafe class MmapLogWriter : IDisposable
             SegmentStorage? next = TakeStandby();
             if (next is null)
             {
-                Volatile.Write(ref _current, null);
+                // Fault first: a thread that sees no current segment drops after the count is snapshotted,
+                // so the "N event(s) were dropped" report includes it.
                 EnterFault();
+                Volatile.Write(ref _current, null);
             }
             else
             {
