@@ -44,7 +44,7 @@ public class KillTests
         {
             RoundResult result = series.RunRound();
             _output.WriteLine($"round {result.Round}: {result.Threads} thread(s), {result.AckedThisRound} acknowledged, {result.Segments} segment(s)" +
-                (result.AimedAtStartup ? $", killed during start-up, died while opening: {result.DiedWhileOpening}" : "") + $", verdict {result.Verdict}");
+                (result.AimedAtStartup ? $", killed during start-up, died while opening: {result.DiedWhileOpening}, before recovery finished: {result.RecoveryInterrupted}" : "") + $", verdict {result.Verdict}");
             result.Verdict.ThrowIfFailed($"{scenario}/{role} round {result.Round}");
             results.Add(result);
         }

@@ -31,7 +31,8 @@ internal sealed record KillScenario(string Name, string Role, long SegmentBytes,
 }
 
 /// <summary>One round's outcome: how the child died and what the whole log held afterwards.</summary>
-internal sealed record RoundResult(int Round, int Threads, bool AimedAtStartup, bool DiedWhileOpening, long AckedThisRound, long SlowestCallMicroseconds, Verdict Verdict, int Segments);
+/// <remarks><see cref="RecoveryInterrupted"/>: a segment the previous kill left unsealed was still unsealed after this kill, so recovery had not finished (or not begun).</remarks>
+internal sealed record RoundResult(int Round, int Threads, bool AimedAtStartup, bool DiedWhileOpening, bool RecoveryInterrupted, long AckedThisRound, long SlowestCallMicroseconds, Verdict Verdict, int Segments);
 
 /// <summary>
 /// Rounds of one scenario on one log: each round starts a child that continues the same log, kills
@@ -58,6 +59,16 @@ internal sealed class KillSeries
 
     public string LogPath => Roles.LogPath(_scenario.Role, _folder);
 
+    private HashSet<string> UnsealedSegments()
+    {
+        var unsealed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SegmentReport s in new MmapLogReader(LogPath).Validate().Segments)
+        {
+            if (!s.Sealed && s.Records > 0) unsealed.Add(s.Path);
+        }
+        return unsealed;
+    }
+
     public RoundResult RunRound()
     {
         int round = _rounds.Count;
@@ -74,6 +85,7 @@ internal sealed class KillSeries
             KillAfterOpeningMicroseconds = aimAtStartup ? (long)(_random.NextDouble() * _openingMicroseconds * 1.2) : null,
             MaxSeconds = 60,
         };
+        HashSet<string> crashed = aimAtStartup ? UnsealedSegments() : new HashSet<string>();
         AckSnapshot ack;
         using (ChildProcess child = ChildProcess.Start(options))
         {
@@ -94,6 +106,7 @@ internal sealed class KillSeries
         _rounds.Add(new RoundAcks(round, ack.Acked));
         Readback log = Readback.FromMmap(LogPath);
         Verdict verdict = Verdict.Check(log, _rounds, retention: _scenario.RetainedFiles is not null);
-        return new RoundResult(round, threads, aimAtStartup, ack.State == AckFile.Opening, ack.Total, ack.SlowestCallMicroseconds, verdict, log.Segments);
+        bool interrupted = crashed.Overlaps(UnsealedSegments());
+        return new RoundResult(round, threads, aimAtStartup, ack.State == AckFile.Opening, interrupted, ack.Total, ack.SlowestCallMicroseconds, verdict, log.Segments);
     }
 }
