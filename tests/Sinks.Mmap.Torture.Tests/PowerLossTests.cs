@@ -27,7 +27,8 @@ public class PowerLossTests
     {
         using var folder = new TempFolder();
         string log = folder.Sub("log");
-        KillChild(role, log, threads: 3, segmentBytes: 256 * 1024, flushEvery: 0, TimeSpan.FromMilliseconds(200));
+        // Paced, so that the kill finds the first segment part full: a few hundred records, then zeros.
+        KillChild(role, log, threads: 3, segmentBytes: 256 * 1024, flushEvery: 0, TimeSpan.FromMilliseconds(400), paceMilliseconds: 1);
         // The newest segment with records: the one after it, if any, is the standby prepared ahead, still empty.
         List<Span> all = Spans(Roles.LogPath(role, log));
         Assert.True(all[^1].Start >= 0, "the newest segment was left unsealed by the kill");
@@ -184,9 +185,9 @@ public class PowerLossTests
         File.WriteAllBytes(file, bytes.AsSpan(0, length).ToArray());
     }
 
-    private static AckSnapshot KillChild(string role, string log, int threads, long segmentBytes, int flushEvery, TimeSpan runFor)
+    private static AckSnapshot KillChild(string role, string log, int threads, long segmentBytes, int flushEvery, TimeSpan runFor, int paceMilliseconds = 0)
     {
-        var options = new ChildOptions(role, log, Path.Combine(Path.GetDirectoryName(log)!, "acks.bin")) { Threads = threads, SegmentBytes = segmentBytes, FlushEvery = flushEvery };
+        var options = new ChildOptions(role, log, Path.Combine(Path.GetDirectoryName(log)!, "acks.bin")) { Threads = threads, SegmentBytes = segmentBytes, FlushEvery = flushEvery, PaceMilliseconds = paceMilliseconds };
         using ChildProcess child = ChildProcess.Start(options);
         child.WaitFor(a => a.Total > 0, TimeSpan.FromSeconds(60), "the first acknowledged event");
         Thread.Sleep(runFor);
