@@ -14,7 +14,7 @@ internal static class Program
                   the Mmap sink/target against the peer file loggers: events lost per kill and
                   events/s, as a Markdown table
           child   ROLE FOLDER ACK_FILE [--threads N] [--round N] [--segment BYTES] [--retain N|none]
-                  [--flush-every N] [--pace-ms N] [--kill-after-opening-us N] [--max-seconds N]
+                  [--flush-every N] [--pace-ms N] [--kill-after-opening-us N] [--max-seconds N] [--retry-ms N]
                   the process under test (started by the drivers and the tests)
         roles: mmap-serilog, mmap-nlog, file-serilog-unbuffered, file-serilog-buffered, async-file-serilog,
                nlog-file-autoflush, nlog-file-noautoflush, nlog-asyncwrapper-file
