@@ -241,7 +241,7 @@ public sealed class MmapTarget : TargetWithContext
                 // No layout and no template: keep the message text (formatting it only when it has parameters).
                 header.RenderedMessage = logEvent.Parameters is { Length: > 0 } ? logEvent.FormattedMessage : logEvent.Message;
             }
-            GatherContextProperties(logEvent, properties);
+            GatherContextProperties(logEvent, properties, templateGathered: header.MessageTemplate is not null);
 
             if (logEvent.Exception is { } exception)
             {
@@ -324,9 +324,13 @@ public sealed class MmapTarget : TargetWithContext
         return null;
     }
 
-    private void GatherContextProperties(LogEventInfo logEvent, PropertyBuffer properties)
+    private void GatherContextProperties(LogEventInfo logEvent, PropertyBuffer properties, bool templateGathered)
     {
-        if (IncludeEventProperties && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
+        // Without a dictionary of its own, an event's only properties are its template parameters:
+        // already gathered when the template was ours to parse, and absent when there are no parameters.
+        bool onlyTemplateParameters = EventPropertiesProbe.IsAvailable && !EventPropertiesProbe.MayHaveOwnProperties(logEvent)
+            && (templateGathered || logEvent.Parameters is not { Length: > 0 });
+        if (IncludeEventProperties && !onlyTemplateParameters && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
         {
             foreach (KeyValuePair<object, object?> property in logEvent.Properties)
             {

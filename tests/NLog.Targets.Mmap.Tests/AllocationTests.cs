@@ -43,7 +43,7 @@ public class AllocationTests
         long nullTarget = BytesPerEvent(new NullTarget("null"));
         long formatted = BytesPerEvent(new FormattedMessageOnlyTarget());
         long mmap = BytesPerEvent(new MmapTarget("mmap") { FileName = dir.LogPath });
-        long mmapNoLayout = BytesPerEvent(new MmapTarget("mmap2") { FileName = dir.Directory + "/nolayout.mlog", Layout = "", IncludeEventProperties = false });
+        long mmapNoLayout = BytesPerEvent(new MmapTarget("mmap2") { FileName = dir.Directory + "/nolayout.mlog", Layout = "" });
         _output.WriteLine($"NullTarget {nullTarget} B, FormattedMessage only {formatted} B, Mmap {mmap} B, Mmap with empty layout {mmapNoLayout} B per event");
         // Averages over 20,000 events; a few bytes of slack for one-off allocations (a segment's string table growing).
         Assert.InRange(mmap - formatted, -8, 8);
