@@ -66,14 +66,25 @@ public ref struct EventWriter
     internal readonly bool SegmentSealed => _segmentSealed;
 
     /// <summary>Writes the fixed part of the event. Call it once, first.</summary>
-    public void WriteHeader(in EventHeader header)
+    public void WriteHeader(in EventHeader header) =>
+        WriteHeader(in header, header.RenderedMessage, header.RenderedMessage is not null);
+
+    /// <summary>
+    /// Writes the fixed part of the event with <paramref name="renderedMessage"/> as its rendered
+    /// message (instead of <see cref="EventHeader.RenderedMessage"/>), so a producer can render into a
+    /// reusable buffer rather than a new string. Call it once, first.
+    /// </summary>
+    public void WriteHeader(in EventHeader header, ReadOnlySpan<char> renderedMessage) =>
+        WriteHeader(in header, renderedMessage, hasRenderedMessage: true);
+
+    private void WriteHeader(in EventHeader header, ReadOnlySpan<char> renderedMessage, bool hasRenderedMessage)
     {
         EventPresence presence = EventPresence.None;
         if (header.LoggerName is not null) presence |= EventPresence.Logger;
         if (header.ExceptionType is not null || header.ExceptionText is not null) presence |= EventPresence.Exception;
         if (header.TraceId.HasValue) presence |= EventPresence.TraceId;
         if (header.SpanId.HasValue) presence |= EventPresence.SpanId;
-        if (header.RenderedMessage is not null) presence |= EventPresence.RenderedMessage;
+        if (hasRenderedMessage) presence |= EventPresence.RenderedMessage;
 
         Span<byte> fixedPart = Reserve(3);
         if (!_measuring)
@@ -83,7 +94,7 @@ public ref struct EventWriter
         }
         WriteStrRef(header.MessageTemplate);
         if (header.LoggerName is not null) WriteStrRef(header.LoggerName);
-        if (header.RenderedMessage is not null) WriteStringBody(header.RenderedMessage);
+        if (hasRenderedMessage) WriteStringBody(renderedMessage);
         if (header.TraceId is { } trace)
         {
             Span<byte> t = Reserve(16);
@@ -279,6 +290,11 @@ public ref struct EventWriter
             WriteVarint(0);
             return;
         }
+        WriteStringBody(value.AsSpan());
+    }
+
+    private void WriteStringBody(ReadOnlySpan<char> value)
+    {
         if (value.Length <= OneByteLengthChars && TryWriteShortUtf8(value, prefixShift: 0))
         {
             return;
@@ -326,7 +342,7 @@ public ref struct EventWriter
     /// Writes a one-byte prefix ((UTF-8 length + 1) shifted left by <paramref name="prefixShift"/>)
     /// and the UTF-8 bytes in one go. False, with nothing written, when measuring or short of room.
     /// </summary>
-    private bool TryWriteShortUtf8(string value, int prefixShift)
+    private bool TryWriteShortUtf8(ReadOnlySpan<char> value, int prefixShift)
     {
         if (_measuring)
         {
@@ -342,7 +358,7 @@ public ref struct EventWriter
         return true;
     }
 
-    private void WriteUtf8(string value, int byteCount)
+    private void WriteUtf8(ReadOnlySpan<char> value, int byteCount)
     {
         Span<byte> s = Reserve(byteCount);
         if (!_measuring) Encoding.UTF8.GetBytes(value, s);
