@@ -34,7 +34,7 @@ internal static class Program
             logPath = target.ResolvedFileName!;
             Console.WriteLine($"Log: {logPath}");
         }
-        // Disposing the logger factory shuts NLog down, which seals the segment.
+        // Disposing the logger factory does not shut NLog down: Shutdown() seals the segment.
         NLog.LogManager.Shutdown();
 
         int count = 0;

@@ -12,10 +12,11 @@ internal sealed class TemplateInfo
 {
     public static readonly TemplateInfo NotATemplate = new(Array.Empty<string>(), Array.Empty<int>());
 
-    public TemplateInfo(string[] names, int[] parameterIndexes)
+    public TemplateInfo(string[] names, int[] parameterIndexes, string[]? literals = null)
     {
         Names = names;
         ParameterIndexes = parameterIndexes;
+        Literals = literals;
     }
 
     /// <summary>Each property's name, distinct, in order of first appearance.</summary>
@@ -26,6 +27,35 @@ internal sealed class TemplateInfo
 
     /// <summary>True when the template has at least one hole.</summary>
     public bool HasHoles => Names.Length > 0;
+
+    /// <summary>
+    /// The text around the holes, braces unescaped: hole n (which takes parameter n) sits between
+    /// <c>Literals[n]</c> and <c>Literals[n + 1]</c>. Null unless every hole is a plain name (no
+    /// <c>@</c>/<c>$</c>, alignment or format, not positional), the only shape
+    /// <see cref="NLogMessageRenderer"/> renders itself.
+    /// </summary>
+    public string[]? Literals { get; }
+
+    /// <summary>The holes in the template, repeated names included; valid when <see cref="Literals"/> is set.</summary>
+    public int HoleCount => Literals is null ? 0 : Literals.Length - 1;
+
+    /// <summary>The parameter types and culture for which <see cref="NLogMessageRenderer"/> was checked against NLog's own rendering.</summary>
+    public volatile RenderingCheck? Checked;
+}
+
+/// <summary>One comparison of <see cref="NLogMessageRenderer"/> with NLog's rendering: for these parameter types and this culture, they agree or not.</summary>
+internal sealed class RenderingCheck
+{
+    public RenderingCheck(Type[] parameterTypes, System.Globalization.CultureInfo culture, bool agrees)
+    {
+        ParameterTypes = parameterTypes;
+        Culture = culture;
+        Agrees = agrees;
+    }
+
+    public Type[] ParameterTypes { get; }
+    public System.Globalization.CultureInfo Culture { get; }
+    public bool Agrees { get; }
 }
 
 internal static class MessageTemplateCache
@@ -57,7 +87,10 @@ internal static class MessageTemplateCache
     internal static TemplateInfo Parse(string template)
     {
         var names = new System.Collections.Generic.List<string>();
+        var literals = new System.Collections.Generic.List<string>();
+        var literal = new System.Text.StringBuilder();
         bool positional = true;
+        bool plainHoles = true;
         int i = 0;
         while (i < template.Length)
         {
@@ -66,18 +99,21 @@ internal static class MessageTemplateCache
             {
                 if (i + 1 < template.Length && template[i + 1] == '{')
                 {
+                    literal.Append('{');
                     i += 2;
                     continue;
                 }
                 int close = template.IndexOf('}', i + 1);
                 if (close < 0)
                 {
+                    literal.Append(template, i, template.Length - i);
                     break;
                 }
                 int start = i + 1;
                 if (start < close && (template[start] == '@' || template[start] == '$'))
                 {
                     start++;
+                    plainHoles = false;
                 }
                 int end = start;
                 while (end < close && template[end] != ',' && template[end] != ':')
@@ -89,13 +125,22 @@ internal static class MessageTemplateCache
                     // "{}" or "{:x}" is not a hole NLog binds; treat the template as plain text.
                     return TemplateInfo.NotATemplate;
                 }
+                plainHoles &= end == close;
                 string name = template.Substring(start, end - start);
                 positional &= IsDigits(name);
                 names.Add(name);
+                literals.Add(literal.ToString());
+                literal.Clear();
                 i = close + 1;
+            }
+            else if (c == '}' && i + 1 < template.Length && template[i + 1] == '}')
+            {
+                literal.Append('}');
+                i += 2;
             }
             else
             {
+                literal.Append(c);
                 i++;
             }
         }
@@ -103,6 +148,7 @@ internal static class MessageTemplateCache
         {
             return TemplateInfo.NotATemplate;
         }
+        literals.Add(literal.ToString());
 
         var distinct = new System.Collections.Generic.List<string>(names.Count);
         var indexes = new System.Collections.Generic.List<int>(names.Count);
@@ -121,7 +167,7 @@ internal static class MessageTemplateCache
             distinct.Add(names[n]);
             indexes.Add(index);
         }
-        return new TemplateInfo(distinct.ToArray(), indexes.ToArray());
+        return new TemplateInfo(distinct.ToArray(), indexes.ToArray(), plainHoles && !positional ? literals.ToArray() : null);
     }
 
     private static bool IsDigits(string s)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using NLog.Common;
@@ -41,6 +42,8 @@ public sealed class MmapTarget : TargetWithContext
     private readonly PropertyBuffer _properties = new();
     private MmapLogWriter? _writer;
     private bool _renderLayout = true;
+    private bool _layoutIsMessage;
+    private readonly NLogMessageRenderer _messageRenderer = new();
     private string? _lastTemplate;
     private TemplateInfo? _lastTemplateInfo;
     private long _adapterDropped;
@@ -186,6 +189,8 @@ public sealed class MmapTarget : TargetWithContext
         ResolvedFileName = options.Path;
         // TargetWithContext wraps the configured layout; an empty one shows as empty text.
         _renderLayout = !(Layout.IsNullOrEmpty(Layout) || string.IsNullOrEmpty(Layout.ToString()));
+        // The default layout: the target may render it itself (NLogMessageRenderer), checked against NLog.
+        _layoutIsMessage = Layout?.ToString() == "${message}";
         InternalLogger.Debug("Mmap target '{0}': writing to {1}", Name, options.Path);
         Volatile.Write(ref _writer, new MmapLogWriter(options));
     }
@@ -229,19 +234,28 @@ public sealed class MmapTarget : TargetWithContext
         PropertyBuffer properties = _properties;
         try
         {
-            var header = new EventHeader
-            {
-                LoggerName = logEvent.LoggerName,
-                RenderedMessage = _renderLayout ? RenderLogEvent(Layout, logEvent) : null,
-            };
+            var header = new EventHeader { LoggerName = logEvent.LoggerName };
             long utcTicks = ToUtcTicks(logEvent.TimeStamp, out header.OffsetMinutes);
-            header.MessageTemplate = GatherMessageProperties(logEvent, properties);
-            if (!_renderLayout && header.MessageTemplate is null)
+            header.MessageTemplate = GatherMessageProperties(logEvent, properties, out TemplateInfo? template);
+            NLogMessageRenderer? rendered = null;
+            if (_renderLayout)
+            {
+                if (_layoutIsMessage && template is not null
+                    && _messageRenderer.TryRender(logEvent, template, logEvent.Parameters!, LoggingConfiguration?.DefaultCultureInfo ?? CultureInfo.CurrentCulture))
+                {
+                    rendered = _messageRenderer;
+                }
+                else
+                {
+                    header.RenderedMessage = RenderLogEvent(Layout, logEvent);
+                }
+            }
+            else if (header.MessageTemplate is null)
             {
                 // No layout and no template: keep the message text (formatting it only when it has parameters).
                 header.RenderedMessage = logEvent.Parameters is { Length: > 0 } ? logEvent.FormattedMessage : logEvent.Message;
             }
-            GatherContextProperties(logEvent, properties);
+            GatherContextProperties(logEvent, properties, templateGathered: header.MessageTemplate is not null);
 
             if (logEvent.Exception is { } exception)
             {
@@ -255,7 +269,7 @@ public sealed class MmapTarget : TargetWithContext
                 header.SpanId = activity.SpanId;
             }
 
-            var payload = new NLogEventPayload(in header, properties);
+            var payload = new NLogEventPayload(in header, properties, rendered);
             writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload);
         }
         catch (Exception)
@@ -275,8 +289,9 @@ public sealed class MmapTarget : TargetWithContext
     /// the message is not structured. Positional parameters are paired with cached hole names, which
     /// allocates nothing; events built from pre-parsed parameters (NLog.Extensions.Logging) use them.
     /// </summary>
-    private string? GatherMessageProperties(LogEventInfo logEvent, PropertyBuffer properties)
+    private string? GatherMessageProperties(LogEventInfo logEvent, PropertyBuffer properties, out TemplateInfo? parsed)
     {
+        parsed = null;
         string? message = logEvent.Message;
         if (message is null)
         {
@@ -301,6 +316,7 @@ public sealed class MmapTarget : TargetWithContext
             {
                 return null;
             }
+            parsed = template;
             for (int i = 0; i < template.Names.Length; i++)
             {
                 int index = template.ParameterIndexes[i];
@@ -324,9 +340,13 @@ public sealed class MmapTarget : TargetWithContext
         return null;
     }
 
-    private void GatherContextProperties(LogEventInfo logEvent, PropertyBuffer properties)
+    private void GatherContextProperties(LogEventInfo logEvent, PropertyBuffer properties, bool templateGathered)
     {
-        if (IncludeEventProperties && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
+        // Without a dictionary of its own, an event's only properties are its template parameters:
+        // already gathered when the template was ours to parse, and absent when there are no parameters.
+        bool onlyTemplateParameters = EventPropertiesProbe.IsAvailable && !EventPropertiesProbe.MayHaveOwnProperties(logEvent)
+            && (templateGathered || logEvent.Parameters is not { Length: > 0 });
+        if (IncludeEventProperties && !onlyTemplateParameters && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
         {
             foreach (KeyValuePair<object, object?> property in logEvent.Properties)
             {

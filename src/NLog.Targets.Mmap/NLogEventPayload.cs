@@ -6,7 +6,7 @@ namespace NLog.Targets.Mmap;
 
 /// <summary>
 /// The properties of the event being written, gathered once before <see cref="MmapLogWriter.Append{TPayload}"/>
-/// so that both of the payload's runs (measure, then encode) see exactly the same thing. One buffer
+/// so that the payload's runs (one into scratch, or measure then encode) see exactly the same thing. One buffer
 /// per target, reused: NLog serialises calls to a synchronous target's <c>Write</c>.
 /// </summary>
 internal sealed class PropertyBuffer
@@ -63,17 +63,27 @@ internal struct NLogEventPayload : IEventPayload
 
     public EventHeader Header;
     public PropertyBuffer Properties;
+    // When set, the rendered message is its buffer rather than Header.RenderedMessage.
+    public NLogMessageRenderer? RenderedMessage;
 
-    public NLogEventPayload(in EventHeader header, PropertyBuffer properties)
+    public NLogEventPayload(in EventHeader header, PropertyBuffer properties, NLogMessageRenderer? renderedMessage = null)
     {
         Header = header;
         Header.PropertyCount = properties.Count;
         Properties = properties;
+        RenderedMessage = renderedMessage;
     }
 
     public readonly void Write(ref EventWriter writer)
     {
-        writer.WriteHeader(in Header);
+        if (RenderedMessage is { } rendered)
+        {
+            writer.WriteHeader(in Header, rendered.Rendered);
+        }
+        else
+        {
+            writer.WriteHeader(in Header);
+        }
         PropertyBuffer properties = Properties;
         for (int i = 0; i < properties.Count; i++)
         {

@@ -28,7 +28,7 @@ internal static class Compare
     public static int Run(CommandLine options, TextWriter output)
     {
         int kills = options.Int("--rounds", 5);
-        int threads = options.Int("--threads", 2);
+        int threads = options.Int("--threads", 1);
         double seconds = options.Double("--seconds", 1.0);
         string[] roles = options.Get("--roles")?.Split(',') ?? [.. Roles.All];
         string root = options.Get("--folder") ?? Path.Combine(Path.GetTempPath(), "sinks-mmap-compare-" + Guid.NewGuid().ToString("N"));

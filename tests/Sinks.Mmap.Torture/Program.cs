@@ -10,7 +10,7 @@ internal static class Program
           soak    [--rounds 200] [--seed N] [--rounds-per-log 10] [--max-kill-delay-ms 150]
                   SIGKILL rounds over every scenario (random, rotation, retention, recovery) and both
                   adapters; prints a Markdown report; exit 1 if any check failed
-          compare [--rounds 5] [--threads 2] [--seconds 1] [--roles a,b,...]
+          compare [--rounds 5] [--threads 1] [--seconds 1] [--roles a,b,...]
                   the Mmap sink/target against the peer file loggers: events lost per kill and
                   events/s, as a Markdown table
           child   ROLE FOLDER ACK_FILE [--threads N] [--round N] [--segment BYTES] [--retain N|none]

@@ -30,6 +30,14 @@ public static class MmapLogReplay
     }
 
     /// <summary>
+    /// Writes every event after <paramref name="from"/> through <paramref name="logger"/>, a logger made
+    /// by <c>CreateLogger()</c> (its filters and enrichers apply); returns where to resume. A
+    /// <see cref="Logger"/> is both an <see cref="ILogger"/> and an <see cref="ILogEventSink"/>: this
+    /// overload saves callers a cast.
+    /// </summary>
+    public static LogPosition? Replay(string path, Logger logger, LogPosition? from = null) => Replay(path, (ILogger)logger, from);
+
+    /// <summary>
     /// Keeps writing events into <paramref name="sink"/> as they are committed, across rotation,
     /// until <paramref name="cancellationToken"/> is cancelled; <paramref name="onPosition"/> is told
     /// each event's position so it can be saved.

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Sinks.Mmap;
 
 /// <summary>
-/// The fixed part of an event, passed to <see cref="EventWriter.WriteHeader"/> before the properties.
+/// The fixed part of an event, passed to <see cref="EventWriter.WriteHeader(in EventHeader)"/> before the properties.
 /// A struct on the caller's stack: building one allocates nothing.
 /// </summary>
 public struct EventHeader

@@ -8,54 +8,83 @@ using Sinks.Mmap.Writing;
 namespace Sinks.Mmap;
 
 /// <summary>
-/// Encodes one event body straight into the mapped segment. The writer runs the payload twice:
-/// first in measuring mode (nothing is written; strings are interned), then in writing mode over
-/// the exact span it claimed. Both runs must make the same calls.
+/// Encodes one event body. Usually the payload runs once, into a per-thread scratch buffer, and the
+/// writer copies the bytes into the slot it then claims. When the event does not fit the scratch
+/// buffer (or the buffer is in use by a nested log call), the payload runs twice: first measuring
+/// (nothing is written; strings are interned), then writing straight into the exact claimed span.
+/// Both runs must make the same calls.
 /// </summary>
 public ref struct EventWriter
 {
     // Strings this long or longer are written inline: interning them would only grow the table.
     private const int MaxInternedChars = 4096;
 
+    // A string this short has a one-byte length prefix whatever its UTF-8 size (at most 3 bytes a
+    // UTF-16 char): it can be transcoded straight after the prefix, without counting its bytes first.
+    private const int OneByteLengthChars = 42;
+    private const int OneByteInlineRefChars = 20;
+
     private readonly Span<byte> _buffer;
     private readonly ActiveSegment? _segment;
-    private readonly bool _measuring;
+    // Interning defines new strings in the segment; the exact pass after a measuring pass only looks them up.
+    private readonly bool _defines;
+    private bool _measuring;
+    private bool _overflowed;
     private int _position;
     private bool _segmentSealed;
 
-    internal EventWriter(ActiveSegment? segment)
+    private EventWriter(ActiveSegment? segment, Span<byte> buffer, bool measuring, bool defines)
     {
         _segment = segment;
-        _measuring = true;
-        _buffer = default;
+        _buffer = buffer;
+        _measuring = measuring;
+        _defines = defines;
+        _overflowed = false;
         _position = 0;
         _segmentSealed = false;
     }
 
-    internal EventWriter(ActiveSegment? segment, Span<byte> destination)
-    {
-        _segment = segment;
-        _measuring = false;
-        _buffer = destination;
-        _position = 0;
-        _segmentSealed = false;
-    }
+    /// <summary>A pass that only measures (and interns).</summary>
+    internal static EventWriter ForMeasuring(ActiveSegment? segment) => new(segment, default, measuring: true, defines: true);
+
+    /// <summary>
+    /// A single pass into <paramref name="scratch"/> (interning as it goes). If the event outgrows the
+    /// buffer, the pass carries on measuring only and <see cref="Overflowed"/> is set.
+    /// </summary>
+    internal static EventWriter ForScratch(ActiveSegment? segment, Span<byte> scratch) => new(segment, scratch, measuring: false, defines: true);
+
+    /// <summary>The writing pass after a measuring pass, over exactly the measured span.</summary>
+    internal static EventWriter ForExactSpan(ActiveSegment? segment, Span<byte> destination) => new(segment, destination, measuring: false, defines: false);
 
     /// <summary>Bytes measured or written so far.</summary>
     internal readonly int Position => _position;
+
+    /// <summary>True when a scratch pass ran out of room: <see cref="Position"/> is the measured size, but the bytes are incomplete.</summary>
+    internal readonly bool Overflowed => _overflowed;
 
     /// <summary>True when interning needed room the segment no longer had: the event must go to the next segment.</summary>
     internal readonly bool SegmentSealed => _segmentSealed;
 
     /// <summary>Writes the fixed part of the event. Call it once, first.</summary>
-    public void WriteHeader(in EventHeader header)
+    public void WriteHeader(in EventHeader header) =>
+        WriteHeader(in header, header.RenderedMessage, header.RenderedMessage is not null);
+
+    /// <summary>
+    /// Writes the fixed part of the event with <paramref name="renderedMessage"/> as its rendered
+    /// message (instead of <see cref="EventHeader.RenderedMessage"/>), so a producer can render into a
+    /// reusable buffer rather than a new string. Call it once, first.
+    /// </summary>
+    public void WriteHeader(in EventHeader header, ReadOnlySpan<char> renderedMessage) =>
+        WriteHeader(in header, renderedMessage, hasRenderedMessage: true);
+
+    private void WriteHeader(in EventHeader header, ReadOnlySpan<char> renderedMessage, bool hasRenderedMessage)
     {
         EventPresence presence = EventPresence.None;
         if (header.LoggerName is not null) presence |= EventPresence.Logger;
         if (header.ExceptionType is not null || header.ExceptionText is not null) presence |= EventPresence.Exception;
         if (header.TraceId.HasValue) presence |= EventPresence.TraceId;
         if (header.SpanId.HasValue) presence |= EventPresence.SpanId;
-        if (header.RenderedMessage is not null) presence |= EventPresence.RenderedMessage;
+        if (hasRenderedMessage) presence |= EventPresence.RenderedMessage;
 
         Span<byte> fixedPart = Reserve(3);
         if (!_measuring)
@@ -65,7 +94,7 @@ public ref struct EventWriter
         }
         WriteStrRef(header.MessageTemplate);
         if (header.LoggerName is not null) WriteStrRef(header.LoggerName);
-        if (header.RenderedMessage is not null) WriteStringBody(header.RenderedMessage);
+        if (hasRenderedMessage) WriteStringBody(renderedMessage);
         if (header.TraceId is { } trace)
         {
             Span<byte> t = Reserve(16);
@@ -245,12 +274,13 @@ public ref struct EventWriter
 
     private void WriteVarint(ulong value)
     {
-        if (_measuring)
+        if (!_measuring && _buffer.Length - _position >= Varint.MaxLength)
         {
-            _position += Varint.Size(value);
+            _position += Varint.Write(_buffer.Slice(_position), value);
             return;
         }
-        _position += Varint.Write(_buffer.Slice(_position), value);
+        Span<byte> s = Reserve(Varint.Size(value));
+        if (!_measuring) Varint.Write(s, value);
     }
 
     private void WriteStringBody(string? value)
@@ -258,6 +288,15 @@ public ref struct EventWriter
         if (value is null)
         {
             WriteVarint(0);
+            return;
+        }
+        WriteStringBody(value.AsSpan());
+    }
+
+    private void WriteStringBody(ReadOnlySpan<char> value)
+    {
+        if (value.Length <= OneByteLengthChars && TryWriteShortUtf8(value, prefixShift: 0))
+        {
             return;
         }
         int byteCount = Encoding.UTF8.GetByteCount(value);
@@ -275,7 +314,7 @@ public ref struct EventWriter
         int id = 0;
         if (_segment is not null && value.Length < MaxInternedChars)
         {
-            if (_measuring)
+            if (_defines)
             {
                 id = _segment.Strings.Intern(value, _segment, out bool sealedWhileDefining);
                 _segmentSealed |= sealedWhileDefining;
@@ -290,12 +329,36 @@ public ref struct EventWriter
             WriteVarint(((ulong)id << 1) | 1);
             return;
         }
+        if (value.Length <= OneByteInlineRefChars && TryWriteShortUtf8(value, prefixShift: 1))
+        {
+            return;
+        }
         int byteCount = Encoding.UTF8.GetByteCount(value);
         WriteVarint(((ulong)byteCount + 1) << 1);
         WriteUtf8(value, byteCount);
     }
 
-    private void WriteUtf8(string value, int byteCount)
+    /// <summary>
+    /// Writes a one-byte prefix ((UTF-8 length + 1) shifted left by <paramref name="prefixShift"/>)
+    /// and the UTF-8 bytes in one go. False, with nothing written, when measuring or short of room.
+    /// </summary>
+    private bool TryWriteShortUtf8(ReadOnlySpan<char> value, int prefixShift)
+    {
+        if (_measuring)
+        {
+            return false;
+        }
+        Span<byte> rest = _buffer.Slice(_position);
+        if (rest.Length < 1 + value.Length * 3 || !Encoding.UTF8.TryGetBytes(value, rest.Slice(1), out int written))
+        {
+            return false;
+        }
+        rest[0] = (byte)((written + 1) << prefixShift);
+        _position += 1 + written;
+        return true;
+    }
+
+    private void WriteUtf8(ReadOnlySpan<char> value, int byteCount)
     {
         Span<byte> s = Reserve(byteCount);
         if (!_measuring) Encoding.UTF8.GetBytes(value, s);
@@ -305,8 +368,19 @@ public ref struct EventWriter
     {
         int start = _position;
         _position += count;
+        if (_measuring)
+        {
+            return default;
+        }
+        if (_defines && _position > _buffer.Length)
+        {
+            // A scratch pass out of room: finish as a measuring pass; the caller encodes again into the claim.
+            _measuring = true;
+            _overflowed = true;
+            return default;
+        }
         // Slicing checks bounds: a payload that writes more than it measured fails here, not past the claim.
-        return _measuring ? default : _buffer.Slice(start, count);
+        return _buffer.Slice(start, count);
     }
 }
 

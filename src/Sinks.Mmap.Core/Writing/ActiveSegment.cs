@@ -20,6 +20,8 @@ internal sealed unsafe class ActiveSegment
     private long _durableTo;
 
     private readonly TimeProvider _clock;
+    // Mapped storage needs no per-record callback; skipping the virtual call matters on the hot path.
+    private readonly bool _notifyCommits;
 
     public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks, TimeProvider? clock = null)
     {
@@ -31,6 +33,7 @@ internal sealed unsafe class ActiveSegment
         Capacity = (int)storage.Capacity;
         Base = storage.Base;
         Strings = new StringTable();
+        _notifyCommits = storage is not MappedSegmentStorage;
         new SegmentHeader(number, firstSequence, createdUtcTicks, Environment.ProcessId, storage.Capacity)
             .WriteTo(new Span<byte>(Base, FormatConstants.HeaderSize));
         storage.OnCommitted(0, FormatConstants.HeaderSize);
@@ -137,7 +140,10 @@ internal sealed unsafe class ActiveSegment
     public void Publish(int offset, int length)
     {
         RecordFrame.Publish(Base + offset, length);
-        Storage.OnCommitted(offset, FormatConstants.Align(length));
+        if (_notifyCommits)
+        {
+            Storage.OnCommitted(offset, FormatConstants.Align(length));
+        }
     }
 
     /// <summary>

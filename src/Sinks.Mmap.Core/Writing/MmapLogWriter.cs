@@ -94,6 +94,19 @@ public sealed unsafe class MmapLogWriter : IDisposable
     /// </summary>
     public bool Append<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
     {
+        ScratchBuffer? scratch = ScratchBuffer.Rent();
+        try
+        {
+            return AppendCore(timestampUtcTicks, level, ref payload, scratch);
+        }
+        finally
+        {
+            scratch?.Return();
+        }
+    }
+
+    private bool AppendCore<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, ScratchBuffer? scratch) where TPayload : IEventPayload
+    {
         for (int attempt = 0; attempt < 16; attempt++)
         {
             ActiveSegment? segment = Volatile.Read(ref _current);
@@ -108,14 +121,15 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 continue;
             }
 
-            var measure = new EventWriter(segment);
-            payload.Write(ref measure);
-            if (measure.SegmentSealed)
+            // One pass into the scratch buffer when there is one; it also measures if the event outgrows it.
+            EventWriter first = scratch is null ? EventWriter.ForMeasuring(segment) : EventWriter.ForScratch(segment, scratch.Bytes);
+            payload.Write(ref first);
+            if (first.SegmentSealed)
             {
                 EnsureRotated(segment, timestampUtcTicks);
                 continue;
             }
-            int length = FormatConstants.FrameHeaderSize + measure.Position;
+            int length = FormatConstants.FrameHeaderSize + first.Position;
             int aligned = FormatConstants.Align(length);
             if (length > FormatConstants.MaxRecordLength || aligned > segment.MaxAlignedRecord)
             {
@@ -128,7 +142,10 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 EnsureRotated(segment, timestampUtcTicks);
                 continue;
             }
-            if (!TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload))
+            bool encoded = scratch is not null && !first.Overflowed
+                ? CopyEncoded(segment, offset, scratch.Bytes.AsSpan(0, first.Position), sequence, timestampUtcTicks, level)
+                : TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload);
+            if (!encoded)
             {
                 segment.PublishPadding(offset, aligned, sequence, timestampUtcTicks);
                 break;
@@ -144,6 +161,23 @@ public sealed unsafe class MmapLogWriter : IDisposable
         return false;
     }
 
+    private bool CopyEncoded(ActiveSegment segment, int offset, ReadOnlySpan<byte> body, long sequence, long ticks, MmapLevel level)
+    {
+        byte* record = segment.Base + offset;
+        try
+        {
+            RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Event, (byte)level);
+            body.CopyTo(new Span<byte>(record + FormatConstants.FrameHeaderSize, body.Length));
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Only a mapping that went away under us (e.g. a truncated file) can fail here.
+            _errors.ReportThrottled(MmapLogErrorKind.EventRejected, "an event could not be copied into the segment; it was dropped", ex);
+            return false;
+        }
+    }
+
     private bool TryEncode<TPayload>(ActiveSegment segment, int offset, int length, long sequence, long ticks, MmapLevel level, ref TPayload payload)
         where TPayload : IEventPayload
     {
@@ -151,7 +185,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         try
         {
             RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Event, (byte)level);
-            var writer = new EventWriter(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize));
+            var writer = EventWriter.ForExactSpan(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize));
             payload.Write(ref writer);
             if (writer.Position == length - FormatConstants.FrameHeaderSize)
             {

@@ -8,7 +8,10 @@ public class DroppedEventTests
 {
     private static readonly long T0 = TestSupport.Ticks(2026, 11, 21, 10);
 
-    /// <summary>A payload that writes more in its second run than it measured in the first.</summary>
+    /// <summary>
+    /// A payload too large for the scratch buffer (so it is measured, then encoded in place) that
+    /// writes more in its second run than it measured in the first.
+    /// </summary>
     private struct Inconsistent : IEventPayload
     {
         private int _runs;
@@ -18,12 +21,12 @@ public class DroppedEventTests
             _runs++;
             writer.WriteHeader(new EventHeader { MessageTemplate = "x {V}", PropertyCount = 1 });
             writer.WritePropertyName("V");
-            writer.WriteString(_runs == 1 ? "short" : "much longer than measured");
+            writer.WriteString(new string('v', Sinks.Mmap.Writing.ScratchBuffer.Size + (_runs == 1 ? 10 : 50)));
         }
     }
 
     [Fact]
-    public void An_event_that_encodes_differently_than_it_measured_is_dropped_and_its_slot_padded()
+    public void A_large_event_that_encodes_differently_than_it_measured_is_dropped_and_its_slot_padded()
     {
         using var log = new TestLog();
         using (var writer = new MmapLogWriter(log.Options()))

@@ -1,0 +1,52 @@
+using System;
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace NLog.Targets.Mmap;
+
+/// <summary>
+/// Tells whether an NLog event carries a properties dictionary of its own, without asking NLog for
+/// it: <see cref="LogEventInfo.HasProperties"/> and <see cref="LogEventInfo.Properties"/> build one
+/// from the message-template parameters (parsing the template and allocating ~460 bytes an event)
+/// just to answer, and the target has already taken those parameters from the cached template.
+/// It reads NLog's private <c>_properties</c> field through a compiled accessor; when a future NLog
+/// renames it, the probe falls back to <see cref="LogEventInfo.HasProperties"/> (correct, slower).
+/// </summary>
+internal static class EventPropertiesProbe
+{
+    private static readonly Func<LogEventInfo, bool>? HasDictionary = CreateAccessor();
+
+    /// <summary>True when the fast check is available (NLog's field was found).</summary>
+    public static bool IsAvailable => HasDictionary is not null;
+
+    /// <summary>
+    /// True when the event may hold properties besides its template parameters: always answered
+    /// exactly when <see cref="IsAvailable"/>, else by <see cref="LogEventInfo.HasProperties"/>.
+    /// </summary>
+    public static bool MayHaveOwnProperties(LogEventInfo logEvent) =>
+        HasDictionary is { } hasDictionary ? hasDictionary(logEvent) : logEvent.HasProperties;
+
+    private static Func<LogEventInfo, bool>? CreateAccessor()
+    {
+        try
+        {
+            FieldInfo? field = typeof(LogEventInfo).GetField("_properties", BindingFlags.Instance | BindingFlags.NonPublic);
+            if (field is null || field.FieldType.IsValueType)
+            {
+                return null;
+            }
+            var method = new DynamicMethod("HasPropertiesDictionary", typeof(bool), new[] { typeof(LogEventInfo) }, typeof(LogEventInfo).Module, skipVisibility: true);
+            ILGenerator il = method.GetILGenerator();
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, field);
+            il.Emit(OpCodes.Ldnull);
+            il.Emit(OpCodes.Cgt_Un);
+            il.Emit(OpCodes.Ret);
+            return method.CreateDelegate<Func<LogEventInfo, bool>>();
+        }
+        catch (Exception ex) when (ex is PlatformNotSupportedException or NotSupportedException or MemberAccessException or InvalidProgramException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System;
+
+namespace Sinks.Mmap.Writing;
+
+/// <summary>
+/// A per-thread buffer that an event is encoded into once, before its slot is claimed, so the
+/// payload runs a single time instead of measuring then writing. Rented for the length of one
+/// Append: a nested log call on the same thread (a property's ToString that logs) finds it busy and
+/// takes the two-pass route instead.
+/// </summary>
+internal sealed class ScratchBuffer
+{
+    // Big enough for nearly every event; larger ones (long exception texts) measure, then encode in place.
+    public const int Size = 8 * 1024;
+
+    [ThreadStatic]
+    private static ScratchBuffer? t_buffer;
+
+    private bool _rented;
+
+    public byte[] Bytes { get; } = new byte[Size];
+
+    /// <summary>This thread's buffer, or null when it is already in use further up the stack.</summary>
+    public static ScratchBuffer? Rent()
+    {
+        ScratchBuffer buffer = t_buffer ??= new ScratchBuffer();
+        if (buffer._rented)
+        {
+            return null;
+        }
+        buffer._rented = true;
+        return buffer;
+    }
+
+    public void Return() => _rented = false;
+}
