@@ -87,7 +87,7 @@ internal static class Compare
     public static string Table(IReadOnlyList<string> roles, IReadOnlyList<PeerKill> results, int kills, int threads, double seconds)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
-        output.WriteLine($"### Peers: events lost per SIGKILL and events/s ({kills} kills each, {threads} logging threads, {seconds:0.##} s measured before each kill)");
+        output.WriteLine($"### Peers: events lost per SIGKILL and events/s ({kills} kills each, {threads} logging thread{(threads == 1 ? "" : "s")}, {seconds:0.##} s measured before each kill)");
         output.WriteLine();
         output.WriteLine(MachineFacts.Describe());
         output.WriteLine();
