@@ -1,0 +1,27 @@
+using System;
+using System.Globalization;
+
+namespace Sinks.Mmap.Benchmarks.Harness;
+
+/// <summary>The non-BenchmarkDotNet modes: <c>latency</c>, <c>disk</c>, <c>durability</c>, with <c>--name value</c> options.</summary>
+internal static class HarnessCommand
+{
+    public static int Run(string[] args)
+    {
+        Console.WriteLine($"Unknown mode {args[0]}");
+        return 2;
+    }
+
+    /// <summary>The value of <c>--name</c>, or <paramref name="fallback"/>.</summary>
+    public static double Option(string[] args, string name, double fallback)
+    {
+        for (int i = 1; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--" + name)
+            {
+                return double.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace Sinks.Mmap.Benchmarks.Peers;
+
+/// <summary>
+/// The job of the headline comparison, sized so that both libraries (60 cases) run in under 10
+/// minutes on 2 cores: 1 launch, 1 invocation of <see cref="PeerBenchmark.EventsPerInvocation"/>
+/// events per iteration (no pilot stage), 2 warmup and 6 measured iterations. The Mean is per event
+/// (OperationsPerInvoke), so it is ns/event of total wall time over all logging threads.
+/// </summary>
+public sealed class PeerConfig : ManualConfig
+{
+    public PeerConfig()
+    {
+        AddJob(Job.Default
+            .WithLaunchCount(1)
+            .WithWarmupCount(2)
+            .WithIterationCount(6)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithId("Peer"));
+        AddColumn(StatisticColumn.Min, StatisticColumn.Median);
+        AddColumn(new EventsPerSecondColumn());
+        // Both benchmark parameters group the baseline: one Ratio per (Threads, Workload).
+        WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
+    }
+}
+
+/// <summary>events/s = 10^9 / mean ns per event: the total throughput of all logging threads.</summary>
+public sealed class EventsPerSecondColumn : IColumn
+{
+    public string Id => nameof(EventsPerSecondColumn);
+    public string ColumnName => "events/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "Total throughput of all logging threads: 10^9 / Mean (ns per event)";
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var report = summary[benchmarkCase];
+        if (report?.ResultStatistics is not { } stats || stats.Mean <= 0)
+        {
+            return "NA";
+        }
+        return (1e9 / stats.Mean).ToString("N0", CultureInfo.InvariantCulture);
+    }
+
+    public override string ToString() => ColumnName;
+}
