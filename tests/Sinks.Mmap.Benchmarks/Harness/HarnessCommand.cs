@@ -8,8 +8,13 @@ internal static class HarnessCommand
 {
     public static int Run(string[] args)
     {
-        Console.WriteLine($"Unknown mode {args[0]}");
-        return 2;
+        return args[0] switch
+        {
+            "latency" => LatencyHarness.Run(args),
+            "disk" => DiskSizeHarness.Run(args),
+            "durability" => DurabilityHarness.Run(args),
+            _ => 2,
+        };
     }
 
     /// <summary>The value of <c>--name</c>, or <paramref name="fallback"/>.</summary>

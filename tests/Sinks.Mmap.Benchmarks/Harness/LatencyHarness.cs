@@ -1,0 +1,246 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text.RegularExpressions;
+using NLog;
+using NLog.Targets.Mmap;
+using Serilog;
+using SerilogLogger = Serilog.Core.Logger;
+using Sinks.Mmap.Benchmarks.Peers;
+
+namespace Sinks.Mmap.Benchmarks.Harness;
+
+/// <summary>
+/// One thread logs the Template3 event at a steady rate (busy-waiting for each event's due time),
+/// timing every log call with Stopwatch.GetTimestamp into a preallocated histogram and a
+/// preallocated array (nothing allocated by the harness while measuring). Segments are small, so
+/// the writer rotates several times; afterwards the harness finds which call landed first in each
+/// new segment (its UserId is the call's index) and reports the calls within a window around each
+/// rotation separately, to show whether rotation is a spike. File(buffered) rolling at the same
+/// size is the reference (its rolls happen on the logging thread).
+/// </summary>
+internal static class LatencyHarness
+{
+    public static int Run(string[] args)
+    {
+        int seconds = (int)HarnessCommand.Option(args, "seconds", 60);
+        int rate = (int)HarnessCommand.Option(args, "rate", 100_000);
+        long segmentBytes = (long)(HarnessCommand.Option(args, "segment-mib", 16) * 1024 * 1024);
+        double windowMs = HarnessCommand.Option(args, "window-ms", 2);
+        Console.WriteLine($"// latency: 1 thread, {rate:N0} events/s for {seconds} s per sink, {segmentBytes / 1048576.0:0.#} MiB segments/files, rotation window ±{windowMs} ms, TMPDIR {Path.GetTempPath()}");
+
+        var results = new List<string>();
+        foreach (string sink in new[] { "Serilog → Mmap", "NLog → Mmap", "Serilog → File(buffered)" })
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sinks-mmap-bench", "latency-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            try
+            {
+                using LatencySubject subject = LatencySubject.Create(sink, folder, segmentBytes);
+                results.Add(Measure(subject, sink, seconds, rate, windowMs));
+            }
+            finally
+            {
+                try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"## Log-call latency at {rate:N0} events/s, {seconds} s, {segmentBytes / 1048576.0:0.#} MiB segments (Markdown, for docs/BENCHMARKS.md)");
+        Console.WriteLine();
+        Console.WriteLine("| Sink | calls | rotations | p50 | p99 | p99.9 | max | p99.9 within ±" + windowMs.ToString(CultureInfo.InvariantCulture) + " ms of a rotation | max of the rotating calls | GCs gen0/1/2 | late starts |");
+        Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (string row in results) Console.WriteLine(row);
+        Console.WriteLine();
+        Console.WriteLine("Times in µs. 'late starts': calls that began more than 1 ms after their due time (the harness or the machine fell behind).");
+        return 0;
+    }
+
+    private static string Measure(LatencySubject subject, string name, int seconds, int rate, double windowMs)
+    {
+        // Warm-up (JIT tiering, first segments) at the same rate, not recorded; ids are negative so they are never taken for rotations.
+        Pace(subject, rate, rate * 2, null, null, warmup: true);
+        int calls = checked(rate * seconds);
+        var histogram = new LatencyHistogram();
+        var durations = new int[calls];
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        long late = Pace(subject, rate, calls, histogram, durations, warmup: false);
+        gen0 = GC.CollectionCount(0) - gen0;
+        gen1 = GC.CollectionCount(1) - gen1;
+        gen2 = GC.CollectionCount(2) - gen2;
+
+        subject.Complete();
+        List<int> rotations = subject.RotationCallIds(calls);
+        int window = (int)(windowMs * rate / 1000);
+        var near = new List<int>();
+        long rotatingMax = 0;
+        int lastIncluded = -1;
+        foreach (int r in rotations)
+        {
+            rotatingMax = Math.Max(rotatingMax, durations[r]);
+            for (int i = Math.Max(Math.Max(0, r - window), lastIncluded + 1); i <= Math.Min(calls - 1, r + window); i++)
+            {
+                near.Add(durations[i]);
+                lastIncluded = i;
+            }
+        }
+        near.Sort();
+        string nearP999 = near.Count == 0 ? "NA" : Us(near[Math.Min(near.Count - 1, (int)Math.Ceiling(0.999 * near.Count) - 1)]) + $" (of {near.Count:N0})";
+
+        string row = $"| {name} | {calls:N0} | {rotations.Count} | {Us(histogram.Percentile(0.50))} | {Us(histogram.Percentile(0.99))} | {Us(histogram.Percentile(0.999))} | {Us(histogram.Max)} | {nearP999} | {(rotations.Count == 0 ? "NA" : Us(rotatingMax))} | {gen0}/{gen1}/{gen2} | {late:N0} |";
+        Console.WriteLine("// " + row);
+        return row;
+    }
+
+    /// <summary>Logs <paramref name="calls"/> events at <paramref name="rate"/> a second; returns how many started over 1 ms late.</summary>
+    private static long Pace(LatencySubject subject, int rate, int calls, LatencyHistogram? histogram, int[]? durations, bool warmup)
+    {
+        double ticksPerCall = (double)Stopwatch.Frequency / rate;
+        double ticksPerNs = Stopwatch.Frequency / 1e9;
+        long lateTicks = Stopwatch.Frequency / 1000;
+        long late = 0;
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++)
+        {
+            long due = start + (long)(i * ticksPerCall);
+            long now;
+            while ((now = Stopwatch.GetTimestamp()) < due)
+            {
+                // Busy-wait: sleeping cannot keep a 10 µs cadence.
+            }
+            if (now - due > lateTicks) late++;
+            long t0 = Stopwatch.GetTimestamp();
+            subject.Log(warmup ? -1 - i : i);
+            long t1 = Stopwatch.GetTimestamp();
+            if (histogram is not null)
+            {
+                long ns = (long)((t1 - t0) / ticksPerNs);
+                histogram.Record(ns);
+                durations![i] = (int)Math.Min(ns, int.MaxValue);
+            }
+        }
+        return late;
+    }
+
+    private static string Us(long nanoseconds) => (nanoseconds / 1000.0).ToString("0.00", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A logger under test, and how to find, afterwards, which calls started a new segment or file.</summary>
+internal abstract class LatencySubject : IDisposable
+{
+    protected LatencySubject(string folder) => Folder = folder;
+
+    protected string Folder { get; }
+
+    public static LatencySubject Create(string name, string folder, long segmentBytes) => name switch
+    {
+        "Serilog → Mmap" => new SerilogSubject(folder, c => c.WriteTo.Mmap(Path.Combine(folder, "app.mlog"), fileSizeLimitBytes: segmentBytes, retainedFileCountLimit: null), mmap: true),
+        "Serilog → File(buffered)" => new SerilogSubject(folder, c => c.WriteTo.File(Path.Combine(folder, "app.log"), buffered: true, fileSizeLimitBytes: segmentBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: null), mmap: false),
+        "NLog → Mmap" => new NLogSubject(folder, segmentBytes),
+        _ => throw new ArgumentException(name),
+    };
+
+    public abstract void Log(int id);
+
+    /// <summary>Flushes and closes the logger, so its files can be read.</summary>
+    public abstract void Complete();
+
+    /// <summary>The ids (call indexes, 0..calls-1) of the first event in each segment/file after the first.</summary>
+    public abstract List<int> RotationCallIds(int calls);
+
+    public virtual void Dispose() => Complete();
+
+    /// <summary>Reads the first event of every Mmap segment but the first: moved one by one into a folder of its own, each segment reads on its own (it re-interns its strings).</summary>
+    protected List<int> MmapRotations(int calls)
+    {
+        var ids = new List<int>();
+        var segments = new MmapLogReader(Path.Combine(Folder, "app.mlog")).SegmentFiles();
+        for (int s = 1; s < segments.Count; s++)
+        {
+            string alone = Path.Combine(Folder, "segment-" + s.ToString(CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(alone);
+            string moved = Path.Combine(alone, Path.GetFileName(segments[s]));
+            System.IO.File.Move(segments[s], moved);
+            foreach (MmapEvent e in new MmapLogReader(Path.Combine(alone, "app.mlog")).ReadEvents())
+            {
+                if (e.TryGetProperty("UserId", out LogValue value) && value is LogScalar { Value: { } v })
+                {
+                    int id = Convert.ToInt32(v, CultureInfo.InvariantCulture);
+                    if (id >= 0 && id < calls) ids.Add(id);
+                }
+                break;
+            }
+        }
+        return ids;
+    }
+
+    private sealed class SerilogSubject : LatencySubject
+    {
+        private readonly bool _mmap;
+        private SerilogLogger? _logger;
+
+        public SerilogSubject(string folder, Action<LoggerConfiguration> configure, bool mmap) : base(folder)
+        {
+            var configuration = new LoggerConfiguration();
+            configure(configuration);
+            _logger = configuration.CreateLogger();
+            _mmap = mmap;
+        }
+
+        public override void Log(int id) => _logger!.Information(PeerEvents.Template, id, PeerEvents.Ip, PeerEvents.Elapsed);
+
+        public override void Complete()
+        {
+            _logger?.Dispose();
+            _logger = null;
+        }
+
+        public override List<int> RotationCallIds(int calls) => _mmap ? MmapRotations(calls) : FileRotations(calls);
+
+        /// <summary>Serilog names rolled files app.log, app_001.log, …; the first line of each names its call.</summary>
+        private List<int> FileRotations(int calls)
+        {
+            var files = new List<string>(Directory.GetFiles(Folder, "app*.log"));
+            files.Sort(StringComparer.Ordinal);
+            var ids = new List<int>();
+            var user = new Regex(@"User (-?\d+) ");
+            foreach (string file in files)
+            {
+                if (Path.GetFileName(file) == "app.log") continue;
+                using var reader = new StreamReader(file);
+                Match match = user.Match(reader.ReadLine() ?? "");
+                if (match.Success && int.TryParse(match.Groups[1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0 && id < calls)
+                {
+                    ids.Add(id);
+                }
+            }
+            return ids;
+        }
+    }
+
+    private sealed class NLogSubject : LatencySubject
+    {
+        private NLog.LogFactory? _factory;
+        private readonly NLog.Logger _logger;
+
+        public NLogSubject(string folder, long segmentBytes) : base(folder)
+        {
+            _factory = new NLog.LogFactory { ThrowExceptions = true };
+            var target = new MmapTarget("mmap") { FileName = Path.Combine(folder, "app.mlog"), ArchiveAboveSize = segmentBytes, MaxArchiveFiles = -1 };
+            _factory.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(target));
+            _logger = _factory.GetLogger("Latency");
+        }
+
+        public override void Log(int id) => _logger.Info(PeerEvents.Template, id, PeerEvents.Ip, PeerEvents.Elapsed);
+
+        public override void Complete()
+        {
+            _factory?.Shutdown();
+            _factory = null;
+        }
+
+        public override List<int> RotationCallIds(int calls) => MmapRotations(calls);
+    }
+}
