@@ -13,7 +13,7 @@ namespace Sinks.Mmap.Benchmarks.Peers;
 /// </summary>
 internal static class PeerReport
 {
-    private sealed record Row(string Library, PeerWorkload Workload, int Threads, string Sink, double NsPerEvent, long? BytesPerEvent);
+    private sealed record Row(string Library, PeerWorkload Workload, int Threads, string Sink, double NsPerEvent, double MinNsPerEvent, long? BytesPerEvent);
 
     public static void Print(IEnumerable<Summary> summaries, TextWriter output)
     {
@@ -35,6 +35,7 @@ internal static class PeerReport
                     (int)parameters[nameof(PeerBenchmark.Threads)],
                     report.BenchmarkCase.Descriptor.WorkloadMethod.Name,
                     stats.Mean,
+                    stats.Min,
                     report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)));
             }
         }
@@ -46,20 +47,22 @@ internal static class PeerReport
         output.WriteLine();
         output.WriteLine("## Peer comparison (Markdown, for docs/BENCHMARKS.md)");
         output.WriteLine();
-        output.WriteLine("| Library | Workload | Threads | Sink | ns/event | events/s | B/event | throughput vs baseline |");
-        output.WriteLine("|---|---|--:|---|--:|--:|--:|--:|");
+        output.WriteLine("| Library | Workload | Threads | Sink | ns/event (mean) | events/s (mean) | ns/event (min) | B/event | throughput vs baseline (mean) |");
+        output.WriteLine("|---|---|--:|---|--:|--:|--:|--:|--:|");
         foreach (Row row in rows)
         {
             Row? baseline = Find(rows, row.Library, row.Workload, row.Threads, BaselineOf(row.Library));
             string relative = baseline is null ? "NA" : (baseline.NsPerEvent / row.NsPerEvent).ToString("P0", CultureInfo.InvariantCulture);
-            output.WriteLine($"| {row.Library} | {row.Workload} | {row.Threads} | {row.Sink} | {row.NsPerEvent:N0} | {1e9 / row.NsPerEvent:N0} | {Bytes(row.BytesPerEvent)} | {relative} |");
+            output.WriteLine($"| {row.Library} | {row.Workload} | {row.Threads} | {row.Sink} | {row.NsPerEvent:N0} | {1e9 / row.NsPerEvent:N0} | {row.MinNsPerEvent:N0} | {Bytes(row.BytesPerEvent)} | {relative} |");
         }
 
         output.WriteLine();
         output.WriteLine("## Targets (issue 7; the targets are for 1 thread, other thread counts shown for context)");
         output.WriteLine();
-        output.WriteLine("| Library | Workload | Threads | Target | Measured | Met |");
-        output.WriteLine("|---|---|--:|---|--:|---|");
+        output.WriteLine("'Met' judges the mean; the value from the minimums (each side's fastest iteration) is shown beside it because on a shared machine it is the better estimate of the uncontended cost.");
+        output.WriteLine();
+        output.WriteLine("| Library | Workload | Threads | Target | Measured (mean) | Measured (min) | Met |");
+        output.WriteLine("|---|---|--:|---|--:|--:|---|");
         foreach (Row mmap in rows)
         {
             if (mmap.Sink != "Mmap")
@@ -101,14 +104,16 @@ internal static class PeerReport
     {
         if (Find(rows, mmap.Library, mmap.Workload, mmap.Threads, baselineSink) is not { } baseline) return;
         double fraction = baseline.NsPerEvent / mmap.NsPerEvent;
-        Line(output, mmap, target, fraction.ToString("P0", CultureInfo.InvariantCulture), fraction >= goal);
+        double fromMin = baseline.MinNsPerEvent / mmap.MinNsPerEvent;
+        Line(output, mmap, target, fraction.ToString("P0", CultureInfo.InvariantCulture), fromMin.ToString("P0", CultureInfo.InvariantCulture), fraction >= goal);
     }
 
     private static void Speedup(TextWriter output, List<Row> rows, Row mmap, string peerSink, double goal, string target)
     {
         if (Find(rows, mmap.Library, mmap.Workload, mmap.Threads, peerSink) is not { } peer) return;
         double speedup = peer.NsPerEvent / mmap.NsPerEvent;
-        Line(output, mmap, target, speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x", speedup >= goal);
+        double fromMin = peer.MinNsPerEvent / mmap.MinNsPerEvent;
+        Line(output, mmap, target, speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x", fromMin.ToString("0.00", CultureInfo.InvariantCulture) + "x", speedup >= goal);
     }
 
     private static void Allocation(TextWriter output, List<Row> rows, Row mmap, string baselineSink)
@@ -116,11 +121,11 @@ internal static class PeerReport
         if (Find(rows, mmap.Library, mmap.Workload, mmap.Threads, baselineSink) is not { } baseline) return;
         if (mmap.BytesPerEvent is not { } own || baseline.BytesPerEvent is not { } library) return;
         long extra = own - library;
-        Line(output, mmap, $"sink allocates 0 B/event beyond {baselineSink}", $"{extra:+#;-#;0} B", extra <= 0);
+        Line(output, mmap, $"sink allocates 0 B/event beyond {baselineSink}", $"{extra:+#;-#;0} B", "", extra <= 0);
     }
 
-    private static void Line(TextWriter output, Row mmap, string target, string measured, bool met) =>
-        output.WriteLine($"| {mmap.Library} | {mmap.Workload} | {mmap.Threads} | {target} | {measured} | {(met ? "yes" : "**no**")} |");
+    private static void Line(TextWriter output, Row mmap, string target, string measured, string fromMin, bool met) =>
+        output.WriteLine($"| {mmap.Library} | {mmap.Workload} | {mmap.Threads} | {target} | {measured} | {fromMin} | {(met ? "yes" : "**no**")} |");
 
     private static string Bytes(long? bytes) => bytes is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "NA";
 }
