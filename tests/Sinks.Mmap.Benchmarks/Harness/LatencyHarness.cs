@@ -73,6 +73,7 @@ internal static class LatencyHarness
 
         CheckHistogram(histogram, durations);
         subject.Complete();
+        subject.Verify();
         List<int> rotations = subject.RotationCallIds(calls);
         int window = (int)(windowMs * rate / 1000);
         var near = new List<int>();
@@ -167,6 +168,9 @@ internal abstract class LatencySubject : IDisposable
 
     public abstract void Log(int id);
 
+    /// <summary>Throws if the logger dropped events or reported errors: its latencies would mean nothing.</summary>
+    public abstract void Verify();
+
     /// <summary>Flushes and closes the logger, so its files can be read.</summary>
     public abstract void Complete();
 
@@ -204,8 +208,15 @@ internal abstract class LatencySubject : IDisposable
         private readonly bool _mmap;
         private SerilogLogger? _logger;
 
+        private int _selfLogLines;
+        private string? _firstSelfLog;
+
         public SerilogSubject(string folder, Action<LoggerConfiguration> configure, bool mmap) : base(folder)
         {
+            Serilog.Debugging.SelfLog.Enable(message =>
+            {
+                if (System.Threading.Interlocked.Increment(ref _selfLogLines) == 1) _firstSelfLog = message;
+            });
             var configuration = new LoggerConfiguration();
             configure(configuration);
             _logger = configuration.CreateLogger();
@@ -213,6 +224,12 @@ internal abstract class LatencySubject : IDisposable
         }
 
         public override void Log(int id) => _logger!.Information(PeerEvents.Template, id, PeerEvents.Ip, PeerEvents.Elapsed);
+
+        public override void Verify()
+        {
+            Serilog.Debugging.SelfLog.Disable();
+            if (_selfLogLines > 0) throw new InvalidOperationException($"{_selfLogLines} SelfLog message(s); the first: {_firstSelfLog}");
+        }
 
         public override void Complete()
         {
@@ -263,8 +280,16 @@ internal abstract class LatencySubject : IDisposable
 
         public override void Complete()
         {
+            _dropped = _live.DroppedEvents;
             _writer?.Dispose();
             _writer = null;
+        }
+
+        private long _dropped;
+
+        public override void Verify()
+        {
+            if (_dropped > 0) throw new InvalidOperationException($"the writer dropped {_dropped} event(s)");
         }
 
         public override List<int> RotationCallIds(int calls) => MmapRotations(calls);
@@ -295,17 +320,24 @@ internal abstract class LatencySubject : IDisposable
         public NLogSubject(string folder, long segmentBytes) : base(folder)
         {
             _factory = new NLog.LogFactory { ThrowExceptions = true };
-            var target = new MmapTarget("mmap") { FileName = Path.Combine(folder, "app.mlog"), ArchiveAboveSize = segmentBytes, MaxArchiveFiles = -1 };
-            _factory.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(target));
+            _target = new MmapTarget("mmap") { FileName = Path.Combine(folder, "app.mlog"), ArchiveAboveSize = segmentBytes, MaxArchiveFiles = -1 };
+            _factory.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(_target));
             _logger = _factory.GetLogger("Latency");
         }
 
         public override void Log(int id) => _logger.Info(PeerEvents.Template, id, PeerEvents.Ip, PeerEvents.Elapsed);
 
+        private readonly MmapTarget _target;
+
         public override void Complete()
         {
             _factory?.Shutdown();
             _factory = null;
+        }
+
+        public override void Verify()
+        {
+            if (_target.DroppedEvents > 0) throw new InvalidOperationException($"the target dropped {_target.DroppedEvents} event(s)");
         }
 
         public override List<int> RotationCallIds(int calls) => MmapRotations(calls);

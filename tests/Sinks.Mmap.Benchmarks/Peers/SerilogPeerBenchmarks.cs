@@ -1,8 +1,10 @@
+using System;
 using System.IO;
 using System.Threading;
 using BenchmarkDotNet.Attributes;
 using Serilog;
 using Serilog.Core;
+using Serilog.Debugging;
 using Serilog.Events;
 using Serilog.Sinks.Async;
 
@@ -20,6 +22,8 @@ public class SerilogPeerBenchmarks : PeerBenchmark
 {
     private Logger _logger = null!;
     private IAsyncLogEventSinkInspector? _asyncQueue;
+    private int _selfLogLines;
+    private string? _firstSelfLog;
 
     [GlobalSetup(Target = nameof(EmptySink))]
     public void SetupEmptySink() => Start("serilog-empty", c => c.WriteTo.Sink(new NullSink()));
@@ -47,6 +51,16 @@ public class SerilogPeerBenchmarks : PeerBenchmark
     {
         _logger.Dispose();
         StopThreads();
+        SelfLog.Disable();
+        // A sink that dropped events or failed (reported through SelfLog) measured nothing useful.
+        if (_selfLogLines > 0)
+        {
+            throw new InvalidOperationException($"{_selfLogLines} SelfLog message(s); the first: {_firstSelfLog}");
+        }
+        if (_asyncQueue is { DroppedMessagesCount: > 0 } queue)
+        {
+            throw new InvalidOperationException($"Async dropped {queue.DroppedMessagesCount} event(s)");
+        }
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = EventsPerInvocation)]
@@ -73,9 +87,16 @@ public class SerilogPeerBenchmarks : PeerBenchmark
         }
     }
 
-    private void Start(string name, System.Action<LoggerConfiguration> configure)
+    private void Start(string name, Action<LoggerConfiguration> configure)
     {
         CreateFolder(name);
+        SelfLog.Enable(message =>
+        {
+            if (Interlocked.Increment(ref _selfLogLines) == 1)
+            {
+                _firstSelfLog = message;
+            }
+        });
         var configuration = new LoggerConfiguration().MinimumLevel.Verbose();
         configure(configuration);
         _logger = configuration.CreateLogger();
