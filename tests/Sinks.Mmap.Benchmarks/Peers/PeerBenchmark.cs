@@ -31,12 +31,13 @@ public abstract class PeerBenchmark
 
     protected int EventsPerThread => EventsPerInvocation / Threads;
 
-    /// <summary>Creates the folder and the logging threads; call at the end of each [GlobalSetup].</summary>
+    /// <summary>Starts the persistent logging threads; call at the end of each [GlobalSetup], once the logger exists.</summary>
     protected void StartThreads()
     {
         _threads = new LoggingThreads(Threads, LogPart);
     }
 
+    /// <summary>Creates this case's folder under <c>$TMPDIR/sinks-mmap-bench</c>.</summary>
     protected void CreateFolder(string name)
     {
         Folder = Path.Combine(Path.GetTempPath(), "sinks-mmap-bench", name + "-" + Guid.NewGuid().ToString("N"));
@@ -49,6 +50,7 @@ public abstract class PeerBenchmark
     /// <summary>Logs <see cref="EventsPerThread"/> events of <see cref="Workload"/> as thread <paramref name="part"/>.</summary>
     protected abstract void LogPart(int part);
 
+    /// <summary>Stops the logging threads and deletes the folder; call from [GlobalCleanup] after the logger is closed.</summary>
     protected void StopThreads()
     {
         _threads?.Dispose();

@@ -26,7 +26,8 @@ public sealed class PeerConfig : ManualConfig
             .WithId("Peer"));
         AddColumn(StatisticColumn.Min, StatisticColumn.Median);
         AddColumn(new EventsPerSecondColumn());
-        // Both benchmark parameters group the baseline: one Ratio per (Threads, Workload).
+        // Sinks in the order they are declared (baseline first) within each (Threads, Workload) group;
+        // the Ratio column is relative to the baseline of the same group.
         WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
     }
 }
