@@ -34,6 +34,8 @@ internal static class DurabilityHarness
         Console.WriteLine($"// durability: 1 thread, {seconds} s per configuration per round, {rounds} rounds, interleaved, TMPDIR {Path.GetTempPath()}");
         var rates = new List<double>[Configurations.Length];
         for (int c = 0; c < rates.Length; c++) rates[c] = new List<double>();
+        // One untimed pass first, so JIT tiering and the first page-cache growth do not land on whichever configuration runs first.
+        Measure(null, "Fatal", Math.Min(seconds, 1));
         for (int round = 0; round < rounds; round++)
         {
             // Each round starts with the next configuration, so none always follows the same neighbour.
