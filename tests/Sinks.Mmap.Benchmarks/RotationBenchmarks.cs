@@ -36,7 +36,7 @@ public class RotationBenchmarks
     {
         string path = Path.Combine(_directory.Path, $"r-{++_next:000000}.mlog");
         SegmentStorage storage = _preparer.Prepare(path);
-        storage.CloseAndTrim(SegmentBytes);
+        storage.CloseAndTrim(SegmentBytes, flushToDisk: false);
         File.Delete(path);
     }
 }

@@ -22,6 +22,9 @@ internal abstract unsafe class SegmentStorage : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>The segment number, when the preparer knew it (0 otherwise): saves parsing the file name during a rotation.</summary>
+    public long Number { get; set; }
     public long Capacity { get; }
     public abstract byte* Base { get; }
     public abstract bool IsMapped { get; }
@@ -36,8 +39,16 @@ internal abstract unsafe class SegmentStorage : IDisposable
     /// <summary>Touches every page so the logging thread takes no page faults later.</summary>
     public abstract void Prefault();
 
-    /// <summary>Releases the memory, then cuts the file to <paramref name="length"/> bytes and closes it.</summary>
-    public void CloseAndTrim(long length)
+    /// <summary>
+    /// Releases the memory, then cuts the file to <paramref name="length"/> bytes, makes it durable
+    /// when <paramref name="flushToDisk"/> (fsync) and closes it.
+    /// </summary>
+    /// <remarks>
+    /// The fsync comes after the unmapping on purpose: writing back pages that are still mapped makes
+    /// the kernel write-protect each one, with a TLB shoot-down that interrupts every thread of the
+    /// process (the logging threads included) once a page. Unmapped, the same pages write back quietly.
+    /// </remarks>
+    public void CloseAndTrim(long length, bool flushToDisk)
     {
         ReleaseMemory();
         try
@@ -46,7 +57,7 @@ internal abstract unsafe class SegmentStorage : IDisposable
             {
                 File.SetLength(length);
             }
-            File.Flush(flushToDisk: false);
+            File.Flush(flushToDisk);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Storage;
@@ -23,7 +24,8 @@ internal sealed unsafe class ActiveSegment
     // Mapped storage needs no per-record callback; skipping the virtual call matters on the hot path.
     private readonly bool _notifyCommits;
 
-    public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks, TimeProvider? clock = null)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ActiveSegment(SegmentStorage storage, long number, long firstSequence, long createdUtcTicks, long rollAtUtcTicks, TimeProvider? clock = null, StringTable? strings = null)
     {
         _clock = clock ?? TimeProvider.System;
         Storage = storage;
@@ -32,7 +34,9 @@ internal sealed unsafe class ActiveSegment
         RollAtUtcTicks = rollAtUtcTicks;
         Capacity = (int)storage.Capacity;
         Base = storage.Base;
-        Strings = new StringTable();
+        // Built ahead on the maintainer thread when it can be: its cache array is 8 KiB, and allocating
+        // on the logging thread during a rotation can land that thread a garbage collection.
+        Strings = strings ?? new StringTable();
         _notifyCommits = storage is not MappedSegmentStorage;
         new SegmentHeader(number, firstSequence, createdUtcTicks, Environment.ProcessId, storage.Capacity)
             .WriteTo(new Span<byte>(Base, FormatConstants.HeaderSize));
@@ -105,6 +109,7 @@ internal sealed unsafe class ActiveSegment
     }
 
     /// <summary>Seals the segment now (rolling interval, shutdown). True for the one call that sealed it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySeal(long utcTicks)
     {
         long state = Volatile.Read(ref _state);
@@ -119,6 +124,7 @@ internal sealed unsafe class ActiveSegment
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TrySealAt(long state, long utcTicks)
     {
         int free = (int)(uint)state;
@@ -160,6 +166,7 @@ internal sealed unsafe class ActiveSegment
     }
 
     /// <summary>Writes a Definition record for <paramref name="id"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DefineResult TryWriteDefinition(int id, string value)
     {
         int length = FormatConstants.FrameHeaderSize + Varint.Size((ulong)id) + System.Text.Encoding.UTF8.GetByteCount(value);

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Recovery;
@@ -18,6 +20,10 @@ namespace Sinks.Mmap;
 public sealed unsafe class MmapLogWriter : IDisposable
 {
     private static readonly TimeSpan StandbyWait = TimeSpan.FromSeconds(5);
+    // While segments are rotating, the maintainer looks for work this often instead of being woken by
+    // the rotating thread: a wake-up is a system call (and often a context switch) on the logging thread.
+    private const int BusyPollMilliseconds = 10;
+    private const long BusyWindowMilliseconds = 2000;
     private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
 
     private readonly MmapLogOptions _options;
@@ -31,6 +37,8 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private readonly Thread _maintainer;
 
     private ActiveSegment? _current;
+    private StringTable? _spareStrings;
+    private long _lastRotationMs = long.MinValue / 2;
     private SegmentStorage? _standby;
     private long _standbyNumber;
     private bool _standbyFailing;
@@ -230,6 +238,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     }
 
     /// <summary>Moves writing on from a sealed segment; the first caller does the work, the rest wait for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureRotated(ActiveSegment sealedSegment, long utcTicks)
     {
         lock (_rotationGate)
@@ -251,12 +260,17 @@ public sealed unsafe class MmapLogWriter : IDisposable
             else
             {
                 Activate(next, NumberOf(next), utcTicks);
+                Volatile.Write(ref _lastRotationMs, Environment.TickCount64);
+                // The maintainer is polling (BusyPollMilliseconds) or wakes within its idle timeout; both
+                // are long before this segment fills, so the logging thread need not wake it.
+                return;
             }
         }
         _wake.Set();
     }
 
     /// <summary>The prepared segment; waits briefly when the maintainer is still preparing it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SegmentStorage? TakeStandby()
     {
         DateTime deadline = DateTime.UtcNow + StandbyWait;
@@ -278,14 +292,17 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     // The maintainer may already be preparing the next standby (and moving _standbyNumber on): take a
     // taken standby's number from its file name.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long NumberOf(SegmentStorage storage) =>
-        _naming.TryParseNumber(Path.GetFileName(storage.Path), out long number) ? number : _standbyNumber;
+        storage.Number > 0 ? storage.Number : _naming.TryParseNumber(Path.GetFileName(storage.Path), out long number) ? number : _standbyNumber;
 
     // Caller holds _rotationGate.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Activate(SegmentStorage storage, long number, long utcTicksForRoll)
     {
         var segment = new ActiveSegment(storage, number, _nextSequence, UtcNow.Ticks,
-            RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone), _options.TimeProvider);
+            RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone), _options.TimeProvider,
+            Interlocked.Exchange(ref _spareStrings, null));
         _nextNumber = number + 1;
         Volatile.Write(ref _current, segment);
         if (_faulted)
@@ -380,6 +397,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     private void MaintainLoop()
     {
+        PrepareRotationCode();
         // Old segments may already be past the limits when the log is opened.
         try
         {
@@ -391,12 +409,15 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
         while (true)
         {
-            _wake.WaitOne(TimeSpan.FromMilliseconds(Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds)));
+            double idleWait = Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds);
+            bool rotatingLately = Environment.TickCount64 - Volatile.Read(ref _lastRotationMs) < BusyWindowMilliseconds;
+            _wake.WaitOne(TimeSpan.FromMilliseconds(rotatingLately ? Math.Min(idleWait, BusyPollMilliseconds) : idleWait));
             bool stopping = _stopping;
             try
             {
                 if (!stopping)
                 {
+                    if (Volatile.Read(ref _spareStrings) is null) Volatile.Write(ref _spareStrings, new StringTable());
                     RetryIfFaulted();
                     PrepareStandbyIfNeeded();
                 }
@@ -415,6 +436,41 @@ public sealed unsafe class MmapLogWriter : IDisposable
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// A rotation runs a few times an hour, so its code would stay cold and unoptimised (tier 0) and
+    /// its first run would wait for the JIT on the logging thread: a spike of up to a millisecond.
+    /// The rotation methods are marked AggressiveOptimization and compiled here, in the background.
+    /// </summary>
+    private static void PrepareRotationCode()
+    {
+        try
+        {
+            const BindingFlags Any = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+            foreach (MethodBase? method in new MethodBase?[]
+            {
+                typeof(MmapLogWriter).GetMethod(nameof(EnsureRotated), Any),
+                typeof(MmapLogWriter).GetMethod(nameof(TakeStandby), Any),
+                typeof(MmapLogWriter).GetMethod(nameof(NumberOf), Any),
+                typeof(MmapLogWriter).GetMethod(nameof(Activate), Any),
+                typeof(ActiveSegment).GetConstructors(Any)[0],
+                typeof(ActiveSegment).GetMethod(nameof(ActiveSegment.TrySeal), Any),
+                typeof(ActiveSegment).GetMethod("TrySealAt", Any),
+                typeof(ActiveSegment).GetMethod(nameof(ActiveSegment.TryWriteDefinition), Any),
+                typeof(StringTable).GetConstructors(Any)[0],
+            })
+            {
+                if (method is not null)
+                {
+                    RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NotSupportedException or PlatformNotSupportedException or ArgumentException)
+        {
+            // Only a speed-up: without it the first rotation compiles these on the logging thread.
         }
     }
 
@@ -448,6 +504,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         try
         {
             SegmentStorage storage = _preparer.Prepare(_naming.PathFor(number));
+            storage.Number = number;
             _standbyNumber = number;
             _standbyFailing = false;
             Volatile.Write(ref _standby, storage);
@@ -488,11 +545,12 @@ public sealed unsafe class MmapLogWriter : IDisposable
             }
             try
             {
-                if (_options.FlushToDiskInterval is not null || _options.FlushToDiskLevel is not null)
+                bool durable = _options.FlushToDiskInterval is not null || _options.FlushToDiskLevel is not null;
+                segment.Storage.CloseAndTrim(segment.SealedLength, flushToDisk: durable);
+                if (durable)
                 {
-                    segment.FlushToDisk(segment.SealedLength);
+                    Interlocked.Increment(ref _diskFlushes);
                 }
-                segment.Storage.CloseAndTrim(segment.SealedLength);
                 closedAny = true;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

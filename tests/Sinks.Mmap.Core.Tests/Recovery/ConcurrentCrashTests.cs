@@ -32,10 +32,10 @@ public class ConcurrentCrashTests
     public void Snapshots_of_a_segment_taken_while_threads_write_recover_to_clean_logs_of_written_events_only()
     {
         const int threads = 4;
-        const int perThread = 4000;
+        const int perThread = 20000;
         using var log = new TestLog();
         var snapshots = new List<byte[]>();
-        using (var writer = new MmapLogWriter(log.Options(4 << 20)))
+        using (var writer = new MmapLogWriter(log.Options(16 << 20)))
         {
             string path = writer.CurrentSegmentPath!;
             int running = threads;
