@@ -215,6 +215,7 @@ internal sealed class ClefUtf8Writer
         {
             if (double.IsFinite(value))
             {
+                if (CentsDouble.TryWrite(value, _out)) return;
                 _out.Format(value, "R");
                 return;
             }
