@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using Sinks.Mmap.Tool.Commands;
+using Sinks.Mmap.Tool.Output;
 using Xunit;
 
 namespace Sinks.Mmap.Tool.Tests;
@@ -29,6 +31,39 @@ public sealed class CatTests
         for (int i = 0; i < lines.Length; i++)
         {
             AssertClef(expected[i], lines[i], producer.LoggerName);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Producers))]
+    internal async System.Threading.Tasks.Task Cat_as_clef_writes_to_a_utf8_stream_exactly_the_lines_the_decoding_path_writes_with_filters_applied_alike(LogProducer producer)
+    {
+        using var folder = new TempFolder();
+        producer.Write(folder.LogPath, 3000, segmentSize: 64 * 1024);
+        string since = LogProducer.Start.AddSeconds(100).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        foreach (string[] filter in new[] { Array.Empty<string>(), new[] { "--level", "Warning", "--since", since } })
+        {
+            // The reference: every event decoded and written by ClefEventOutput, as cat did before it rendered from record bytes.
+            EventFilter reference = filter.Length == 0
+                ? new EventFilter(null, null, null, null)
+                : new EventFilter(MmapLevel.Warning, DateTimeOffset.Parse(since, CultureInfo.InvariantCulture), null, null);
+            var expected = new StringWriter { NewLine = "\n" };
+            var output = new ClefEventOutput();
+            foreach (MmapEvent evt in new MmapLogReader(folder.LogPath).ReadEvents())
+            {
+                if (reference.Matches(evt)) output.Write(evt, expected);
+            }
+
+            var bytes = new MemoryStream();
+            var stdout = new StreamWriter(bytes, new System.Text.UTF8Encoding(false), 1 << 10);
+            string[] args = new[] { "cat", folder.LogPath, "--format", "clef" }.Concat(filter).ToArray();
+            int exit = await Program.RunAsync(args, stdout, TextWriter.Null, System.Threading.CancellationToken.None);
+            stdout.Flush();
+
+            Assert.Equal(0, exit);
+            Assert.True(bytes.Length > 1 << 16, "the output should span several flushes of the line buffer");
+            Assert.Equal(expected.ToString(), System.Text.Encoding.UTF8.GetString(bytes.ToArray()));
+            Assert.Equal(expected.ToString(), (await ToolRun.RunAsync(args, System.Threading.CancellationToken.None)).Stdout);
         }
     }
 

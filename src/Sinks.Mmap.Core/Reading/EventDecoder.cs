@@ -61,18 +61,18 @@ internal static class EventDecoder
             traceId, spanId);
     }
 
-    /// <summary>Parses a Definition body: the id and the string.</summary>
-    public static bool TryDefinition(ReadOnlySpan<byte> frame, out int id, out string value)
+    /// <summary>Parses a Definition body: the id and the string's UTF-8 bytes.</summary>
+    public static bool TryDefinition(ReadOnlySpan<byte> frame, out int id, out ReadOnlySpan<byte> value)
     {
         ReadOnlySpan<byte> body = frame.Slice(FormatConstants.FrameHeaderSize);
         id = 0;
-        value = "";
+        value = default;
         if (!Varint.TryRead(body, out ulong raw, out int n) || raw == 0 || raw > FormatConstants.MaxInternedStrings)
         {
             return false;
         }
         id = (int)raw;
-        value = Encoding.UTF8.GetString(body.Slice(n));
+        value = body.Slice(n);
         return true;
     }
 

@@ -56,6 +56,12 @@ public sealed class MmapLogReader
         }
     }
 
+    /// <summary>
+    /// Every valid record from <paramref name="from"/> (or the start) as raw frames, for readers that
+    /// render straight from the bytes (the tool's <c>cat --format clef</c>) and allocate nothing per record.
+    /// </summary>
+    internal RecordStream OpenRecordStream(LogPosition? from = null) => new(_segments.List(), from);
+
     /// <summary>Checks every segment: valid records, torn tails, holes, damaged ranges and sequence gaps.</summary>
     public ValidationReport Validate()
     {
@@ -65,7 +71,8 @@ public sealed class MmapLogReader
         {
             using SegmentCursor cursor = SegmentCursor.Open(path, number);
             if (cursor.NotStarted) continue;
-            while (cursor.Next(resynchronise: true) is not null)
+            // Validation needs every check the decoder makes, not the decoded events: nothing is allocated per record.
+            while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.Validate))
             {
             }
             cursor.Finish();

@@ -11,13 +11,26 @@ namespace Sinks.Mmap.Reading;
 /// </summary>
 internal sealed class SegmentCursor : IDisposable
 {
+    /// <summary>What <see cref="MoveNext"/> does with an Event record.</summary>
+    public enum EventHandling
+    {
+        /// <summary>Decode it into an <see cref="MmapEvent"/> (<see cref="CurrentEvent"/>).</summary>
+        Decode,
+        /// <summary>Only check that it decodes, allocating nothing.</summary>
+        Validate,
+        /// <summary>Leave it to the caller, who reads <see cref="CurrentFrame"/> and calls <see cref="CountEvent"/>.</summary>
+        None,
+    }
+
     private readonly SegmentSource? _source;
     private readonly FrameScanner? _scanner;
-    private readonly Dictionary<int, string> _strings = new();
+    private readonly SegmentStrings _strings = new();
     private long _expected;
     private bool _afterHole;
     private readonly List<ByteRange> _pendingHoles = new();
     private bool _holesAreDamage;
+    private long _currentOffset;
+    private int _currentLength;
 
     private SegmentCursor(SegmentSource? source, SegmentReport report, SegmentHeader? header, long number)
     {
@@ -86,12 +99,26 @@ internal sealed class SegmentCursor : IDisposable
     /// </summary>
     public MmapRecord? Next(bool resynchronise)
     {
-        if (_scanner is null) return null;
+        if (!MoveNext(resynchronise, EventHandling.Decode)) return null;
+        var record = new MmapRecord(CurrentKind, CurrentSequence, CurrentUtcTicks, _currentLength, Report.Path, CurrentNext, CurrentEvent, CurrentError);
+        if (CurrentEvent is { } evt) evt.Position = CurrentNext;
+        return record;
+    }
+
+    /// <summary>
+    /// Moves to the next valid record, allocating nothing unless <paramref name="events"/> asks to
+    /// decode; false at the end. Definitions are applied, the report kept up to date.
+    /// </summary>
+    public bool MoveNext(bool resynchronise, EventHandling events)
+    {
+        CurrentEvent = null;
+        CurrentError = null;
+        if (_scanner is null) return false;
         while (true)
         {
             if (!_scanner.Next(resynchronise, out ScanItem item, out ReadOnlySpan<byte> frame))
             {
-                return null;
+                return false;
             }
             switch (item.Kind)
             {
@@ -106,8 +133,35 @@ internal sealed class SegmentCursor : IDisposable
                     Report.CorruptRanges.Add(new ByteRange(item.Offset, item.Length));
                     continue;
             }
-            return Accept(item, frame);
+            Accept(item, frame, events);
+            return true;
         }
+    }
+
+    /// <summary>The current record's kind.</summary>
+    public MmapRecordKind CurrentKind { get; private set; }
+    public long CurrentSequence { get; private set; }
+    public long CurrentUtcTicks { get; private set; }
+    /// <summary>The current record's length, without padding.</summary>
+    public int CurrentLength => _currentLength;
+    /// <summary>Where reading resumes after the current record.</summary>
+    public LogPosition CurrentNext { get; private set; }
+    /// <summary>The decoded event (<see cref="EventHandling.Decode"/> only).</summary>
+    public MmapEvent? CurrentEvent { get; private set; }
+    /// <summary>Why the current record did not decode, or null.</summary>
+    public string? CurrentError { get; private set; }
+
+    /// <summary>The current record's bytes, valid until the cursor moves.</summary>
+    public ReadOnlySpan<byte> CurrentFrame => _source!.Read(_currentOffset, _currentLength);
+
+    /// <summary>The strings the segment has defined so far.</summary>
+    public SegmentStrings Strings => _strings;
+
+    /// <summary>With <see cref="EventHandling.None"/>: records whether the current event decoded.</summary>
+    public void CountEvent(bool decodable)
+    {
+        if (decodable) Report.Events++;
+        else Report.UndecodableRecords++;
     }
 
     /// <summary>While following: skips a hole a crashed writer left, if a valid record follows within reach.</summary>
@@ -127,7 +181,7 @@ internal sealed class SegmentCursor : IDisposable
         Report.Bytes = _source?.Length ?? 0;
     }
 
-    private MmapRecord Accept(ScanItem item, ReadOnlySpan<byte> frame)
+    private void Accept(ScanItem item, ReadOnlySpan<byte> frame, EventHandling events)
     {
         long sequence = RecordFrame.Sequence(frame);
         RecordKind kind = RecordFrame.Kind(frame);
@@ -148,6 +202,8 @@ internal sealed class SegmentCursor : IDisposable
         Report.FirstSequence ??= sequence;
         Report.LastSequence = sequence;
 
+        _currentOffset = item.Offset;
+        _currentLength = frame.Length;
         MmapEvent? evt = null;
         string? error = null;
         MmapRecordKind publicKind;
@@ -155,13 +211,20 @@ internal sealed class SegmentCursor : IDisposable
         {
             case RecordKind.Event:
                 publicKind = MmapRecordKind.Event;
-                evt = EventDecoder.Decode(frame, _strings, out error);
-                if (evt is null) Report.UndecodableRecords++;
-                else Report.Events++;
+                if (events == EventHandling.Decode)
+                {
+                    evt = EventDecoder.Decode(frame, _strings.Map, out error);
+                    CountEvent(evt is not null);
+                }
+                else if (events == EventHandling.Validate)
+                {
+                    var validator = new ValidatingVisitor();
+                    CountEvent(EventBodyWalker.Walk(frame, _strings, ref validator, out error));
+                }
                 break;
             case RecordKind.Definition:
                 publicKind = MmapRecordKind.Definition;
-                if (EventDecoder.TryDefinition(frame, out int id, out string value)) _strings[id] = value;
+                if (EventDecoder.TryDefinition(frame, out int id, out ReadOnlySpan<byte> value)) _strings.Define(id, value);
                 else { Report.UndecodableRecords++; error = "bad definition"; }
                 break;
             case RecordKind.EndOfSegment:
@@ -189,9 +252,12 @@ internal sealed class SegmentCursor : IDisposable
                 publicKind = MmapRecordKind.Unknown;
                 break;
         }
-        var next = new LogPosition(Number, item.Offset + FormatConstants.Align(item.Length), _expected);
-        if (evt is not null) evt.Position = next;
-        return new MmapRecord(publicKind, sequence, RecordFrame.Ticks(frame), frame.Length, Report.Path, next, evt, error);
+        CurrentKind = publicKind;
+        CurrentSequence = sequence;
+        CurrentUtcTicks = RecordFrame.Ticks(frame);
+        CurrentNext = new LogPosition(Number, item.Offset + FormatConstants.Align(item.Length), _expected);
+        CurrentEvent = evt;
+        CurrentError = error;
     }
 
     /// <summary>Called at the end of reading: holes left over are crash leftovers of an unsealed segment.</summary>

@@ -87,6 +87,21 @@ internal sealed class EventFilter
     public DateTimeOffset? Until { get; }
     public string? Grep { get; }
 
+    /// <summary>True when <see cref="Matches(MmapEvent)"/> needs the rendered message, not just the level and time.</summary>
+    public bool NeedsMessage => Grep is not null;
+
+    /// <summary>
+    /// <see cref="Matches(MmapEvent)"/> for a filter without <see cref="Grep"/>, from a record's level and UTC
+    /// ticks (an event's timestamp is that instant, whatever its offset).
+    /// </summary>
+    public bool Matches(MmapLevel level, long utcTicks)
+    {
+        if (MinimumLevel is { } min && level < min) return false;
+        if (Since is { } since && utcTicks < since.UtcTicks) return false;
+        if (Until is { } until && utcTicks >= until.UtcTicks) return false;
+        return true;
+    }
+
     public bool Matches(MmapEvent evt)
     {
         if (MinimumLevel is { } min && evt.Level < min) return false;

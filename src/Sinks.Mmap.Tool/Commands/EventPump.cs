@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using Sinks.Mmap.Reading;
+using Sinks.Mmap.Rendering;
 using Sinks.Mmap.Tool.Output;
 
 namespace Sinks.Mmap.Tool.Commands;
@@ -30,6 +32,11 @@ internal sealed class EventPump
     /// <summary>Prints every matching event that is in the log now.</summary>
     public void ReadAll(CancellationToken ct)
     {
+        if (Output is ClefEventOutput clef && !Filter.NeedsMessage)
+        {
+            ReadAllClef(clef, ct);
+            return;
+        }
         LastPosition = From;
         foreach (MmapRecord record in Reader.ReadRecords(From))
         {
@@ -41,6 +48,51 @@ internal sealed class EventPump
             Printed++;
             LastPosition = record.Next;
         }
+        SavePosition();
+    }
+
+    /// <summary>
+    /// <see cref="ReadAll"/> for CLEF: renders each event straight from its record's bytes into a UTF-8
+    /// buffer (no event objects, no strings), and decodes only the events that fast path hands back.
+    /// </summary>
+    private void ReadAllClef(ClefEventOutput clef, CancellationToken ct)
+    {
+        LastPosition = From;
+        var writer = new ClefUtf8Writer();
+        var sink = new Utf8LineSink(Destination);
+        using (RecordStream records = Reader.OpenRecordStream(From))
+        {
+            while (records.MoveNext())
+            {
+                if (ct.IsCancellationRequested) break;
+                OnBytes?.Invoke((records.Length + 7) & ~7L);
+                if (records.Kind != MmapRecordKind.Event) continue;
+                if (!Filter.Matches(records.Level, records.UtcTicks))
+                {
+                    // Skipped events still count when they are damaged, as on the decoding path.
+                    if (!records.EventDecodes()) Undecodable++;
+                    continue;
+                }
+                switch (records.WriteClef(writer, sink.Buffer))
+                {
+                    case ClefFrameResult.Undecodable:
+                        Undecodable++;
+                        continue;
+                    case ClefFrameResult.NeedsDecoding:
+                        if (records.DecodeEvent() is not { } evt)
+                        {
+                            Undecodable++;
+                            continue;
+                        }
+                        sink.Write(clef.FormatLine(evt));
+                        break;
+                }
+                Printed++;
+                LastPosition = records.Next;
+                sink.FlushIfFull();
+            }
+        }
+        sink.Flush();
         SavePosition();
     }
 

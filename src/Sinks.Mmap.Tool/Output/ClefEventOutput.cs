@@ -11,7 +11,10 @@ internal sealed class ClefEventOutput : IEventOutput
     private readonly ClefWriter _writer = new();
     private readonly StringWriter _buffer = new(CultureInfo.InvariantCulture);
 
-    public void Write(MmapEvent evt, TextWriter output)
+    public void Write(MmapEvent evt, TextWriter output) => output.Write(FormatLine(evt));
+
+    /// <summary>The event's line, newline included, as a builder that the next call reuses.</summary>
+    public System.Text.StringBuilder FormatLine(MmapEvent evt)
     {
         evt = SafeRender.Defused(evt, keepProperties: true);
         _buffer.GetStringBuilder().Clear();
@@ -26,6 +29,6 @@ internal sealed class ClefEventOutput : IEventOutput
             _writer.WriteObject(SafeRender.RawTemplateCopy(evt, keepProperties: true), _buffer);
         }
         _buffer.Write('\n');
-        output.Write(_buffer.GetStringBuilder());
+        return _buffer.GetStringBuilder();
     }
 }

@@ -13,7 +13,7 @@ internal static class SafeRender
     private static readonly IReadOnlyList<LogProperty> NoProperties = Array.Empty<LogProperty>();
 
     /// <summary>Widths and precisions above this in a template's holes are treated as hostile.</summary>
-    public const int MaxWidth = 10_000;
+    public const int MaxWidth = TemplateSafety.MaxWidth;
 
     /// <summary>The rendered message, or the raw template when rendering fails.</summary>
     public static string Message(MmapEvent evt)
@@ -34,28 +34,7 @@ internal static class SafeRender
     /// over <see cref="MaxWidth"/> (say <c>{A,2000000000}</c> or <c>{N:D999999999}</c>): rendering it
     /// would write gigabytes, so such an event is shown with its raw template instead.
     /// </summary>
-    public static bool IsHostile(string? template)
-    {
-        if (template is null) return false;
-        bool inHole = false;
-        long run = 0;
-        foreach (char c in template)
-        {
-            if (c == '{') { inHole = true; run = 0; continue; }
-            if (c == '}') { inHole = false; run = 0; continue; }
-            if (!inHole) continue;
-            if (c is >= '0' and <= '9')
-            {
-                run = run * 10 + (c - '0');
-                if (run > MaxWidth) return true;
-            }
-            else
-            {
-                run = 0;
-            }
-        }
-        return false;
-    }
+    public static bool IsHostile(string? template) => TemplateSafety.IsHostile(template);
 
     /// <summary>The event to render: <paramref name="evt"/> itself, or its raw-template copy when its template is hostile.</summary>
     public static MmapEvent Defused(MmapEvent evt, bool keepProperties) =>

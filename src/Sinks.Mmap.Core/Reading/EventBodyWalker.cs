@@ -1,0 +1,418 @@
+using System;
+using System.Buffers.Binary;
+using Sinks.Mmap.Format;
+
+namespace Sinks.Mmap.Reading;
+
+/// <summary>A StrRef as the body holds it: null, an interned string, or inline UTF-8 bytes.</summary>
+internal readonly ref struct StrRef
+{
+    public StrRef(InternedString? interned, ReadOnlySpan<byte> inline, bool isNull)
+    {
+        Interned = interned;
+        Inline = inline;
+        IsNull = isNull;
+    }
+
+    public bool IsNull { get; }
+
+    /// <summary>The interned string, or null for an inline (or null) one.</summary>
+    public InternedString? Interned { get; }
+
+    /// <summary>The inline bytes when not interned.</summary>
+    public ReadOnlySpan<byte> Inline { get; }
+
+    public ReadOnlySpan<byte> Utf8 => Interned is { } s ? s.Utf8 : Inline;
+}
+
+/// <summary>A String field: null, or UTF-8 bytes.</summary>
+internal readonly ref struct Utf8Field
+{
+    public Utf8Field(ReadOnlySpan<byte> bytes, bool isNull)
+    {
+        Bytes = bytes;
+        IsNull = isNull;
+    }
+
+    public bool IsNull { get; }
+    public ReadOnlySpan<byte> Bytes { get; }
+}
+
+/// <summary>The fields of an event body before its properties, as slices of the frame.</summary>
+internal ref struct EventHead
+{
+    public long Sequence;
+    public long UtcTicks;
+    public byte Level;
+    public short OffsetMinutes;
+    public StrRef Template;
+    public StrRef Logger;
+    public Utf8Field Rendered;
+    public ReadOnlySpan<byte> TraceId;
+    public ReadOnlySpan<byte> SpanId;
+    public bool HasException;
+    public StrRef ExceptionType;
+    public Utf8Field ExceptionMessage;
+    public Utf8Field ExceptionText;
+}
+
+/// <summary>
+/// What <see cref="EventBodyWalker"/> tells as it walks a body. Calls come in body order; a walk that
+/// fails part-way stops calling, and the visitor's output must then be discarded.
+/// </summary>
+internal interface IEventBodyVisitor
+{
+    void Head(scoped in EventHead head);
+    /// <summary>A property name; <paramref name="depth"/> 0 for the event's own properties, more inside structures.</summary>
+    void PropertyName(StrRef name, int index, int depth);
+    void Null();
+    void Bool(bool value);
+    void Integer(long value);
+    void Unsigned(ulong value);
+    void Single(float value);
+    void Double(double value);
+    void Decimal(decimal value);
+    void String(Utf8Field value);
+    void Char(char value);
+    void DateTime(DateTime value);
+    void DateTimeOffset(DateTimeOffset value);
+    void TimeSpan(TimeSpan value);
+    void Guid(Guid value);
+    void Bytes(ReadOnlySpan<byte> value);
+    void DateOnly(DateOnly value);
+    void TimeOnly(TimeOnly value);
+    void Opaque(StrRef typeName, Utf8Field text);
+    void BeginSequence(int count);
+    void SequenceElement(int index);
+    void EndSequence();
+    void BeginStructure(int count);
+    void EndStructure(StrRef typeTag, int count);
+    void BeginDictionary(int count);
+    void EndDictionary();
+    void EndProperties();
+}
+
+/// <summary>A visitor that does nothing: walking with it only validates.</summary>
+internal struct ValidatingVisitor : IEventBodyVisitor
+{
+    public void Head(scoped in EventHead head) { }
+    public void PropertyName(StrRef name, int index, int depth) { }
+    public void Null() { }
+    public void Bool(bool value) { }
+    public void Integer(long value) { }
+    public void Unsigned(ulong value) { }
+    public void Single(float value) { }
+    public void Double(double value) { }
+    public void Decimal(decimal value) { }
+    public void String(Utf8Field value) { }
+    public void Char(char value) { }
+    public void DateTime(DateTime value) { }
+    public void DateTimeOffset(DateTimeOffset value) { }
+    public void TimeSpan(TimeSpan value) { }
+    public void Guid(Guid value) { }
+    public void Bytes(ReadOnlySpan<byte> value) { }
+    public void DateOnly(DateOnly value) { }
+    public void TimeOnly(TimeOnly value) { }
+    public void Opaque(StrRef typeName, Utf8Field text) { }
+    public void BeginSequence(int count) { }
+    public void SequenceElement(int index) { }
+    public void EndSequence() { }
+    public void BeginStructure(int count) { }
+    public void EndStructure(StrRef typeTag, int count) { }
+    public void BeginDictionary(int count) { }
+    public void EndDictionary() { }
+    public void EndProperties() { }
+}
+
+/// <summary>
+/// Walks an Event frame without allocating, applying every check <see cref="EventDecoder.Decode"/>
+/// applies, in the same order: a frame walks without error exactly when it decodes (a test holds the
+/// two to that). Generic over the visitor so that validation alone compiles to just the checks.
+/// </summary>
+internal static class EventBodyWalker
+{
+    /// <summary>Walks <paramref name="frame"/>; false (with the decoder's error text) for an undecodable body.</summary>
+    public static bool Walk<TVisitor>(ReadOnlySpan<byte> frame, SegmentStrings strings, ref TVisitor visitor, out string? error)
+        where TVisitor : struct, IEventBodyVisitor
+    {
+        var reader = new Reader(frame.Slice(FormatConstants.FrameHeaderSize), strings);
+        var head = new EventHead
+        {
+            Sequence = RecordFrame.Sequence(frame),
+            UtcTicks = RecordFrame.Ticks(frame),
+            Level = RecordFrame.Level(frame),
+        };
+        if (head.Level > (byte)MmapLevel.Fatal) { error = $"level {head.Level} is out of range"; return false; }
+        if (!reader.TryInt16(out head.OffsetMinutes) || head.OffsetMinutes < -14 * 60 || head.OffsetMinutes > 14 * 60) { error = "bad UTC offset"; return false; }
+        if (head.UtcTicks < System.DateTime.MinValue.Ticks || head.UtcTicks > System.DateTime.MaxValue.Ticks) { error = "timestamp out of range"; return false; }
+        if (!reader.TryByte(out byte presenceByte) || (presenceByte & 0xE0) != 0) { error = "bad presence bits"; return false; }
+        var presence = (EventPresence)presenceByte;
+        if (!reader.TryStrRef(out head.Template)) { error = reader.Error; return false; }
+        if ((presence & EventPresence.Logger) != 0 && !reader.TryStrRef(out head.Logger)) { error = reader.Error; return false; }
+        if ((presence & EventPresence.Logger) == 0) head.Logger = new StrRef(null, default, isNull: true);
+        if ((presence & EventPresence.RenderedMessage) != 0 && !reader.TryString(out head.Rendered)) { error = reader.Error; return false; }
+        if ((presence & EventPresence.RenderedMessage) == 0) head.Rendered = new Utf8Field(default, isNull: true);
+        if ((presence & EventPresence.TraceId) != 0 && !reader.TryBytes(16, out head.TraceId)) { error = "truncated trace id"; return false; }
+        if ((presence & EventPresence.SpanId) != 0 && !reader.TryBytes(8, out head.SpanId)) { error = "truncated span id"; return false; }
+        head.HasException = (presence & EventPresence.Exception) != 0;
+        if (head.HasException &&
+            !(reader.TryStrRef(out head.ExceptionType) && reader.TryString(out head.ExceptionMessage) && reader.TryString(out head.ExceptionText)))
+        {
+            error = reader.Error;
+            return false;
+        }
+        visitor.Head(in head);
+        if (!reader.TryProperties(0, ref visitor)) { error = reader.Error; return false; }
+        visitor.EndProperties();
+        error = null;
+        return true;
+    }
+
+    private ref struct Reader
+    {
+        private ReadOnlySpan<byte> _rest;
+        private readonly SegmentStrings _strings;
+
+        public Reader(ReadOnlySpan<byte> body, SegmentStrings strings)
+        {
+            _rest = body;
+            _strings = strings;
+            Error = null;
+        }
+
+        public string? Error { get; private set; }
+
+        private bool Fail(string message)
+        {
+            Error ??= message;
+            return false;
+        }
+
+        public bool TryByte(out byte value)
+        {
+            value = 0;
+            if (_rest.IsEmpty) return Fail("truncated body");
+            value = _rest[0];
+            _rest = _rest.Slice(1);
+            return true;
+        }
+
+        public bool TryInt16(out short value)
+        {
+            value = 0;
+            if (!TryBytes(2, out ReadOnlySpan<byte> b)) return false;
+            value = BinaryPrimitives.ReadInt16LittleEndian(b);
+            return true;
+        }
+
+        public bool TryBytes(int count, out ReadOnlySpan<byte> bytes)
+        {
+            bytes = default;
+            if (count < 0 || count > _rest.Length) return Fail("truncated body");
+            bytes = _rest.Slice(0, count);
+            _rest = _rest.Slice(count);
+            return true;
+        }
+
+        public bool TryVarint(out ulong value)
+        {
+            if (!Varint.TryRead(_rest, out value, out int n)) return Fail("bad varint");
+            _rest = _rest.Slice(n);
+            return true;
+        }
+
+        public bool TryCount(out int count)
+        {
+            count = 0;
+            if (!TryVarint(out ulong raw)) return false;
+            if (raw > (ulong)_rest.Length) return Fail("count larger than the record");
+            count = (int)raw;
+            return true;
+        }
+
+        public bool TryString(out Utf8Field value)
+        {
+            value = new Utf8Field(default, isNull: true);
+            if (!TryVarint(out ulong v)) return false;
+            if (v == 0) return true;
+            if (v - 1 > (ulong)_rest.Length) return Fail("string longer than the record");
+            value = new Utf8Field(_rest.Slice(0, (int)(v - 1)), isNull: false);
+            _rest = _rest.Slice((int)(v - 1));
+            return true;
+        }
+
+        public bool TryStrRef(out StrRef value)
+        {
+            value = new StrRef(null, default, isNull: true);
+            if (!TryVarint(out ulong v)) return false;
+            if (v == 0) return true;
+            if ((v & 1) == 1)
+            {
+                ulong id = v >> 1;
+                InternedString? interned = id > int.MaxValue ? null : _strings.Get(id);
+                if (interned is null) return Fail($"string id {id} is not defined in this segment");
+                value = new StrRef(interned, default, isNull: false);
+                return true;
+            }
+            ulong length = (v >> 1) - 1;
+            if (length > (ulong)_rest.Length) return Fail("string longer than the record");
+            value = new StrRef(null, _rest.Slice(0, (int)length), isNull: false);
+            _rest = _rest.Slice((int)length);
+            return true;
+        }
+
+        public bool TryProperties<TVisitor>(int depth, ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor
+        {
+            if (!TryCount(out int count)) return false;
+            for (int i = 0; i < count; i++)
+            {
+                if (!TryStrRef(out StrRef name)) return false;
+                if (name.IsNull) return Fail("property without a name");
+                visitor.PropertyName(name, i, depth);
+                if (!TryValue(depth + 1, ref visitor)) return false;
+            }
+            return true;
+        }
+
+        private bool TryProperties<TVisitor>(int depth, ref TVisitor visitor, out int count) where TVisitor : struct, IEventBodyVisitor
+        {
+            if (!TryCount(out count)) return false;
+            visitor.BeginStructure(count);
+            for (int i = 0; i < count; i++)
+            {
+                if (!TryStrRef(out StrRef name)) return false;
+                if (name.IsNull) return Fail("property without a name");
+                visitor.PropertyName(name, i, depth);
+                if (!TryValue(depth + 1, ref visitor)) return false;
+            }
+            return true;
+        }
+
+        public bool TryValue<TVisitor>(int depth, ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor
+        {
+            if (depth > FormatConstants.MaxNesting) return Fail("values nested too deeply");
+            if (!TryByte(out byte tagByte)) return false;
+            ReadOnlySpan<byte> b;
+            switch ((ValueTag)tagByte)
+            {
+                case ValueTag.Null: visitor.Null(); return true;
+                case ValueTag.False: visitor.Bool(false); return true;
+                case ValueTag.True: visitor.Bool(true); return true;
+                case ValueTag.SByte: if (!TryBytes(1, out b)) return false; visitor.Integer((sbyte)b[0]); return true;
+                case ValueTag.Byte: if (!TryBytes(1, out b)) return false; visitor.Unsigned(b[0]); return true;
+                case ValueTag.Int16: if (!TryBytes(2, out b)) return false; visitor.Integer(BinaryPrimitives.ReadInt16LittleEndian(b)); return true;
+                case ValueTag.UInt16: if (!TryBytes(2, out b)) return false; visitor.Unsigned(BinaryPrimitives.ReadUInt16LittleEndian(b)); return true;
+                case ValueTag.Int32:
+                {
+                    if (!TryVarint(out ulong v)) return false;
+                    long n = Varint.UnZigZag(v);
+                    if (n < int.MinValue || n > int.MaxValue) return Fail("int out of range");
+                    visitor.Integer(n);
+                    return true;
+                }
+                case ValueTag.UInt32:
+                {
+                    if (!TryVarint(out ulong v)) return false;
+                    if (v > uint.MaxValue) return Fail("uint out of range");
+                    visitor.Unsigned(v);
+                    return true;
+                }
+                case ValueTag.Int64: { if (!TryVarint(out ulong v)) return false; visitor.Integer(Varint.UnZigZag(v)); return true; }
+                case ValueTag.UInt64: { if (!TryVarint(out ulong v)) return false; visitor.Unsigned(v); return true; }
+                case ValueTag.Single: if (!TryBytes(4, out b)) return false; visitor.Single(BinaryPrimitives.ReadSingleLittleEndian(b)); return true;
+                case ValueTag.Double: if (!TryBytes(8, out b)) return false; visitor.Double(BinaryPrimitives.ReadDoubleLittleEndian(b)); return true;
+                case ValueTag.Decimal:
+                {
+                    if (!TryBytes(16, out b)) return false;
+                    int lo = BinaryPrimitives.ReadInt32LittleEndian(b), mid = BinaryPrimitives.ReadInt32LittleEndian(b.Slice(4));
+                    int hi = BinaryPrimitives.ReadInt32LittleEndian(b.Slice(8)), flags = BinaryPrimitives.ReadInt32LittleEndian(b.Slice(12));
+                    if ((flags & 0x7F00FFFF) != 0 || ((flags >> 16) & 0xFF) > 28) return Fail("bad decimal");
+                    visitor.Decimal(new decimal(lo, mid, hi, flags < 0, (byte)((flags >> 16) & 0xFF)));
+                    return true;
+                }
+                case ValueTag.String: { if (!TryString(out Utf8Field s)) return false; visitor.String(s); return true; }
+                case ValueTag.Char: if (!TryBytes(2, out b)) return false; visitor.Char((char)BinaryPrimitives.ReadUInt16LittleEndian(b)); return true;
+                case ValueTag.DateTime:
+                {
+                    if (!TryBytes(9, out b)) return false;
+                    long t = BinaryPrimitives.ReadInt64LittleEndian(b);
+                    if (t < System.DateTime.MinValue.Ticks || t > System.DateTime.MaxValue.Ticks || b[8] > 2) return Fail("bad DateTime");
+                    visitor.DateTime(new DateTime(t, (DateTimeKind)b[8]));
+                    return true;
+                }
+                case ValueTag.DateTimeOffset:
+                {
+                    if (!TryBytes(10, out b)) return false;
+                    long t = BinaryPrimitives.ReadInt64LittleEndian(b);
+                    short minutes = BinaryPrimitives.ReadInt16LittleEndian(b.Slice(8));
+                    if (minutes < -14 * 60 || minutes > 14 * 60) return Fail("bad DateTimeOffset");
+                    long utc = t - minutes * System.TimeSpan.TicksPerMinute;
+                    if (t < System.DateTime.MinValue.Ticks || t > System.DateTime.MaxValue.Ticks || utc < System.DateTime.MinValue.Ticks || utc > System.DateTime.MaxValue.Ticks) return Fail("bad DateTimeOffset");
+                    visitor.DateTimeOffset(new DateTimeOffset(t, System.TimeSpan.FromMinutes(minutes)));
+                    return true;
+                }
+                case ValueTag.TimeSpan: if (!TryBytes(8, out b)) return false; visitor.TimeSpan(new TimeSpan(BinaryPrimitives.ReadInt64LittleEndian(b))); return true;
+                case ValueTag.Guid: if (!TryBytes(16, out b)) return false; visitor.Guid(new Guid(b)); return true;
+                case ValueTag.Bytes:
+                {
+                    if (!TryCount(out int n) || !TryBytes(n, out b)) return false;
+                    visitor.Bytes(b);
+                    return true;
+                }
+                case ValueTag.DateOnly:
+                {
+                    if (!TryBytes(4, out b)) return false;
+                    int day = BinaryPrimitives.ReadInt32LittleEndian(b);
+                    if (day < System.DateOnly.MinValue.DayNumber || day > System.DateOnly.MaxValue.DayNumber) return Fail("bad DateOnly");
+                    visitor.DateOnly(System.DateOnly.FromDayNumber(day));
+                    return true;
+                }
+                case ValueTag.TimeOnly:
+                {
+                    if (!TryBytes(8, out b)) return false;
+                    long t = BinaryPrimitives.ReadInt64LittleEndian(b);
+                    if (t < 0 || t >= System.TimeSpan.TicksPerDay) return Fail("bad TimeOnly");
+                    visitor.TimeOnly(new TimeOnly(t));
+                    return true;
+                }
+                case ValueTag.Other:
+                {
+                    if (!TryStrRef(out StrRef typeName) || !TryString(out Utf8Field text)) return false;
+                    visitor.Opaque(typeName, text);
+                    return true;
+                }
+                case ValueTag.Sequence:
+                {
+                    if (!TryCount(out int n)) return false;
+                    visitor.BeginSequence(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        visitor.SequenceElement(i);
+                        if (!TryValue(depth + 1, ref visitor)) return false;
+                    }
+                    visitor.EndSequence();
+                    return true;
+                }
+                case ValueTag.Structure:
+                {
+                    if (!TryStrRef(out StrRef typeTag) || !TryProperties(depth, ref visitor, out int count)) return false;
+                    visitor.EndStructure(typeTag, count);
+                    return true;
+                }
+                case ValueTag.Dictionary:
+                {
+                    if (!TryCount(out int n)) return false;
+                    visitor.BeginDictionary(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (!TryValue(depth + 1, ref visitor) || !TryValue(depth + 1, ref visitor)) return false;
+                    }
+                    visitor.EndDictionary();
+                    return true;
+                }
+                default:
+                    return Fail($"unknown value tag 0x{tagByte:X2}");
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+using System;
+using System.Text.Unicode;
+using Sinks.Mmap.Reading;
+
+namespace Sinks.Mmap.Rendering;
+
+/// <summary>What <see cref="ClefUtf8Writer.Write"/> did with a frame.</summary>
+internal enum ClefFrameResult
+{
+    /// <summary>The event's CLEF line is in the buffer.</summary>
+    Written,
+    /// <summary>The body does not decode (the decoder would report it); nothing was written.</summary>
+    Undecodable,
+    /// <summary>
+    /// The event decodes but needs what only <see cref="ClefWriter"/> does (formatted holes for <c>@r</c>,
+    /// dictionaries, invalid UTF-8, inline templates…): decode it and write it that way; nothing was written.
+    /// </summary>
+    NeedsDecoding,
+}
+
+/// <summary>
+/// Writes an Event frame as a CLEF line straight from its bytes into a UTF-8 buffer, without
+/// decoding it into an <see cref="MmapEvent"/>: byte for byte what <see cref="ClefWriter"/> writes
+/// (with no <c>@m</c> for templated events) for the decoded event, with one addition the tool makes:
+/// a template whose holes ask for a huge width (<see cref="TemplateSafety.IsHostile"/>) is written
+/// as <c>@m</c>, the raw template. Events it does not cover are handed back
+/// (<see cref="ClefFrameResult.NeedsDecoding"/>) rather than approximated.
+/// </summary>
+internal sealed class ClefUtf8Writer
+{
+    private const byte TemplatePlain = 1;
+    private const byte TemplateFormatted = 2;
+    private const byte TemplateHostile = 3;
+
+    private readonly Utf8Buffer _loggerJson = new(256);
+
+    /// <summary>Appends the CLEF line for <paramref name="frame"/> (and a newline) to <paramref name="output"/>.</summary>
+    public ClefFrameResult Write(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output)
+    {
+        int start = output.Length;
+        var visitor = new Visitor(output, _loggerJson);
+        if (!EventBodyWalker.Walk(frame, strings, ref visitor, out _))
+        {
+            output.Length = start;
+            return ClefFrameResult.Undecodable;
+        }
+        if (visitor.NeedsDecoding)
+        {
+            output.Length = start;
+            return ClefFrameResult.NeedsDecoding;
+        }
+        output.Write((byte)'\n');
+        return ClefFrameResult.Written;
+    }
+
+    private static byte TemplateState(InternedString template)
+    {
+        if (template.TemplateState == 0)
+        {
+            template.TemplateState = TemplateSafety.IsHostile(template.Value) ? TemplateHostile
+                : TemplateParser.GetOrParse(template.Value).HasFormattedProperties ? TemplateFormatted
+                : TemplatePlain;
+        }
+        return template.TemplateState;
+    }
+
+    private static ReadOnlySpan<byte> LevelJson(byte level) => level switch
+    {
+        0 => ",\"@l\":\"Verbose\""u8,
+        1 => ",\"@l\":\"Debug\""u8,
+        3 => ",\"@l\":\"Warning\""u8,
+        4 => ",\"@l\":\"Error\""u8,
+        _ => ",\"@l\":\"Fatal\""u8,
+    };
+
+    private struct Visitor : IEventBodyVisitor
+    {
+        private readonly Utf8Buffer _out;
+        private readonly Utf8Buffer _loggerJson;
+        private byte[]? _internedLoggerJson;
+        private bool _hasLogger;
+        private bool _hasSourceContext;
+
+        public Visitor(Utf8Buffer output, Utf8Buffer loggerJson)
+        {
+            _out = output;
+            _loggerJson = loggerJson;
+            NeedsDecoding = false;
+        }
+
+        public bool NeedsDecoding { get; private set; }
+
+        /// <summary>Writes a string field as a JSON literal, or gives up on invalid UTF-8 (the decoder would substitute U+FFFD).</summary>
+        private void Quoted(ReadOnlySpan<byte> utf8)
+        {
+            if (!Utf8.IsValid(utf8)) { NeedsDecoding = true; return; }
+            JsonUtf8.WriteQuoted(utf8, _out);
+        }
+
+        private void Quoted(StrRef value)
+        {
+            if (value.Interned is { } s)
+            {
+                if (!s.IsValidUtf8) { NeedsDecoding = true; return; }
+                _out.Write(s.Json);
+            }
+            else
+            {
+                Quoted(value.Inline);
+            }
+        }
+
+        public void Head(scoped in EventHead head)
+        {
+            _out.Write("{\"@t\":\""u8);
+            _out.Format(new DateTime(head.UtcTicks, DateTimeKind.Utc), "O");
+            _out.Write((byte)'"');
+
+            if (!head.Template.IsNull)
+            {
+                if (head.Template.Interned is not { IsValidUtf8: true } template) { NeedsDecoding = true; return; }
+                switch (TemplateState(template))
+                {
+                    case TemplatePlain: _out.Write(",\"@mt\":"u8); break;
+                    case TemplateHostile: _out.Write(",\"@m\":"u8); break;
+                    default: NeedsDecoding = true; return;
+                }
+                _out.Write(template.Json);
+            }
+            else if (!head.Rendered.IsNull)
+            {
+                _out.Write(",\"@m\":"u8);
+                Quoted(head.Rendered.Bytes);
+            }
+
+            if (head.Level != (byte)MmapLevel.Information) _out.Write(LevelJson(head.Level));
+
+            if (head.HasException)
+            {
+                // Without the full text the decoder composes "Type: message": leave that to it.
+                if (head.ExceptionText.IsNull) { NeedsDecoding = true; return; }
+                _out.Write(",\"@x\":"u8);
+                Quoted(head.ExceptionText.Bytes);
+            }
+            if (!head.TraceId.IsEmpty)
+            {
+                _out.Write(",\"@tr\":\""u8);
+                JsonUtf8.WriteHex(head.TraceId, upper: false, _out);
+                _out.Write((byte)'"');
+            }
+            if (!head.SpanId.IsEmpty)
+            {
+                _out.Write(",\"@sp\":\""u8);
+                JsonUtf8.WriteHex(head.SpanId, upper: false, _out);
+                _out.Write((byte)'"');
+            }
+
+            _hasLogger = !head.Logger.IsNull;
+            if (_hasLogger)
+            {
+                if (head.Logger.Interned is { } logger)
+                {
+                    if (!logger.IsValidUtf8) { NeedsDecoding = true; return; }
+                    _internedLoggerJson = logger.Json;
+                }
+                else
+                {
+                    if (!Utf8.IsValid(head.Logger.Inline)) { NeedsDecoding = true; return; }
+                    _loggerJson.Clear();
+                    JsonUtf8.WriteQuoted(head.Logger.Inline, _loggerJson);
+                }
+            }
+        }
+
+        public void PropertyName(StrRef name, int index, int depth)
+        {
+            if (depth == 0)
+            {
+                if (name.Interned is { } s)
+                {
+                    if (!s.IsValidUtf8) { NeedsDecoding = true; return; }
+                    _out.Write(s.ClefPropertyPrefix);
+                }
+                else
+                {
+                    if (!Utf8.IsValid(name.Inline)) { NeedsDecoding = true; return; }
+                    JsonUtf8.WriteClefPropertyPrefix(name.Inline, _out);
+                }
+                if (name.Utf8.SequenceEqual("SourceContext"u8)) _hasSourceContext = true;
+                return;
+            }
+            if (index != 0) _out.Write((byte)',');
+            Quoted(name);
+            _out.Write((byte)':');
+        }
+
+        public void Null() => _out.Write("null"u8);
+        public void Bool(bool value) => _out.Write(value ? "true"u8 : "false"u8);
+        public void Integer(long value) => _out.Format(value);
+        public void Unsigned(ulong value) => _out.Format(value);
+
+        public void Single(float value)
+        {
+            if (float.IsFinite(value))
+            {
+                _out.Format(value, "R");
+                return;
+            }
+            _out.Write((byte)'"');
+            _out.Format(value);
+            _out.Write((byte)'"');
+        }
+
+        public void Double(double value)
+        {
+            if (double.IsFinite(value))
+            {
+                if (CentsDouble.TryWrite(value, _out)) return;
+                _out.Format(value, "R");
+                return;
+            }
+            _out.Write((byte)'"');
+            _out.Format(value);
+            _out.Write((byte)'"');
+        }
+
+        public void Decimal(decimal value) => _out.Format(value);
+
+        public void String(Utf8Field value)
+        {
+            if (value.IsNull) Null();
+            else Quoted(value.Bytes);
+        }
+
+        public void Char(char value)
+        {
+            // A lone surrogate becomes U+FFFD on the way out of ClefWriter's TextWriter: leave that to it.
+            if (char.IsSurrogate(value)) { NeedsDecoding = true; return; }
+            Span<byte> utf8 = stackalloc byte[4];
+            int n = new System.Text.Rune(value).EncodeToUtf8(utf8);
+            JsonUtf8.WriteQuoted(utf8.Slice(0, n), _out);
+        }
+
+        public void DateTime(DateTime value) => Verbatim(value, "O");
+        public void DateTimeOffset(DateTimeOffset value) => Verbatim(value, "O");
+        public void TimeSpan(TimeSpan value) => Verbatim(value, default);
+        public void Guid(Guid value) => Verbatim(value, default);
+        public void DateOnly(DateOnly value) => Verbatim(value, "yyyy-MM-dd");
+        public void TimeOnly(TimeOnly value) => Verbatim(value, "O");
+
+        private void Verbatim<T>(T value, ReadOnlySpan<char> format) where T : IUtf8SpanFormattable
+        {
+            _out.Write((byte)'"');
+            _out.Format(value, format);
+            _out.Write((byte)'"');
+        }
+
+        public void Bytes(ReadOnlySpan<byte> value)
+        {
+            _out.Write((byte)'"');
+            JsonUtf8.WriteHex(value, upper: true, _out);
+            _out.Write((byte)'"');
+        }
+
+        public void Opaque(StrRef typeName, Utf8Field text) => String(text);
+
+        public void BeginSequence(int count) => _out.Write((byte)'[');
+
+        public void SequenceElement(int index)
+        {
+            if (index != 0) _out.Write((byte)',');
+        }
+
+        public void EndSequence() => _out.Write((byte)']');
+
+        public void BeginStructure(int count) => _out.Write((byte)'{');
+
+        public void EndStructure(StrRef typeTag, int count)
+        {
+            if (!typeTag.IsNull)
+            {
+                if (count != 0) _out.Write((byte)',');
+                _out.Write("\"$type\":"u8);
+                Quoted(typeTag);
+            }
+            _out.Write((byte)'}');
+        }
+
+        // Dictionary keys are written with the current culture's ToString(): left to ClefWriter.
+        public void BeginDictionary(int count) => NeedsDecoding = true;
+
+        public void EndDictionary() { }
+
+        public void EndProperties()
+        {
+            if (_hasLogger && !_hasSourceContext)
+            {
+                _out.Write(",\"SourceContext\":"u8);
+                _out.Write(_internedLoggerJson is { } json ? json : _loggerJson.WrittenSpan);
+            }
+            _out.Write((byte)'}');
+        }
+    }
+}

@@ -1,0 +1,291 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Text;
+using Sinks.Mmap.Format;
+using Sinks.Mmap.Reading;
+using Sinks.Mmap.Rendering;
+using Xunit;
+
+namespace Sinks.Mmap.Core.Tests.Rendering;
+
+/// <summary>
+/// The allocation-free CLEF path (<see cref="ClefUtf8Writer"/> over <see cref="EventBodyWalker"/>)
+/// against the decoding path (<see cref="EventDecoder"/> then <see cref="ClefWriter"/>): same bytes,
+/// same verdict on damaged bodies.
+/// </summary>
+public class ClefUtf8WriterTests
+{
+    private static readonly long T0 = TestSupport.Ticks(2026, 11, 21, 10, 0, 0, 123);
+
+    private sealed record Case(string Name, bool Fast, EventHeader Header, WriteProperties? Properties, MmapLevel Level = MmapLevel.Information);
+
+    private static EventHeader H(string? template, int count, string? logger = null) =>
+        new() { MessageTemplate = template, PropertyCount = count, LoggerName = logger };
+
+    private static IEnumerable<Case> Cases()
+    {
+        yield return new Case("three scalars", true, H("Processed {Number} items for {Text} in {Elapsed} ms", 3), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("Number"); w.WriteInt32(-42);
+            w.WritePropertyName("Text"); w.WriteString("customer-7");
+            w.WritePropertyName("Elapsed"); w.WriteDouble(0.25);
+        });
+        foreach (MmapLevel level in Enum.GetValues<MmapLevel>())
+        {
+            yield return new Case("level " + level, true, H("At {Level}", 0), null, level);
+        }
+        yield return new Case("every integer type", true, H("Ints", 8), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("a"); w.WriteSByte(sbyte.MinValue);
+            w.WritePropertyName("b"); w.WriteByte(byte.MaxValue);
+            w.WritePropertyName("c"); w.WriteInt16(short.MinValue);
+            w.WritePropertyName("d"); w.WriteUInt16(ushort.MaxValue);
+            w.WritePropertyName("e"); w.WriteInt32(int.MinValue);
+            w.WritePropertyName("f"); w.WriteUInt32(uint.MaxValue);
+            w.WritePropertyName("g"); w.WriteInt64(long.MinValue);
+            w.WritePropertyName("h"); w.WriteUInt64(ulong.MaxValue);
+        });
+        yield return new Case("floating point and decimal", true, H("Numbers", 9), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("f"); w.WriteSingle(1.1f);
+            w.WritePropertyName("d"); w.WriteDouble(1e300);
+            w.WritePropertyName("tiny"); w.WriteDouble(-5e-324);
+            w.WritePropertyName("nan"); w.WriteDouble(double.NaN);
+            w.WritePropertyName("inf"); w.WriteDouble(double.PositiveInfinity);
+            w.WritePropertyName("ninf"); w.WriteSingle(float.NegativeInfinity);
+            w.WritePropertyName("fnan"); w.WriteSingle(float.NaN);
+            w.WritePropertyName("m"); w.WriteDecimal(-79228162514264337593543950335m);
+            w.WritePropertyName("m2"); w.WriteDecimal(1.500m);
+        });
+        yield return new Case("bools, null, chars", true, H("Misc", 6), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("t"); w.WriteBoolean(true);
+            w.WritePropertyName("f"); w.WriteBoolean(false);
+            w.WritePropertyName("n"); w.WriteNull();
+            w.WritePropertyName("c"); w.WriteChar('"');
+            w.WritePropertyName("c2"); w.WriteChar('\u00e9');
+            w.WritePropertyName("c3"); w.WriteChar('\u0001');
+        });
+        yield return new Case("times, guid, bytes", true, H("Times", 9), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("utc"); w.WriteDateTime(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1234567));
+            w.WritePropertyName("unspecified"); w.WriteDateTime(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Unspecified));
+            w.WritePropertyName("local"); w.WriteDateTime(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Local));
+            w.WritePropertyName("dto"); w.WriteDateTimeOffset(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromMinutes(-330)));
+            w.WritePropertyName("span"); w.WriteTimeSpan(TimeSpan.FromTicks(-1234567890123));
+            w.WritePropertyName("guid"); w.WriteGuid(new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"));
+            w.WritePropertyName("bytes"); w.WriteBytes(new byte[] { 0, 0xAB, 0xFF });
+            w.WritePropertyName("date"); w.WriteDateOnly(new DateOnly(1, 1, 1));
+            w.WritePropertyName("time"); w.WriteTimeOnly(new TimeOnly(23, 59, 59, 999));
+        });
+        yield return new Case("strings that need escaping", true, H("Say \"{S}\" \\ \t", 3), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("S"); w.WriteString("quote \" backslash \\ newline \n cr \r tab \t ff \f bell \u0007 esc \u001b unicode é 日本 😀");
+            w.WritePropertyName("empty"); w.WriteString("");
+            w.WritePropertyName("nothing"); w.WriteString(null);
+        });
+        yield return new Case("names with @ and escapes", true, H("Names", 3), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("@x"); w.WriteInt32(1);
+            w.WritePropertyName("a\"b"); w.WriteInt32(2);
+            w.WritePropertyName("@"); w.WriteInt32(3);
+        });
+        yield return new Case("nested structures and sequences", true, H("Nested {@Order}", 2), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("Order");
+            w.BeginStructure("Order", 3);
+            w.WritePropertyName("@Id"); w.WriteInt32(7);
+            w.WritePropertyName("Lines");
+            w.BeginSequence(2);
+            w.BeginStructure(null, 1); w.WritePropertyName("Sku"); w.WriteString("A-1");
+            w.BeginStructure("Empty", 0);
+            w.WritePropertyName("Tags"); w.BeginSequence(0);
+            w.WritePropertyName("Anonymous");
+            w.BeginStructure(null, 0);
+        });
+        yield return new Case("opaque scalars", true, H("Opaque", 2), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("o"); w.WriteOther("My.Type", "text \"quoted\"");
+            w.WritePropertyName("n"); w.WriteOther("My.Type", null);
+        });
+        yield return new Case("logger becomes SourceContext", true, H("From a logger", 1, "My.App.Service"), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("A"); w.WriteInt32(1);
+        });
+        yield return new Case("SourceContext property wins over the logger", true, H("From a logger", 1, "My.App.Service"), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("SourceContext"); w.WriteString("Explicit");
+        });
+        yield return new Case("exception, trace and span", true, new EventHeader
+        {
+            MessageTemplate = "Failed",
+            ExceptionType = "System.InvalidOperationException",
+            ExceptionMessage = "boom",
+            ExceptionText = "System.InvalidOperationException: boom\n   at Foo.Bar()",
+            TraceId = ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"),
+            SpanId = ActivitySpanId.CreateFromString("b7ad6b7169203331"),
+        }, null, MmapLevel.Error);
+        yield return new Case("rendered message without a template", true, new EventHeader { RenderedMessage = "NLog says \"hi\"", LoggerName = "NLogger" }, null);
+        yield return new Case("neither template nor message", true, new EventHeader(), null);
+        yield return new Case("hostile template is written as @m", true, H("Huge {A,2000000000}", 1), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("A"); w.WriteInt32(1);
+        });
+        yield return new Case("formatted holes need @r", false, H("Took {Elapsed:0.00} ms", 1), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("Elapsed"); w.WriteDouble(1.2345);
+        });
+        yield return new Case("dictionaries", false, H("Map", 1), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("Map"); w.BeginDictionary(2);
+            w.WriteInt32(1); w.WriteString("one");
+            w.WriteDouble(2.5); w.WriteNull();
+        });
+        yield return new Case("exception without its full text", false, new EventHeader
+        {
+            MessageTemplate = "Failed",
+            ExceptionType = "System.Exception",
+            ExceptionMessage = "short",
+        }, null, MmapLevel.Fatal);
+        yield return new Case("lone surrogate char", false, H("Char", 1), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("c"); w.WriteChar('\ud800');
+        });
+    }
+
+    /// <summary>The CLEF line the decoding path writes, the way mmaplog does (hostile templates as @m).</summary>
+    private static string Expected(MmapEvent evt)
+    {
+        if (TemplateSafety.IsHostile(evt.MessageTemplate))
+        {
+            evt = new MmapEvent(evt.Sequence, evt.Timestamp, evt.Level, null, evt.Properties, evt.LoggerName,
+                evt.MessageTemplate, evt.Exception, evt.TraceId, evt.SpanId);
+        }
+        return new ClefWriter().Format(evt) + "\n";
+    }
+
+    /// <summary>Writes the cases to a segment and returns each event frame (a copy) with the segment's strings.</summary>
+    private static (List<(string Name, bool Fast, byte[] Frame)> Frames, SegmentStrings Strings) WriteCases(TestLog log)
+    {
+        var cases = new List<Case>(Cases());
+        using (var writer = new MmapLogWriter(log.Options(1 << 20)))
+        {
+            foreach (Case c in cases)
+            {
+                var payload = new CustomEvent(c.Header, c.Properties);
+                Assert.True(writer.Append(T0, c.Level, ref payload), c.Name);
+            }
+        }
+        Assert.Empty(log.Errors);
+        var frames = new List<(string, bool, byte[])>();
+        using SegmentCursor cursor = SegmentCursor.Open(log.SegmentFiles()[0], 1);
+        while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
+        {
+            if (cursor.CurrentKind != MmapRecordKind.Event) continue;
+            Case c = cases[frames.Count];
+            frames.Add((c.Name, c.Fast, cursor.CurrentFrame.ToArray()));
+        }
+        Assert.Equal(cases.Count, frames.Count);
+        return (frames, cursor.Strings);
+    }
+
+    [Fact]
+    public void Fast_lines_are_byte_for_byte_what_ClefWriter_writes_for_the_decoded_event()
+    {
+        using var log = new TestLog();
+        (var frames, SegmentStrings strings) = WriteCases(log);
+        var writer = new ClefUtf8Writer();
+        var buffer = new Utf8Buffer(16);
+        foreach ((string name, bool fast, byte[] frame) in frames)
+        {
+            MmapEvent evt = EventDecoder.Decode(frame, strings.Map, out string? error) ?? throw new Xunit.Sdk.XunitException($"{name}: {error}");
+            buffer.Clear();
+            ClefFrameResult result = writer.Write(frame, strings, buffer);
+            Assert.True((fast ? ClefFrameResult.Written : ClefFrameResult.NeedsDecoding) == result, $"{name}: {result}");
+            if (result == ClefFrameResult.Written)
+            {
+                Assert.Equal(Expected(evt), Encoding.UTF8.GetString(buffer.WrittenSpan));
+            }
+            else
+            {
+                Assert.Equal(0, buffer.Length);
+            }
+        }
+    }
+
+    [Fact]
+    public void Lines_append_after_what_the_buffer_holds_and_an_undecodable_event_leaves_it_untouched()
+    {
+        using var log = new TestLog();
+        (var frames, SegmentStrings strings) = WriteCases(log);
+        var writer = new ClefUtf8Writer();
+        var buffer = new Utf8Buffer(16);
+        buffer.Write("prefix\n"u8);
+        Assert.Equal(ClefFrameResult.Written, writer.Write(frames[0].Frame, strings, buffer));
+        byte[] damaged = (byte[])frames[0].Frame.Clone();
+        damaged[25] = 9; // level out of range
+        int before = buffer.Length;
+        Assert.Equal(ClefFrameResult.Undecodable, writer.Write(damaged, strings, buffer));
+        Assert.Equal(before, buffer.Length);
+        MmapEvent evt = EventDecoder.Decode(frames[0].Frame, strings.Map, out _)!;
+        Assert.Equal("prefix\n" + Expected(evt), Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void Damaged_bodies_walk_exactly_when_they_decode_and_fast_lines_still_match()
+    {
+        using var log = new TestLog();
+        (var frames, SegmentStrings strings) = WriteCases(log);
+        var random = new Random(20261121);
+        var writer = new ClefUtf8Writer();
+        var buffer = new Utf8Buffer(16);
+        int decoded = 0, undecodable = 0, written = 0;
+        for (int round = 0; round < 4000; round++)
+        {
+            (string name, _, byte[] original) = frames[random.Next(frames.Count)];
+            byte[] frame = (byte[])original.Clone();
+            int flips = 1 + random.Next(3);
+            for (int i = 0; i < flips; i++)
+            {
+                // The body, and now and then the level or timestamp in the frame header.
+                int at = random.Next(8) == 0 ? 16 + random.Next(10) : FormatConstants.FrameHeaderSize + random.Next(frame.Length - FormatConstants.FrameHeaderSize);
+                frame[at] = random.Next(4) == 0 ? (byte)random.Next(256) : (byte)(frame[at] ^ (1 << random.Next(8)));
+            }
+            int length = random.Next(5) == 0 ? FormatConstants.FrameHeaderSize + random.Next(frame.Length - FormatConstants.FrameHeaderSize + 1) : frame.Length;
+            ReadOnlySpan<byte> span = frame.AsSpan(0, length);
+
+            MmapEvent? evt = EventDecoder.Decode(span, strings.Map, out string? decodeError);
+            var validator = new ValidatingVisitor();
+            bool walks = EventBodyWalker.Walk(span, strings, ref validator, out string? walkError);
+            Assert.True(walks == (evt is not null), $"{name} round {round}: decoder '{decodeError}', walker '{walkError}'");
+            Assert.Equal(decodeError, walkError);
+
+            buffer.Clear();
+            ClefFrameResult result = writer.Write(span, strings, buffer);
+            Assert.Equal(walks, result != ClefFrameResult.Undecodable);
+            if (evt is null)
+            {
+                undecodable++;
+                continue;
+            }
+            decoded++;
+            if (result == ClefFrameResult.Written)
+            {
+                written++;
+                string expected;
+                try
+                {
+                    expected = Expected(evt);
+                }
+                catch (FormatException)
+                {
+                    continue; // A mutated template ClefWriter cannot render; the fast path did not need to.
+                }
+                Assert.Equal(expected, Encoding.UTF8.GetString(buffer.WrittenSpan));
+            }
+        }
+        // The mutations must exercise both verdicts and the fast path, or this test proves nothing.
+        Assert.True(decoded > 500 && undecodable > 500 && written > 300, $"decoded {decoded}, undecodable {undecodable}, written {written}");
+    }
+}
