@@ -144,6 +144,11 @@ internal static class Mutator
         string target = segments[random.Next(segments.Length)];
         byte[] bytes = File.ReadAllBytes(target);
         string name = Path.GetFileName(target);
+        if (bytes.Length == 0)
+        {
+            // A killed writer can leave an empty file it was just creating: there is nothing to damage.
+            return $"{name} is empty (left by the killed writer); kept as it is";
+        }
         switch (kind)
         {
             case 0:
