@@ -24,6 +24,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     // the rotating thread: a wake-up is a system call (and often a context switch) on the logging thread.
     private const int BusyPollMilliseconds = 10;
     private const long BusyWindowMilliseconds = 2000;
+    private const long QuickRotationMilliseconds = 1000;
     private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
 
     private readonly MmapLogOptions _options;
@@ -260,10 +261,17 @@ public sealed unsafe class MmapLogWriter : IDisposable
             else
             {
                 Activate(next, NumberOf(next), utcTicks);
-                Volatile.Write(ref _lastRotationMs, Environment.TickCount64);
-                // The maintainer is polling (BusyPollMilliseconds) or wakes within its idle timeout; both
-                // are long before this segment fills, so the logging thread need not wake it.
-                return;
+                long nowMs = Environment.TickCount64;
+                long sincePrevious = nowMs - Volatile.Read(ref _lastRotationMs);
+                Volatile.Write(ref _lastRotationMs, nowMs);
+                if (sincePrevious > QuickRotationMilliseconds)
+                {
+                    // Segments last seconds: the maintainer, polling every BusyPollMilliseconds (or
+                    // waking within its idle timeout), prepares the next one long before this one fills,
+                    // so the logging thread is spared the wake-up system call.
+                    return;
+                }
+                // Segments fill faster than the maintainer polls: wake it now, or the next rotation waits.
             }
         }
         _wake.Set();
