@@ -415,11 +415,21 @@ public sealed unsafe class MmapLogWriter : IDisposable
         {
             _errors.ReportThrottled(MmapLogErrorKind.Io, "retention failed", ex);
         }
+        bool firstRound = true;
         while (true)
         {
             double idleWait = Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds);
             bool rotatingLately = Environment.TickCount64 - Volatile.Read(ref _lastRotationMs) < BusyWindowMilliseconds;
-            _wake.WaitOne(TimeSpan.FromMilliseconds(rotatingLately ? Math.Min(idleWait, BusyPollMilliseconds) : idleWait));
+            if (firstRound)
+            {
+                // Prepare the first standby at once: a busy application can fill its first segment
+                // within the idle timeout, and would then wait for the preparation on its logging thread.
+                firstRound = false;
+            }
+            else
+            {
+                _wake.WaitOne(TimeSpan.FromMilliseconds(rotatingLately ? Math.Min(idleWait, BusyPollMilliseconds) : idleWait));
+            }
             bool stopping = _stopping;
             try
             {
