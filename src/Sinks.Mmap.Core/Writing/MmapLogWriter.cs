@@ -40,6 +40,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private ActiveSegment? _current;
     private StringTable? _spareStrings;
     private long _lastRotationMs = long.MinValue / 2;
+    private long _activatedMs;
     private SegmentStorage? _standby;
     private long _standbyNumber;
     private bool _standbyFailing;
@@ -260,11 +261,12 @@ public sealed unsafe class MmapLogWriter : IDisposable
             }
             else
             {
-                Activate(next, NumberOf(next), utcTicks);
                 long nowMs = Environment.TickCount64;
-                long sincePrevious = nowMs - Volatile.Read(ref _lastRotationMs);
+                // How long the segment just sealed lasted (the first one included): the next may go as fast.
+                long lifetime = nowMs - _activatedMs;
+                Activate(next, NumberOf(next), utcTicks);
                 Volatile.Write(ref _lastRotationMs, nowMs);
-                if (sincePrevious > QuickRotationMilliseconds)
+                if (lifetime > QuickRotationMilliseconds)
                 {
                     // Segments last seconds: the maintainer, polling every BusyPollMilliseconds (or
                     // waking within its idle timeout), prepares the next one long before this one fills,
@@ -312,6 +314,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
             RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone), _options.TimeProvider,
             Interlocked.Exchange(ref _spareStrings, null));
         _nextNumber = number + 1;
+        _activatedMs = Environment.TickCount64;
         Volatile.Write(ref _current, segment);
         if (_faulted)
         {
