@@ -255,8 +255,16 @@ public sealed unsafe class MmapLogWriter : IDisposable
             if (next is null)
             {
                 // Fault first: a thread that sees no current segment drops after the count is snapshotted,
-                // so the "N event(s) were dropped" report includes it.
-                EnterFault();
+                // so the "N event(s) were dropped" report includes it. Say so now, not only on recovery:
+                // this is the moment events start being dropped.
+                if (_stopping)
+                {
+                    EnterFault();
+                }
+                else
+                {
+                    ReportFault(MmapLogErrorKind.Io, $"{sealedSegment.Storage.Path} is full and the next segment could not be prepared", null);
+                }
                 Volatile.Write(ref _current, null);
             }
             else

@@ -86,6 +86,9 @@ public class DiskFullTests
             long droppedAtFull = writer.DroppedEvents;
             _output.WriteLine($"full after {written} events, {acked.Count} acknowledged, segments: {string.Join(", ", Directory.GetFiles(disk.Directory, "app-*").Select(Path.GetFileName))}");
             Assert.Contains(Reported(), e => e.Kind == MmapLogErrorKind.Io && e.Message.Contains("no space", StringComparison.OrdinalIgnoreCase));
+            // The moment dropping starts is reported too, not only the recovery afterwards.
+            Assert.Contains(Reported(), e => e.Kind == MmapLogErrorKind.Io && e.Message.Contains("is full and the next segment could not be prepared", StringComparison.Ordinal)
+                && e.Message.Contains("events are dropped and counted", StringComparison.Ordinal));
 
             // While full: appends return false at once and are counted.
             var clock = Stopwatch.StartNew();
