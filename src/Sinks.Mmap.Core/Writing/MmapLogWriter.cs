@@ -497,9 +497,10 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is NotSupportedException or PlatformNotSupportedException or ArgumentException)
+        catch (Exception)
         {
-            // Only a speed-up: without it the first rotation compiles these on the logging thread.
+            // Only a speed-up, and on the maintainer thread, which must not die of it: without it the
+            // first rotation compiles these on the logging thread.
         }
     }
 
