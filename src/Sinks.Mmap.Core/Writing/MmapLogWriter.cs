@@ -308,8 +308,8 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
     }
 
-    // The maintainer may already be preparing the next standby (and moving _standbyNumber on): take a
-    // taken standby's number from its file name.
+    // The maintainer may already be preparing the next standby (and moving _standbyNumber on): a taken
+    // standby carries its own number (or, failing that, it is parsed from the file name).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long NumberOf(SegmentStorage storage) =>
         storage.Number > 0 ? storage.Number : _naming.TryParseNumber(Path.GetFileName(storage.Path), out long number) ? number : _standbyNumber;
