@@ -170,94 +170,50 @@ internal static class EventBodyWalker
 
     private ref struct Reader
     {
-        private ReadOnlySpan<byte> _rest;
+        private BodyCursor _cursor;
         private readonly SegmentStrings _strings;
 
         public Reader(ReadOnlySpan<byte> body, SegmentStrings strings)
         {
-            _rest = body;
+            _cursor = new BodyCursor(body);
             _strings = strings;
-            Error = null;
         }
 
-        public string? Error { get; private set; }
+        public readonly string? Error => _cursor.Error;
 
-        private bool Fail(string message)
-        {
-            Error ??= message;
-            return false;
-        }
+        private bool Fail(string message) => _cursor.Fail(message);
 
-        public bool TryByte(out byte value)
-        {
-            value = 0;
-            if (_rest.IsEmpty) return Fail("truncated body");
-            value = _rest[0];
-            _rest = _rest.Slice(1);
-            return true;
-        }
+        public bool TryByte(out byte value) => _cursor.TryByte(out value);
 
-        public bool TryInt16(out short value)
-        {
-            value = 0;
-            if (!TryBytes(2, out ReadOnlySpan<byte> b)) return false;
-            value = BinaryPrimitives.ReadInt16LittleEndian(b);
-            return true;
-        }
+        public bool TryInt16(out short value) => _cursor.TryInt16(out value);
 
-        public bool TryBytes(int count, out ReadOnlySpan<byte> bytes)
-        {
-            bytes = default;
-            if (count < 0 || count > _rest.Length) return Fail("truncated body");
-            bytes = _rest.Slice(0, count);
-            _rest = _rest.Slice(count);
-            return true;
-        }
+        public bool TryBytes(int count, out ReadOnlySpan<byte> bytes) => _cursor.TryBytes(count, out bytes);
 
-        public bool TryVarint(out ulong value)
-        {
-            if (!Varint.TryRead(_rest, out value, out int n)) return Fail("bad varint");
-            _rest = _rest.Slice(n);
-            return true;
-        }
+        public bool TryVarint(out ulong value) => _cursor.TryVarint(out value);
 
-        public bool TryCount(out int count)
-        {
-            count = 0;
-            if (!TryVarint(out ulong raw)) return false;
-            if (raw > (ulong)_rest.Length) return Fail("count larger than the record");
-            count = (int)raw;
-            return true;
-        }
+        public bool TryCount(out int count) => _cursor.TryCount(out count);
 
         public bool TryString(out Utf8Field value)
         {
             value = new Utf8Field(default, isNull: true);
-            if (!TryVarint(out ulong v)) return false;
-            if (v == 0) return true;
-            if (v - 1 > (ulong)_rest.Length) return Fail("string longer than the record");
-            value = new Utf8Field(_rest.Slice(0, (int)(v - 1)), isNull: false);
-            _rest = _rest.Slice((int)(v - 1));
+            if (!_cursor.TryStringBytes(out ReadOnlySpan<byte> utf8, out bool isNull)) return false;
+            if (!isNull) value = new Utf8Field(utf8, isNull: false);
             return true;
         }
 
         public bool TryStrRef(out StrRef value)
         {
             value = new StrRef(null, default, isNull: true);
-            if (!TryVarint(out ulong v)) return false;
-            if (v == 0) return true;
-            if ((v & 1) == 1)
+            if (!_cursor.TryStrRefParts(out bool isInterned, out ulong id, out ReadOnlySpan<byte> inline, out bool isNull)) return false;
+            if (isNull) return true;
+            if (isInterned)
             {
-                ulong id = v >> 1;
                 InternedString? interned = id > int.MaxValue ? null : _strings.Get(id);
                 if (interned is null) return Fail($"string id {id} is not defined in this segment");
                 value = new StrRef(interned, default, isNull: false);
                 return true;
             }
-            ulong length = (v >> 1) - 1;
-            if (length > (ulong)_rest.Length) return Fail("string longer than the record");
-            value = new StrRef(null, _rest.Slice(0, (int)length), isNull: false);
-            _rest = _rest.Slice((int)length);
+            value = new StrRef(null, inline, isNull: false);
             return true;
         }
 

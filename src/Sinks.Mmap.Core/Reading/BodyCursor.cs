@@ -1,0 +1,110 @@
+using System;
+using System.Buffers.Binary;
+using Sinks.Mmap.Format;
+
+namespace Sinks.Mmap.Reading;
+
+/// <summary>
+/// Reads the primitives of an event body (bytes, varints, counts, the framing of strings and string
+/// references), checking each against the bytes left. Shared by <see cref="EventDecoder"/>, which
+/// builds objects, and <see cref="EventBodyWalker"/>, which builds none, so both reject damage the
+/// same way and with the same words. The first failure is kept in <see cref="Error"/>.
+/// </summary>
+internal ref struct BodyCursor
+{
+    private ReadOnlySpan<byte> _rest;
+
+    public BodyCursor(ReadOnlySpan<byte> body)
+    {
+        _rest = body;
+        Error = null;
+    }
+
+    public string? Error { get; private set; }
+
+    public bool Fail(string message)
+    {
+        Error ??= message;
+        return false;
+    }
+
+    public bool TryByte(out byte value)
+    {
+        value = 0;
+        if (_rest.IsEmpty) return Fail("truncated body");
+        value = _rest[0];
+        _rest = _rest.Slice(1);
+        return true;
+    }
+
+    public bool TryInt16(out short value)
+    {
+        value = 0;
+        if (!TryBytes(2, out ReadOnlySpan<byte> b)) return false;
+        value = BinaryPrimitives.ReadInt16LittleEndian(b);
+        return true;
+    }
+
+    public bool TryBytes(int count, out ReadOnlySpan<byte> bytes)
+    {
+        bytes = default;
+        if (count < 0 || count > _rest.Length) return Fail("truncated body");
+        bytes = _rest.Slice(0, count);
+        _rest = _rest.Slice(count);
+        return true;
+    }
+
+    public bool TryVarint(out ulong value)
+    {
+        if (!Varint.TryRead(_rest, out value, out int n)) return Fail("bad varint");
+        _rest = _rest.Slice(n);
+        return true;
+    }
+
+    public bool TryCount(out int count)
+    {
+        count = 0;
+        if (!TryVarint(out ulong raw)) return false;
+        // Every element takes at least one byte, so a count above the bytes left is damage.
+        if (raw > (ulong)_rest.Length) return Fail("count larger than the record");
+        count = (int)raw;
+        return true;
+    }
+
+    /// <summary>A String: varint (UTF-8 length + 1, 0 for null), then the bytes.</summary>
+    public bool TryStringBytes(out ReadOnlySpan<byte> utf8, out bool isNull)
+    {
+        utf8 = default;
+        isNull = true;
+        if (!TryVarint(out ulong v)) return false;
+        if (v == 0) return true;
+        if (v - 1 > (ulong)_rest.Length) return Fail("string longer than the record");
+        isNull = false;
+        return TryBytes((int)(v - 1), out utf8);
+    }
+
+    /// <summary>
+    /// A StrRef: varint 0 for null, odd for an interned id (<paramref name="interned"/>, the id in
+    /// <paramref name="id"/>), even for inline UTF-8 of ((varint &gt;&gt; 1) - 1) bytes. Whether the id
+    /// is defined is the caller's to check.
+    /// </summary>
+    public bool TryStrRefParts(out bool interned, out ulong id, out ReadOnlySpan<byte> inline, out bool isNull)
+    {
+        interned = false;
+        id = 0;
+        inline = default;
+        isNull = true;
+        if (!TryVarint(out ulong v)) return false;
+        if (v == 0) return true;
+        isNull = false;
+        if ((v & 1) == 1)
+        {
+            interned = true;
+            id = v >> 1;
+            return true;
+        }
+        ulong length = (v >> 1) - 1;
+        if (length > (ulong)_rest.Length) return Fail("string longer than the record");
+        return TryBytes((int)length, out inline);
+    }
+}
