@@ -80,14 +80,25 @@ internal abstract unsafe class SegmentStorage : IDisposable
     }
 }
 
+/// <summary>A shared mapping of the segment file: mmap from libc on Unix, a MemoryMappedFile view elsewhere.</summary>
 internal sealed unsafe class MappedSegmentStorage : SegmentStorage
 {
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    // Only on Windows (see PosixMapping for why Unix does not use these).
+    private readonly MemoryMappedFile? _map;
+    private readonly MemoryMappedViewAccessor? _view;
     private byte* _base;
 
     public MappedSegmentStorage(string path, FileStream file, long capacity) : base(path, file, capacity)
     {
+        if (PosixMapping.IsAvailable)
+        {
+            _base = PosixMapping.MapShared(file.SafeFileHandle, capacity, out int errno);
+            if (_base == null)
+            {
+                throw new IOException($"mmap of {System.IO.Path.GetFileName(path)} failed (errno {errno})", errno);
+            }
+            return;
+        }
         _map = MemoryMappedFile.CreateFromFile(file, mapName: null, capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
         try
         {
@@ -120,16 +131,21 @@ internal sealed unsafe class MappedSegmentStorage : SegmentStorage
         }
         else
         {
-            _view.Flush();
+            _view!.Flush();
             File.Flush(flushToDisk: true);
         }
     }
 
     public override void Prefault()
     {
+        // Dirtying each page now, on this background thread, spares the logging thread the page
+        // faults later. madvise does it in one call; otherwise write a zero per page (the file is
+        // zero already, so the content does not change).
+        if (PosixMapping.TryPopulateWrite(_base, Capacity))
+        {
+            return;
+        }
         int page = Environment.SystemPageSize;
-        // Writing a zero dirties each page now, on this background thread, instead of faulting
-        // on the logging thread later. The file is zero already, so the content does not change.
         for (long i = 0; i < Capacity; i += page)
         {
             System.Threading.Volatile.Write(ref _base[i], (byte)0);
@@ -138,13 +154,22 @@ internal sealed unsafe class MappedSegmentStorage : SegmentStorage
 
     protected override void ReleaseMemory()
     {
+        if (_view is null)
+        {
+            if (_base != null)
+            {
+                PosixMapping.Unmap(_base, Capacity);
+                _base = null;
+            }
+            return;
+        }
         if (_base != null)
         {
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
             _base = null;
         }
         _view.Dispose();
-        _map.Dispose();
+        _map!.Dispose();
     }
 }
 
