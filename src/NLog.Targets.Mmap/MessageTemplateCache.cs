@@ -46,16 +46,27 @@ internal sealed class TemplateInfo
 /// <summary>One comparison of <see cref="NLogMessageRenderer"/> with NLog's rendering: for these parameter types and this culture, they agree or not.</summary>
 internal sealed class RenderingCheck
 {
-    public RenderingCheck(Type[] parameterTypes, System.Globalization.CultureInfo culture, bool agrees)
+    public RenderingCheck(Type[] parameterTypes, System.Globalization.CultureInfo culture, bool agrees, bool plain, bool plainOnlyWhenFinite)
     {
+        PlainOnlyWhenFinite = plainOnlyWhenFinite;
         ParameterTypes = parameterTypes;
         Culture = culture;
         Agrees = agrees;
+        Plain = plain;
     }
 
     public Type[] ParameterTypes { get; }
     public System.Globalization.CultureInfo Culture { get; }
     public bool Agrees { get; }
+
+    /// <summary>
+    /// NLog's rendering is also the core's plain rendering of the template (for any values of these
+    /// types in this culture), so it need not be stored: readers rebuild it.
+    /// </summary>
+    public bool Plain { get; }
+
+    /// <summary>Plain only for events whose doubles and floats are finite (the culture writes NaN and infinity its own way).</summary>
+    public bool PlainOnlyWhenFinite { get; }
 }
 
 internal static class MessageTemplateCache

@@ -240,8 +240,18 @@ public sealed class MmapTarget : TargetWithContext
             NLogMessageRenderer? rendered = null;
             if (_renderLayout)
             {
-                if (_layoutIsMessage && template is not null
-                    && _messageRenderer.TryRender(logEvent, template, logEvent.Parameters!, LoggingConfiguration?.DefaultCultureInfo ?? CultureInfo.CurrentCulture))
+                // NLog formats with the event's provider, which it sets to the configuration's culture when there is one.
+                CultureInfo? culture = logEvent.FormatProvider is { } provider
+                    ? provider as CultureInfo
+                    : LoggingConfiguration?.DefaultCultureInfo ?? CultureInfo.CurrentCulture;
+                MessageRendering how = _layoutIsMessage && template is not null && culture is not null
+                    ? _messageRenderer.Render(logEvent, template, logEvent.Parameters!, culture)
+                    : MessageRendering.ByNLog;
+                if (how == MessageRendering.Plain)
+                {
+                    header.RenderedMessageIsPlain = true;
+                }
+                else if (how == MessageRendering.Rendered)
                 {
                     rendered = _messageRenderer;
                 }

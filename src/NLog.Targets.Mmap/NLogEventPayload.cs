@@ -98,7 +98,9 @@ internal struct NLogEventPayload : IEventPayload
     /// </summary>
     internal static void WriteValue(ref EventWriter writer, object? value, int depth)
     {
-        if (value is null || value is string || value is IFormattable || value is bool || value is char || value is byte[] || depth >= MaxDepth)
+        // Exact-type tests first: they are a compare each, where the IFormattable test walks interfaces.
+        if (value is null || value is string || value is int || value is long || value is double || value is bool
+            || value is IFormattable || value is char || value is byte[] || depth >= MaxDepth)
         {
             writer.WriteScalar(value);
             return;

@@ -8,7 +8,9 @@ namespace NLog.Targets.Mmap;
 /// into a reusable buffer, as NLog's default message formatter does, without NLog's per-event
 /// template parse and string. It only vouches for what it has checked: the first time a template is
 /// seen with a given set of parameter types and culture, its output is compared with NLog's own
-/// <see cref="LogEventInfo.FormattedMessage"/>, and only a match lets later events skip NLog.
+/// <see cref="LogEventInfo.FormattedMessage"/>, and only a match lets later events skip NLog. When
+/// NLog's text is also the core's plain rendering of the template (an invariant-like culture, no
+/// repeated hole), later events are not rendered at all: readers rebuild the text.
 /// Anything else (formats, alignment, positional templates, other types, a custom formatter or
 /// format provider) is left to NLog. One per target: NLog serialises a target's <c>Write</c>.
 /// </summary>
@@ -19,30 +21,36 @@ internal sealed class NLogMessageRenderer
     private CultureInfo? _lastCulture;
     private bool _lastCultureUsesAsciiMinus;
 
-    /// <summary>The message the last successful <see cref="TryRender"/> produced.</summary>
+    /// <summary>The message the last <see cref="Render"/> that returned <see cref="MessageRendering.Rendered"/> produced.</summary>
     public ReadOnlySpan<char> Rendered => _buffer.AsSpan(0, _length);
 
     /// <summary>
-    /// Renders the event's message into <see cref="Rendered"/>; false when NLog must render it.
-    /// <paramref name="culture"/> is the culture NLog formats with (the configuration's default
-    /// culture, else the current culture).
+    /// Decides how the event's <c>${message}</c> is stored, rendering it into <see cref="Rendered"/>
+    /// when it must be. <paramref name="culture"/> is the culture NLog formats with (the event's
+    /// format provider when it is a culture, else the configuration's default culture, else the
+    /// current culture).
     /// </summary>
-    public bool TryRender(LogEventInfo logEvent, TemplateInfo template, object?[] parameters, CultureInfo culture)
+    public MessageRendering Render(LogEventInfo logEvent, TemplateInfo template, object?[] parameters, CultureInfo culture)
     {
         string[]? literals = template.Literals;
-        if (literals is null || parameters.Length != literals.Length - 1 || logEvent.FormatProvider is not null || !UsesAsciiMinus(culture))
+        if (literals is null || parameters.Length != literals.Length - 1 || !UsesAsciiMinus(culture))
         {
-            return false;
+            return MessageRendering.ByNLog;
         }
         RenderingCheck? check = template.Checked;
         bool known = check is not null && ReferenceEquals(check.Culture, culture) && SameTypes(check.ParameterTypes, parameters);
         if (known && !check!.Agrees)
         {
-            return false;
+            return MessageRendering.ByNLog;
+        }
+        if (known && check!.Plain && (!check.PlainOnlyWhenFinite || AllRealsFinite(parameters)))
+        {
+            // Nothing to render or store: readers rebuild exactly this text from the template and properties.
+            return MessageRendering.Plain;
         }
         if (!known && !AllSupported(parameters))
         {
-            return false;
+            return MessageRendering.ByNLog;
         }
 
         _length = 0;
@@ -54,13 +62,59 @@ internal sealed class NLogMessageRenderer
         Append(literals[literals.Length - 1]);
         if (known)
         {
-            return true;
+            return MessageRendering.Rendered;
         }
 
         // First sight of this template with these types: NLog's own rendering is the reference (one string, once).
-        bool agrees = Rendered.SequenceEqual(logEvent.FormattedMessage);
-        template.Checked = new RenderingCheck(TypesOf(parameters), culture, agrees);
-        return agrees;
+        string formatted = logEvent.FormattedMessage;
+        bool agrees = Rendered.SequenceEqual(formatted);
+        bool onlyWhenFinite = false;
+        bool plain = agrees && IsPlainFor(template, parameters, culture, out onlyWhenFinite)
+            && string.Equals(Sinks.Mmap.Rendering.PlainMessageRenderer.TryRender(logEvent.Message, template.Names, parameters), formatted, StringComparison.Ordinal);
+        template.Checked = new RenderingCheck(TypesOf(parameters), culture, agrees, plain, plain && onlyWhenFinite);
+        return plain && (!onlyWhenFinite || AllRealsFinite(parameters)) ? MessageRendering.Plain : agrees ? MessageRendering.Rendered : MessageRendering.ByNLog;
+    }
+
+    /// <summary>
+    /// True when readers, which render numbers in the invariant culture and look holes up by name,
+    /// can rebuild this template's rendering for every value of these types: each hole has its own
+    /// name (hole n is parameter n), and the culture formats these types as the invariant one does.
+    /// <paramref name="onlyWhenFinite"/>: the culture writes NaN or infinity its own way (ICU's
+    /// en-US writes ∞), so an event with such a value must store its text.
+    /// </summary>
+    private static bool IsPlainFor(TemplateInfo template, object?[] parameters, CultureInfo culture, out bool onlyWhenFinite)
+    {
+        onlyWhenFinite = false;
+        if (template.Names.Length != parameters.Length)
+        {
+            return false;
+        }
+        foreach (object? p in parameters)
+        {
+            if (p is double or float or decimal)
+            {
+                NumberFormatInfo f = culture.NumberFormat, i = NumberFormatInfo.InvariantInfo;
+                if (f.NumberDecimalSeparator != i.NumberDecimalSeparator || f.NegativeSign != i.NegativeSign || f.PositiveSign != i.PositiveSign)
+                {
+                    return false;
+                }
+                onlyWhenFinite |= f.NaNSymbol != i.NaNSymbol || f.PositiveInfinitySymbol != i.PositiveInfinitySymbol
+                    || f.NegativeInfinitySymbol != i.NegativeInfinitySymbol;
+            }
+        }
+        return true;
+    }
+
+    private static bool AllRealsFinite(object?[] parameters)
+    {
+        foreach (object? p in parameters)
+        {
+            if ((p is double d && !double.IsFinite(d)) || (p is float f && !float.IsFinite(f)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void AppendValue(object value, CultureInfo culture)
@@ -157,4 +211,17 @@ internal sealed class NLogMessageRenderer
             Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
         }
     }
+}
+
+/// <summary>How an event's <c>${message}</c> is stored.</summary>
+internal enum MessageRendering
+{
+    /// <summary>NLog renders it (the layout), and the text is stored.</summary>
+    ByNLog,
+
+    /// <summary><see cref="NLogMessageRenderer.Rendered"/> holds it, and the text is stored.</summary>
+    Rendered,
+
+    /// <summary>Not stored: it is the template's plain rendering, which readers rebuild.</summary>
+    Plain,
 }

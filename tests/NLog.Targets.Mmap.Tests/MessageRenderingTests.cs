@@ -82,6 +82,7 @@ public class MessageRenderingTests
             logger.Log(second);
             // The target never asked NLog to format the second event: its check of the first one vouched for it.
             Assert.True(MessageTemplateCache.Get(template).Checked!.Agrees);
+            Assert.True(MessageTemplateCache.Get(template).Checked!.Plain);
             Assert.True(EventPropertiesProbe.IsAvailable);
             Assert.False(EventPropertiesProbe.MayHaveOwnProperties(second));
             factory.Flush();
@@ -106,6 +107,39 @@ public class MessageRenderingTests
             new object?[] { int.MinValue, -1L, double.NegativeInfinity, -0f, 0.0000001m, true, "\"quoted\" {braces}" },
             new object?[] { 0, 0L, 1.7976931348623157e308, float.Epsilon, 1e-28m, false, "ünïcødé 😀" },
             new object?[] { 5, 5L, -1e-300, float.NaN, 123456789.123456789m, true, new string('x', 1000) });
+    }
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("en-US", false)]
+    [InlineData("de-DE", true)]
+    public void The_rendered_text_is_stored_only_when_readers_could_not_rebuild_it_from_the_template(string cultureName, bool stored)
+    {
+        using var dir = new TempLogDir();
+        var factory = new LogFactory();
+        factory.Setup().LoadConfiguration(c =>
+        {
+            c.Configuration.DefaultCultureInfo = CultureInfo.GetCultureInfo(cultureName);
+            c.ForLogger().WriteTo(new MmapTarget("mmap") { FileName = dir.LogPath });
+        });
+        try
+        {
+            Logger logger = factory.GetLogger("L");
+            for (int i = 0; i < 3; i++)
+            {
+                logger.Info("Stored? {UserId} from {Ip} after {Elapsed} ms", 40 + i, "10.0.0.1", 12.5);
+            }
+            factory.Flush();
+            string expected = cultureName == "de-DE" ? "Stored? 42 from 10.0.0.1 after 12,5 ms" : "Stored? 42 from 10.0.0.1 after 12.5 ms";
+            Assert.Equal(expected, new MmapLogReader(dir.LogPath).ReadEvents().Last().RenderedMessage);
+            // A decimal comma is not the invariant rendering readers use, so there the text itself is kept.
+            byte[] text = System.Text.Encoding.UTF8.GetBytes(expected);
+            Assert.Equal(stored, dir.SegmentFiles().Any(f => System.IO.File.ReadAllBytes(f).AsSpan().IndexOf(text) >= 0));
+        }
+        finally
+        {
+            factory.Shutdown();
+        }
     }
 
     private static void AssertStoredMessagesMatchNLog(CultureInfo culture, string template, object?[] parameters) =>

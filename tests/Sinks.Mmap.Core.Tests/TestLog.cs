@@ -43,6 +43,8 @@ internal struct SimpleEvent : IEventPayload
     public int Number;
     public string Text;
     public double Elapsed;
+    public bool Plain;
+    public string? Rendered;
 
     public SimpleEvent(string template, int number, string text, double elapsed)
     {
@@ -54,7 +56,7 @@ internal struct SimpleEvent : IEventPayload
 
     public void Write(ref EventWriter writer)
     {
-        var header = new EventHeader { MessageTemplate = Template, PropertyCount = 3 };
+        var header = new EventHeader { MessageTemplate = Template, PropertyCount = 3, RenderedMessageIsPlain = Plain, RenderedMessage = Rendered };
         writer.WriteHeader(header);
         writer.WritePropertyName("Number");
         writer.WriteInt32(Number);

@@ -79,6 +79,7 @@ public sealed class ErrorTests
         string segment = Assert.Single(folder.Segments());
         byte[] bytes = File.ReadAllBytes(segment);
         bytes[8] = 2; // major version 2
+        bytes[10] = 0; // minor version 0
         File.WriteAllBytes(segment, bytes);
 
         foreach (string command in new[] { "cat", "verify", "stats" })

@@ -20,6 +20,14 @@ public struct EventHeader
     /// <summary>The message as the producer rendered it, when it has one of its own (NLog's layout).</summary>
     public string? RenderedMessage;
 
+    /// <summary>
+    /// True when the producer's rendered message is exactly the template's plain rendering
+    /// (<see cref="Rendering.PlainMessageRenderer"/>): nothing is stored for it, and readers rebuild
+    /// <see cref="MmapEvent.RenderedMessage"/> from the template and properties. Ignored without a
+    /// template, or when <see cref="RenderedMessage"/> (or an explicit rendered message) is given.
+    /// </summary>
+    public bool RenderedMessageIsPlain;
+
     /// <summary>The exception's CLR type name.</summary>
     public string? ExceptionType;
 

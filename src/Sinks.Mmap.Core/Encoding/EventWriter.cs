@@ -85,6 +85,7 @@ public ref struct EventWriter
         if (header.TraceId.HasValue) presence |= EventPresence.TraceId;
         if (header.SpanId.HasValue) presence |= EventPresence.SpanId;
         if (hasRenderedMessage) presence |= EventPresence.RenderedMessage;
+        else if (header.RenderedMessageIsPlain && header.MessageTemplate is not null) presence |= EventPresence.PlainRendering;
 
         Span<byte> fixedPart = Reserve(3);
         if (!_measuring)

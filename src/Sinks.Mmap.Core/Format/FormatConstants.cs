@@ -6,7 +6,7 @@ internal static class FormatConstants
     /// <summary>ASCII "SMMAPLOG" read as a little-endian u64.</summary>
     public const ulong Magic = 0x474F4C50414D4D53UL;
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 0;
+    public const ushort MinorVersion = 1;
 
     public const int HeaderSize = 128;
     public const int HeaderCrcOffset = 124;
@@ -79,4 +79,6 @@ internal enum EventPresence : byte
     TraceId = 4,
     SpanId = 8,
     RenderedMessage = 16,
+    // 1.1: the rendered message is the template's plain rendering; no bytes (FORMAT.md).
+    PlainRendering = 32,
 }

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace Sinks.Mmap.Rendering;
+
+/// <summary>
+/// The plain rendering of a message template: its text as written, and each hole replaced by its
+/// property's plain invariant text (strings without quotes, <c>true</c>/<c>false</c>, numbers in the
+/// invariant culture, Guids in <c>D</c> form). It is how NLog renders a structured message in an
+/// invariant-like culture, so a producer whose rendered message is exactly this need not store it:
+/// it sets <see cref="EventHeader.RenderedMessageIsPlain"/>, and readers rebuild the text from the
+/// template and properties (FORMAT.md, presence bit 5).
+/// </summary>
+public static class PlainMessageRenderer
+{
+    /// <summary>
+    /// Renders <paramref name="template"/> with the values of the named properties, or returns null
+    /// when it has no plain rendering: a hole with a format, alignment or <c>@</c>/<c>$</c>, a hole
+    /// with no property of its name, or a value that is not a plain scalar. Where a name appears
+    /// twice among the properties, the first is used, as readers do.
+    /// </summary>
+    /// <param name="template">The message template.</param>
+    /// <param name="names">The property names.</param>
+    /// <param name="values">The property values, in the order of <paramref name="names"/>.</param>
+    /// <returns>The rendered message, or null.</returns>
+    public static string? TryRender(string template, ReadOnlySpan<string> names, ReadOnlySpan<object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        if (names.Length != values.Length)
+        {
+            throw new ArgumentException("names and values must have the same length", nameof(values));
+        }
+        ParsedTemplate parsed = TemplateParser.GetOrParse(template);
+        var output = new StringBuilder(template.Length + 32);
+        foreach (TemplateToken token in parsed.Tokens)
+        {
+            if (!token.IsProperty)
+            {
+                output.Append(token.Text);
+                continue;
+            }
+            if (token.Format is not null || token.HasAlignment || token.Destructuring != TokenDestructuring.Default)
+            {
+                return null;
+            }
+            int index = IndexOf(names, token.PropertyName);
+            if (index < 0 || !TryAppendScalar(output, values[index]))
+            {
+                return null;
+            }
+        }
+        return output.ToString();
+    }
+
+    /// <summary>The plain rendering of a decoded event, for a reader (null when it has none).</summary>
+    internal static string? TryRender(string template, IReadOnlyList<LogProperty> properties)
+    {
+        var names = new string[properties.Count];
+        var values = new object?[properties.Count];
+        for (int i = 0; i < properties.Count; i++)
+        {
+            names[i] = properties[i].Name;
+            if (properties[i].Value is not LogScalar scalar)
+            {
+                // Only scalars render plainly; leave a marker that TryAppendScalar refuses.
+                values[i] = properties[i].Value;
+                continue;
+            }
+            values[i] = scalar.Value;
+        }
+        return TryRender(template, names, values);
+    }
+
+    private static int IndexOf(ReadOnlySpan<string> names, string name)
+    {
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static bool TryAppendScalar(StringBuilder output, object? value)
+    {
+        IFormatProvider invariant = CultureInfo.InvariantCulture;
+        switch (value)
+        {
+            case string s: output.Append(s); return true;
+            case bool b: output.Append(b ? "true" : "false"); return true;
+            case int v: output.Append(v.ToString(invariant)); return true;
+            case long v: output.Append(v.ToString(invariant)); return true;
+            case short v: output.Append(v.ToString(invariant)); return true;
+            case ushort v: output.Append(v.ToString(invariant)); return true;
+            case uint v: output.Append(v.ToString(invariant)); return true;
+            case ulong v: output.Append(v.ToString(invariant)); return true;
+            case byte v: output.Append(v.ToString(invariant)); return true;
+            case sbyte v: output.Append(v.ToString(invariant)); return true;
+            case double v: output.Append(v.ToString(invariant)); return true;
+            case float v: output.Append(v.ToString(invariant)); return true;
+            case decimal v: output.Append(v.ToString(invariant)); return true;
+            case Guid v: output.Append(v.ToString("D")); return true;
+            default: return false;
+        }
+    }
+}
