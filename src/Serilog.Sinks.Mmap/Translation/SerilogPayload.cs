@@ -18,11 +18,13 @@ internal readonly struct SerilogPayload : IEventPayload
     public void Write(ref EventWriter writer)
     {
         LogEvent e = _event;
+        // LogEvent keeps its properties in a Dictionary: use it as one (no interface calls, no boxed enumerator).
+        var dictionary = e.Properties as Dictionary<string, LogEventPropertyValue>;
         var header = new EventHeader
         {
-            OffsetMinutes = (short)e.Timestamp.Offset.TotalMinutes,
+            OffsetMinutes = (short)(e.Timestamp.Offset.Ticks / System.TimeSpan.TicksPerMinute),
             MessageTemplate = e.MessageTemplate.Text,
-            PropertyCount = e.Properties.Count,
+            PropertyCount = dictionary is not null ? dictionary.Count : e.Properties.Count,
         };
         if (e.Exception is { } exception)
         {
@@ -34,13 +36,20 @@ internal readonly struct SerilogPayload : IEventPayload
         if (e.SpanId is { } spanId) header.SpanId = spanId;
         writer.WriteHeader(header);
 
-        // LogEvent keeps its properties in a Dictionary: enumerate it as one, so the enumerator is not boxed.
-        if (e.Properties is Dictionary<string, LogEventPropertyValue> dictionary)
+        if (dictionary is not null)
         {
             foreach (KeyValuePair<string, LogEventPropertyValue> property in dictionary)
             {
                 writer.WritePropertyName(property.Key);
-                WriteValue(ref writer, property.Value);
+                // Scalars are nearly every property: written here, without the call.
+                if (property.Value is ScalarValue scalar)
+                {
+                    writer.WriteScalar(scalar.Value);
+                }
+                else
+                {
+                    WriteValue(ref writer, property.Value);
+                }
             }
         }
         else
