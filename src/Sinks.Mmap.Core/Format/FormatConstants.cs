@@ -82,3 +82,18 @@ internal enum EventPresence : byte
     // 1.1: the rendered message is the template's plain rendering; no bytes (FORMAT.md).
     PlainRendering = 32,
 }
+
+/// <summary>The rules of FORMAT.md for the presence byte, shared by the decoder and the walker.</summary>
+internal static class EventPresenceRules
+{
+    private const byte Reserved = 0xC0;
+
+    /// <summary>Whether the byte read as presence bits may be one (reserved bits zero).</summary>
+    public static bool IsValid(byte presence) => (presence & Reserved) == 0;
+
+    /// <summary>The damage, or null: a plain rendering needs a template and excludes a stored rendered message.</summary>
+    public static string? CheckRendering(EventPresence presence, bool hasTemplate) =>
+        (presence & EventPresence.PlainRendering) != 0 && (!hasTemplate || (presence & EventPresence.RenderedMessage) != 0)
+            ? "a plain rendering needs a template and no stored rendered message"
+            : null;
+}

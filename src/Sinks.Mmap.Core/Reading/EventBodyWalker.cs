@@ -145,14 +145,10 @@ internal static class EventBodyWalker
         if (head.Level > (byte)MmapLevel.Fatal) { error = $"level {head.Level} is out of range"; return false; }
         if (!reader.TryInt16(out head.OffsetMinutes) || head.OffsetMinutes < -14 * 60 || head.OffsetMinutes > 14 * 60) { error = "bad UTC offset"; return false; }
         if (head.UtcTicks < System.DateTime.MinValue.Ticks || head.UtcTicks > System.DateTime.MaxValue.Ticks) { error = "timestamp out of range"; return false; }
-        if (!reader.TryByte(out byte presenceByte) || (presenceByte & 0xC0) != 0) { error = "bad presence bits"; return false; }
+        if (!reader.TryByte(out byte presenceByte) || !EventPresenceRules.IsValid(presenceByte)) { error = "bad presence bits"; return false; }
         var presence = (EventPresence)presenceByte;
         if (!reader.TryStrRef(out head.Template)) { error = reader.Error; return false; }
-        if ((presence & EventPresence.PlainRendering) != 0 && (head.Template.IsNull || (presence & EventPresence.RenderedMessage) != 0))
-        {
-            error = "a plain rendering needs a template and no stored rendered message";
-            return false;
-        }
+        if (EventPresenceRules.CheckRendering(presence, !head.Template.IsNull) is { } damage) { error = damage; return false; }
         if ((presence & EventPresence.Logger) != 0 && !reader.TryStrRef(out head.Logger)) { error = reader.Error; return false; }
         if ((presence & EventPresence.Logger) == 0) head.Logger = new StrRef(null, default, isNull: true);
         if ((presence & EventPresence.RenderedMessage) != 0 && !reader.TryString(out head.Rendered)) { error = reader.Error; return false; }

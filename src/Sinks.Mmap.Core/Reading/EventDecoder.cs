@@ -23,14 +23,10 @@ internal static class EventDecoder
         if (level > (byte)MmapLevel.Fatal) { error = $"level {level} is out of range"; return null; }
         if (!reader.TryInt16(out short offsetMinutes) || offsetMinutes < -14 * 60 || offsetMinutes > 14 * 60) { error = "bad UTC offset"; return null; }
         if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) { error = "timestamp out of range"; return null; }
-        if (!reader.TryByte(out byte presenceByte) || (presenceByte & 0xC0) != 0) { error = "bad presence bits"; return null; }
+        if (!reader.TryByte(out byte presenceByte) || !EventPresenceRules.IsValid(presenceByte)) { error = "bad presence bits"; return null; }
         var presence = (EventPresence)presenceByte;
         if (!reader.TryStrRef(out string? template)) { error = reader.Error; return null; }
-        if ((presence & EventPresence.PlainRendering) != 0 && (template is null || (presence & EventPresence.RenderedMessage) != 0))
-        {
-            error = "a plain rendering needs a template and no stored rendered message";
-            return null;
-        }
+        if (EventPresenceRules.CheckRendering(presence, template is not null) is { } damage) { error = damage; return null; }
         string? logger = null, rendered = null, exType = null, exMessage = null, exText = null;
         ActivityTraceId? traceId = null;
         ActivitySpanId? spanId = null;

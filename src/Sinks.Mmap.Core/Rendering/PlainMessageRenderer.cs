@@ -62,13 +62,8 @@ public static class PlainMessageRenderer
         for (int i = 0; i < properties.Count; i++)
         {
             names[i] = properties[i].Name;
-            if (properties[i].Value is not LogScalar scalar)
-            {
-                // Only scalars render plainly; leave a marker that TryAppendScalar refuses.
-                values[i] = properties[i].Value;
-                continue;
-            }
-            values[i] = scalar.Value;
+            // Only scalars render plainly; null (what anything else becomes here) has no plain text either.
+            values[i] = properties[i].Value is LogScalar scalar ? scalar.Value : null;
         }
         return TryRender(template, names, values);
     }
