@@ -43,6 +43,10 @@ public sealed class MmapTarget : TargetWithContext
     private MmapLogWriter? _writer;
     private bool _renderLayout = true;
     private bool _layoutIsMessage;
+    // The include options, read once at initialisation (NLog initialises a target again whenever its
+    // configuration changes): asking NLog's getters for them on every event cost ~15 ns an event.
+    private bool _includeEventProperties;
+    private bool _includeContext;
     private readonly NLogMessageRenderer _messageRenderer = new();
     private string? _lastTemplate;
     private TemplateInfo? _lastTemplateInfo;
@@ -191,6 +195,8 @@ public sealed class MmapTarget : TargetWithContext
         _renderLayout = !(Layout.IsNullOrEmpty(Layout) || string.IsNullOrEmpty(Layout.ToString()));
         // The default layout: the target may render it itself (NLogMessageRenderer), checked against NLog.
         _layoutIsMessage = Layout?.ToString() == "${message}";
+        _includeEventProperties = IncludeEventProperties;
+        _includeContext = ContextProperties.Count > 0 || IncludeScopeProperties || IncludeScopeNested || IncludeGdc || IncludeCallSite || IncludeCallSiteStackTrace;
         InternalLogger.Debug("Mmap target '{0}': writing to {1}", Name, options.Path);
         Volatile.Write(ref _writer, new MmapLogWriter(options));
     }
@@ -356,7 +362,7 @@ public sealed class MmapTarget : TargetWithContext
         // already gathered when the template was ours to parse, and absent when there are no parameters.
         bool onlyTemplateParameters = EventPropertiesProbe.IsAvailable && !EventPropertiesProbe.MayHaveOwnProperties(logEvent)
             && (templateGathered || logEvent.Parameters is not { Length: > 0 });
-        if (IncludeEventProperties && !onlyTemplateParameters && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
+        if (_includeEventProperties && !onlyTemplateParameters && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
         {
             foreach (KeyValuePair<object, object?> property in logEvent.Properties)
             {
@@ -371,7 +377,7 @@ public sealed class MmapTarget : TargetWithContext
                 }
             }
         }
-        if (ContextProperties.Count > 0 || IncludeScopeProperties || IncludeScopeNested || IncludeGdc || IncludeCallSite || IncludeCallSiteStackTrace)
+        if (_includeContext)
         {
             IDictionary<string, object?>? context = GetContextProperties(logEvent);
             if (context is not null)

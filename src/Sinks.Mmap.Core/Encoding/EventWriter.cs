@@ -26,6 +26,8 @@ public ref struct EventWriter
 
     private readonly Span<byte> _buffer;
     private readonly ActiveSegment? _segment;
+    private readonly RecentStringRefs? _recent;
+    private int _stringRefIndex;
     // Interning defines new strings in the segment; the exact pass after a measuring pass only looks them up.
     private readonly bool _defines;
     private bool _measuring;
@@ -33,9 +35,11 @@ public ref struct EventWriter
     private int _position;
     private bool _segmentSealed;
 
-    private EventWriter(ActiveSegment? segment, Span<byte> buffer, bool measuring, bool defines)
+    private EventWriter(ActiveSegment? segment, Span<byte> buffer, bool measuring, bool defines, RecentStringRefs? recent = null)
     {
         _segment = segment;
+        _recent = recent;
+        _stringRefIndex = 0;
         _buffer = buffer;
         _measuring = measuring;
         _defines = defines;
@@ -52,6 +56,13 @@ public ref struct EventWriter
     /// buffer, the pass carries on measuring only and <see cref="Overflowed"/> is set.
     /// </summary>
     internal static EventWriter ForScratch(ActiveSegment? segment, Span<byte> scratch) => new(segment, scratch, measuring: false, defines: true);
+
+    /// <summary>
+    /// A scratch pass that first looks each string up in <paramref name="recent"/> (which must be
+    /// bound to <paramref name="segment"/>) by its position in the event.
+    /// </summary>
+    internal static EventWriter ForScratch(ActiveSegment segment, Span<byte> scratch, RecentStringRefs recent) =>
+        new(segment, scratch, measuring: false, defines: true, recent);
 
     /// <summary>The writing pass after a measuring pass, over exactly the measured span.</summary>
     internal static EventWriter ForExactSpan(ActiveSegment? segment, Span<byte> destination) => new(segment, destination, measuring: false, defines: false);
@@ -313,7 +324,12 @@ public ref struct EventWriter
             return;
         }
         int id = 0;
-        if (_segment is not null && value.Length < MaxInternedChars)
+        int position = _stringRefIndex++;
+        if (_recent is not null)
+        {
+            id = _recent.Find(position, value);
+        }
+        if (id == 0 && _segment is not null && value.Length < MaxInternedChars)
         {
             if (_defines)
             {
@@ -323,6 +339,10 @@ public ref struct EventWriter
             else
             {
                 id = _segment.Strings.Find(value);
+            }
+            if (id > 0)
+            {
+                _recent?.Remember(position, value, id);
             }
         }
         if (id > 0)

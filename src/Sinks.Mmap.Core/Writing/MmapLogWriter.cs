@@ -132,7 +132,16 @@ public sealed unsafe class MmapLogWriter : IDisposable
             }
 
             // One pass into the scratch buffer when there is one; it also measures if the event outgrows it.
-            EventWriter first = scratch is null ? EventWriter.ForMeasuring(segment) : EventWriter.ForScratch(segment, scratch.Bytes);
+            EventWriter first;
+            if (scratch is null)
+            {
+                first = EventWriter.ForMeasuring(segment);
+            }
+            else
+            {
+                scratch.StringRefs.BindTo(segment);
+                first = EventWriter.ForScratch(segment, scratch.Bytes, scratch.StringRefs);
+            }
             payload.Write(ref first);
             if (first.SegmentSealed)
             {

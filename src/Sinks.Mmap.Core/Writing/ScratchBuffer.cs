@@ -20,6 +20,9 @@ internal sealed class ScratchBuffer
 
     public byte[] Bytes { get; } = new byte[Size];
 
+    /// <summary>The string ids this thread's recent events used, by position.</summary>
+    public RecentStringRefs StringRefs { get; } = new();
+
     /// <summary>This thread's buffer, or null when it is already in use further up the stack.</summary>
     public static ScratchBuffer? Rent()
     {

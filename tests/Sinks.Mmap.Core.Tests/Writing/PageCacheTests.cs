@@ -43,7 +43,15 @@ public class PageCacheTests
 
         string closed = FillFirstSegmentAndWaitForItsClose(writer, log);
 
-        Assert.Equal(0, PageCache.DirtyPages(closed));
+        // The maintainer trims the file, then fsyncs it: wait for the fsync, well short of the
+        // kernel's own ~30 s write-back, which would otherwise clean the pages too.
+        var deadline = Stopwatch.StartNew();
+        long dirty;
+        while ((dirty = PageCache.DirtyPages(closed)) != 0 && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(5);
+        }
+        Assert.Equal(0, dirty);
     }
 
     private static string FillFirstSegmentAndWaitForItsClose(MmapLogWriter writer, TestLog log)

@@ -1,0 +1,109 @@
+using System.Linq;
+using Xunit;
+
+namespace Sinks.Mmap.Core.Tests.Writing;
+
+/// <summary>
+/// A thread remembers the string ids its last events used, by position in the event. Ids belong
+/// to one segment: these tests make the same string instances land in segments where they have
+/// different ids, which reads back wrong if a remembered id leaks across.
+/// </summary>
+public class RecentStringRefsTests
+{
+    private static readonly long T0 = TestSupport.Ticks(2026, 11, 22, 9);
+
+    private const string SharedTemplate = "Shipped {Order} to {Country}";
+    private const string OtherTemplate = "Something else {Other}";
+
+    private readonly struct TemplateEvent : IEventPayload
+    {
+        private readonly string _template;
+        private readonly string[] _names;
+
+        public TemplateEvent(string template, params string[] names)
+        {
+            _template = template;
+            _names = names;
+        }
+
+        public void Write(ref EventWriter writer)
+        {
+            writer.WriteHeader(new EventHeader { MessageTemplate = _template, LoggerName = "Orders", PropertyCount = _names.Length });
+            for (int i = 0; i < _names.Length; i++)
+            {
+                writer.WritePropertyName(_names[i]);
+                writer.WriteInt32(i);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_thread_writing_to_two_logs_in_turn_gets_each_logs_own_string_ids()
+    {
+        using var logA = new TestLog();
+        using var logB = new TestLog();
+        var shared = new TemplateEvent(SharedTemplate, "Order", "Country");
+        var other = new TemplateEvent(OtherTemplate, "Other");
+        using (var writerA = new MmapLogWriter(logA.Options(1 << 20)))
+        using (var writerB = new MmapLogWriter(logB.Options(1 << 20)))
+        {
+            // Log B defines other strings first, so the shared ones get different ids there than in log A.
+            Assert.True(writerB.Append(T0, MmapLevel.Information, ref other));
+            for (int i = 0; i < 50; i++)
+            {
+                Assert.True(writerA.Append(T0 + i, MmapLevel.Information, ref shared));
+                Assert.True(writerB.Append(T0 + i, MmapLevel.Information, ref shared));
+            }
+        }
+        var fromA = new MmapLogReader(logA.Path_).ReadEvents().ToList();
+        var fromB = new MmapLogReader(logB.Path_).ReadEvents().ToList();
+        Assert.Equal(50, fromA.Count);
+        Assert.Equal(51, fromB.Count);
+        Assert.Equal(OtherTemplate, fromB[0].MessageTemplate);
+        foreach (MmapEvent e in fromA.Concat(fromB.Skip(1)))
+        {
+            Assert.Equal(SharedTemplate, e.MessageTemplate);
+            Assert.Equal("Orders", e.LoggerName);
+            Assert.Equal(new[] { "Order", "Country" }, e.Properties.Select(p => p.Name).ToArray());
+        }
+    }
+
+    [Fact]
+    public void The_same_strings_after_a_rotation_refer_to_the_new_segments_own_definitions()
+    {
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        var shared = new TemplateEvent(SharedTemplate, "Order", "Country");
+        var other = new TemplateEvent(OtherTemplate, "Other");
+        using (var writer = new MmapLogWriter(options))
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                // Every so often another template comes first in a segment, shifting the ids of the shared strings.
+                if (i % 17 == 0)
+                {
+                    Assert.True(writer.Append(T0 + i, MmapLevel.Information, ref other));
+                }
+                Assert.True(writer.Append(T0 + i, MmapLevel.Information, ref shared));
+            }
+        }
+        Assert.Empty(log.Errors);
+        var reader = new MmapLogReader(log.Path_);
+        Assert.True(reader.SegmentFiles().Count() > 5);
+        foreach (string file in reader.SegmentFiles())
+        {
+            var segmentReader = new MmapLogReader(file);
+            Assert.True(segmentReader.Validate().IsClean);
+            foreach (MmapEvent e in segmentReader.ReadEvents())
+            {
+                Assert.Contains(e.MessageTemplate, new[] { SharedTemplate, OtherTemplate });
+                if (e.MessageTemplate == SharedTemplate)
+                {
+                    Assert.Equal(new[] { "Order", "Country" }, e.Properties.Select(p => p.Name).ToArray());
+                }
+            }
+        }
+        Assert.Equal(1000 + 59, reader.ReadEvents().Count());
+    }
+}
