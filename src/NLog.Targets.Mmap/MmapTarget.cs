@@ -333,11 +333,7 @@ public sealed class MmapTarget : TargetWithContext
                 return null;
             }
             parsed = template;
-            for (int i = 0; i < template.Names.Length; i++)
-            {
-                int index = template.ParameterIndexes[i];
-                properties.Add(template.Names[i], index < parameters.Length ? parameters[index] : null);
-            }
+            properties.SetTemplateParameters(template, parameters);
             return message;
         }
         if (logEvent.HasProperties)

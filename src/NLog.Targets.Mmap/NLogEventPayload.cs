@@ -13,32 +13,66 @@ internal sealed class PropertyBuffer
 {
     private string[] _names = new string[8];
     private object?[] _values = new object?[8];
+    private int _added;
+    // The message-template parameters come first, held by reference rather than copied: for most
+    // events they are all the properties there are.
+    private string[] _templateNames = Array.Empty<string>();
+    private int[] _parameterIndexes = Array.Empty<int>();
+    private object?[] _parameters = Array.Empty<object?>();
 
-    public int Count { get; private set; }
+    public int Count => _templateNames.Length + _added;
 
-    public string NameAt(int index) => _names[index];
+    public string NameAt(int index)
+    {
+        string[] templateNames = _templateNames;
+        return index < templateNames.Length ? templateNames[index] : _names[index - templateNames.Length];
+    }
 
-    public object? ValueAt(int index) => _values[index];
+    public object? ValueAt(int index)
+    {
+        string[] templateNames = _templateNames;
+        if (index < templateNames.Length)
+        {
+            int parameter = _parameterIndexes[index];
+            return parameter < _parameters.Length ? _parameters[parameter] : null;
+        }
+        return _values[index - templateNames.Length];
+    }
 
     public bool Contains(string name)
     {
-        for (int i = 0; i < Count; i++)
+        foreach (string templateName in _templateNames)
+        {
+            if (string.Equals(templateName, name, StringComparison.Ordinal)) return true;
+        }
+        for (int i = 0; i < _added; i++)
         {
             if (string.Equals(_names[i], name, StringComparison.Ordinal)) return true;
         }
         return false;
     }
 
+    /// <summary>
+    /// Makes the template's holes the first properties, valued from <paramref name="parameters"/>
+    /// (a hole whose parameter is missing is null). Call it on an empty buffer.
+    /// </summary>
+    public void SetTemplateParameters(TemplateInfo template, object?[] parameters)
+    {
+        _templateNames = template.Names;
+        _parameterIndexes = template.ParameterIndexes;
+        _parameters = parameters;
+    }
+
     public void Add(string name, object? value)
     {
-        if (Count == _names.Length)
+        if (_added == _names.Length)
         {
-            Array.Resize(ref _names, Count * 2);
-            Array.Resize(ref _values, Count * 2);
+            Array.Resize(ref _names, _added * 2);
+            Array.Resize(ref _values, _added * 2);
         }
-        _names[Count] = name;
-        _values[Count] = value;
-        Count++;
+        _names[_added] = name;
+        _values[_added] = value;
+        _added++;
     }
 
     /// <summary>Adds the property unless one of that name is already there.</summary>
@@ -50,9 +84,15 @@ internal sealed class PropertyBuffer
     public void Clear()
     {
         // Drop references so the buffer does not keep the last event's values alive.
-        Array.Clear(_values, 0, Count);
-        Array.Clear(_names, 0, Count);
-        Count = 0;
+        _templateNames = Array.Empty<string>();
+        _parameterIndexes = Array.Empty<int>();
+        _parameters = Array.Empty<object?>();
+        if (_added > 0)
+        {
+            Array.Clear(_values, 0, _added);
+            Array.Clear(_names, 0, _added);
+            _added = 0;
+        }
     }
 }
 
@@ -85,7 +125,8 @@ internal struct NLogEventPayload : IEventPayload
             writer.WriteHeader(in Header);
         }
         PropertyBuffer properties = Properties;
-        for (int i = 0; i < properties.Count; i++)
+        int count = properties.Count;
+        for (int i = 0; i < count; i++)
         {
             writer.WritePropertyName(properties.NameAt(i));
             WriteValue(ref writer, properties.ValueAt(i), 0);

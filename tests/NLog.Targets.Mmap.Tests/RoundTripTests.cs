@@ -157,6 +157,46 @@ public class RoundTripTests
     }
 
     [Fact]
+    public void Template_parameters_come_first_and_a_scope_or_event_property_of_the_same_name_is_not_stored_again()
+    {
+        using var dir = new TempLogDir();
+        var factory = Factory(dir);
+        try
+        {
+            var logger = factory.GetLogger("dup");
+            using (ScopeContext.PushProperty("Name", "from scope"))
+            using (ScopeContext.PushProperty("Tenant", "acme"))
+            {
+                // One parameter for two holes: the second hole is stored as null.
+                logger.Info("Hi {Name} from {City}", "Ann");
+                logger.WithProperty("Name", "from event").WithProperty("Shard", 7).Info("Hi {Name}", "Bob");
+                logger.Info("No holes, no parameters");
+            }
+            var events = new MmapLogReader(dir.LogPath).ReadEvents().ToList();
+            Assert.Equal(3, events.Count);
+
+            Assert.Equal(new[] { "Name", "City", "Tenant" }, events[0].Properties.Select(p => p.Name).ToArray());
+            Assert.Equal("Ann", Scalar(events[0], "Name"));
+            Assert.Null(Scalar(events[0], "City"));
+            Assert.Equal("acme", Scalar(events[0], "Tenant"));
+
+            Assert.Equal("Name", events[1].Properties[0].Name);
+            Assert.Equal(1, events[1].Properties.Count(p => p.Name == "Name"));
+            Assert.Equal("Bob", Scalar(events[1], "Name"));
+            Assert.Equal(7, Scalar(events[1], "Shard"));
+            Assert.Equal("acme", Scalar(events[1], "Tenant"));
+
+            // The buffer is empty again: nothing of the earlier events leaks into a later one (scopes in NLog's order).
+            Assert.Equal(new[] { "Name", "Tenant" }, events[2].Properties.Select(p => p.Name).Order().ToArray());
+            Assert.Equal("from scope", Scalar(events[2], "Name"));
+        }
+        finally
+        {
+            factory.Shutdown();
+        }
+    }
+
+    [Fact]
     public void Collections_and_dictionaries_become_sequences_and_dictionaries()
     {
         using var dir = new TempLogDir();
