@@ -10,9 +10,9 @@ namespace Sinks.Mmap.Benchmarks;
 /// Encoding on its own (no claim, no CRC, no store into the mapping). <see cref="MeasureAndEncode"/>
 /// is the two-pass route (measure and intern, then encode into the exact span), which the writer takes
 /// for events larger than its scratch buffer; <see cref="ScratchPass"/> is the usual single pass into
-/// the per-thread scratch buffer (the writer then copies it into the claimed slot). Template and
-/// property names are interned hits here. Subtract from <see cref="AppendBenchmarks"/> to see what
-/// claim + commit cost.
+/// the per-thread scratch buffer (the writer then copies it into the claimed slot), with the thread's
+/// remembered string ids as the writer uses them. Template and property names are interned hits here.
+/// Subtract from <see cref="AppendBenchmarks"/> to see what claim + commit cost.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(BenchConfig))]
@@ -23,6 +23,7 @@ public class EncodeBenchmarks
     private ActiveSegment _segment = null!;
     private ThreePropertyEvent _event;
     private byte[] _buffer = null!;
+    private readonly RecentStringRefs _recent = new();
 
     [GlobalSetup]
     public void Setup()
@@ -59,7 +60,8 @@ public class EncodeBenchmarks
     [Benchmark]
     public int ScratchPass()
     {
-        var writer = EventWriter.ForScratch(_segment, _buffer);
+        _recent.BindTo(_segment);
+        var writer = EventWriter.ForScratch(_segment, _buffer, _recent);
         _event.Write(ref writer);
         return writer.Position;
     }

@@ -52,14 +52,10 @@ public ref struct EventWriter
     internal static EventWriter ForMeasuring(ActiveSegment? segment) => new(segment, default, measuring: true, defines: true);
 
     /// <summary>
-    /// A single pass into <paramref name="scratch"/> (interning as it goes). If the event outgrows the
-    /// buffer, the pass carries on measuring only and <see cref="Overflowed"/> is set.
-    /// </summary>
-    internal static EventWriter ForScratch(ActiveSegment? segment, Span<byte> scratch) => new(segment, scratch, measuring: false, defines: true);
-
-    /// <summary>
-    /// A scratch pass that first looks each string up in <paramref name="recent"/> (which must be
-    /// bound to <paramref name="segment"/>) by its position in the event.
+    /// A single pass into <paramref name="scratch"/> (interning as it goes), looking each string up
+    /// first in <paramref name="recent"/>, which must be bound to <paramref name="segment"/>, by its
+    /// position in the event. If the event outgrows the buffer, the pass carries on measuring only and
+    /// <see cref="Overflowed"/> is set.
     /// </summary>
     internal static EventWriter ForScratch(ActiveSegment segment, Span<byte> scratch, RecentStringRefs recent) =>
         new(segment, scratch, measuring: false, defines: true, recent);
