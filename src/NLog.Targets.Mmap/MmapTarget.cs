@@ -37,7 +37,7 @@ namespace NLog.Targets.Mmap;
 [Target("Mmap")]
 public sealed class MmapTarget : TargetWithContext
 {
-    private static readonly long FifteenMinutes = TimeSpan.FromMinutes(15).Ticks;
+    private const long FifteenMinutes = 15 * TimeSpan.TicksPerMinute;
 
     private readonly PropertyBuffer _properties = new();
     private MmapLogWriter? _writer;
@@ -53,9 +53,12 @@ public sealed class MmapTarget : TargetWithContext
     private long _adapterDropped;
     private long _retiredDropped;
 
-    // The local UTC offset, cached per quarter hour of local time (offsets change only on quarter hours).
-    private long _offsetBucket = long.MinValue;
-    private TimeSpan _offset;
+    // The local UTC offset, cached for the quarter hour of local time it was found for (offsets change
+    // only on quarter hours); compared as a tick range, as a division per event costs more than the rest.
+    private long _offsetFromTicks = long.MaxValue;
+    private long _offsetToTicks = long.MinValue;
+    private long _offsetTicks;
+    private short _offsetMinutes;
 
     /// <summary>Creates the target with the default layout <c>${message}</c> and event properties included.</summary>
     public MmapTarget()
@@ -240,10 +243,12 @@ public sealed class MmapTarget : TargetWithContext
         PropertyBuffer properties = _properties;
         try
         {
-            var header = new EventHeader { LoggerName = logEvent.LoggerName };
+            // The header is built in place in the payload: it is large enough that a copy shows.
+            var payload = new NLogEventPayload(properties);
+            ref EventHeader header = ref payload.Header;
+            header.LoggerName = logEvent.LoggerName;
             long utcTicks = ToUtcTicks(logEvent.TimeStamp, out header.OffsetMinutes);
             header.MessageTemplate = GatherMessageProperties(logEvent, properties, out TemplateInfo? template);
-            NLogMessageRenderer? rendered = null;
             if (_renderLayout)
             {
                 // NLog formats with the event's provider, which it sets to the configuration's culture when there is one.
@@ -259,7 +264,7 @@ public sealed class MmapTarget : TargetWithContext
                 }
                 else if (how == MessageRendering.Rendered)
                 {
-                    rendered = _messageRenderer;
+                    payload.RenderedMessage = _messageRenderer;
                 }
                 else
                 {
@@ -285,7 +290,7 @@ public sealed class MmapTarget : TargetWithContext
                 header.SpanId = activity.SpanId;
             }
 
-            var payload = new NLogEventPayload(in header, properties, rendered);
+            header.PropertyCount = properties.Count;
             writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload);
         }
         catch (Exception)
@@ -415,14 +420,17 @@ public sealed class MmapTarget : TargetWithContext
             return timestamp.Ticks;
         }
         // Local (NLog's default time source) or unspecified: treat as local time.
-        long bucket = timestamp.Ticks / FifteenMinutes;
-        if (bucket != _offsetBucket)
+        long ticks = timestamp.Ticks;
+        if (ticks < _offsetFromTicks || ticks >= _offsetToTicks)
         {
-            _offset = TimeZoneInfo.Local.GetUtcOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Local));
-            _offsetBucket = bucket;
+            TimeSpan offset = TimeZoneInfo.Local.GetUtcOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Local));
+            _offsetTicks = offset.Ticks;
+            _offsetMinutes = (short)(offset.Ticks / TimeSpan.TicksPerMinute);
+            _offsetFromTicks = ticks - ticks % FifteenMinutes;
+            _offsetToTicks = _offsetFromTicks + FifteenMinutes;
         }
-        offsetMinutes = (short)_offset.TotalMinutes;
-        return timestamp.Ticks - _offset.Ticks;
+        offsetMinutes = _offsetMinutes;
+        return ticks - _offsetTicks;
     }
 
     private void ReportError(MmapLogError error)

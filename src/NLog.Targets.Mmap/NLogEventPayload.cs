@@ -15,35 +15,29 @@ internal sealed class PropertyBuffer
     private object?[] _values = new object?[8];
     private int _added;
     // The message-template parameters come first, held by reference rather than copied: for most
-    // events they are all the properties there are.
-    private string[] _templateNames = Array.Empty<string>();
-    private int[] _parameterIndexes = Array.Empty<int>();
-    private object?[] _parameters = Array.Empty<object?>();
+    // events they are all the properties there are. Two references, cleared to null: each store of
+    // an object into the heap costs a GC write barrier, except a null's.
+    private TemplateInfo? _template;
+    private object?[]? _parameters;
 
-    public int Count => _templateNames.Length + _added;
+    public int Count => TemplateCount + _added;
+
+    private int TemplateCount => _template is { } template ? template.Names.Length : 0;
 
     public string NameAt(int index)
     {
-        string[] templateNames = _templateNames;
-        return index < templateNames.Length ? templateNames[index] : _names[index - templateNames.Length];
-    }
-
-    public object? ValueAt(int index)
-    {
-        string[] templateNames = _templateNames;
-        if (index < templateNames.Length)
-        {
-            int parameter = _parameterIndexes[index];
-            return parameter < _parameters.Length ? _parameters[parameter] : null;
-        }
-        return _values[index - templateNames.Length];
+        int templateCount = TemplateCount;
+        return index < templateCount ? _template!.Names[index] : _names[index - templateCount];
     }
 
     public bool Contains(string name)
     {
-        foreach (string templateName in _templateNames)
+        if (_template is { } template)
         {
-            if (string.Equals(templateName, name, StringComparison.Ordinal)) return true;
+            foreach (string templateName in template.Names)
+            {
+                if (string.Equals(templateName, name, StringComparison.Ordinal)) return true;
+            }
         }
         for (int i = 0; i < _added; i++)
         {
@@ -58,9 +52,30 @@ internal sealed class PropertyBuffer
     /// </summary>
     public void SetTemplateParameters(TemplateInfo template, object?[] parameters)
     {
-        _templateNames = template.Names;
-        _parameterIndexes = template.ParameterIndexes;
+        _template = template;
         _parameters = parameters;
+    }
+
+    /// <summary>Writes every property, the template parameters first, as name and value.</summary>
+    public void WriteTo(ref EventWriter writer)
+    {
+        if (_template is { } template)
+        {
+            string[] names = template.Names;
+            int[] parameterIndexes = template.ParameterIndexes;
+            object?[] parameters = _parameters!;
+            for (int i = 0; i < names.Length; i++)
+            {
+                writer.WritePropertyName(names[i]);
+                int parameter = parameterIndexes[i];
+                NLogEventPayload.WriteValue(ref writer, (uint)parameter < (uint)parameters.Length ? parameters[parameter] : null, 0);
+            }
+        }
+        for (int i = 0; i < _added; i++)
+        {
+            writer.WritePropertyName(_names[i]);
+            NLogEventPayload.WriteValue(ref writer, _values[i], 0);
+        }
     }
 
     public void Add(string name, object? value)
@@ -84,9 +99,8 @@ internal sealed class PropertyBuffer
     public void Clear()
     {
         // Drop references so the buffer does not keep the last event's values alive.
-        _templateNames = Array.Empty<string>();
-        _parameterIndexes = Array.Empty<int>();
-        _parameters = Array.Empty<object?>();
+        _template = null;
+        _parameters = null;
         if (_added > 0)
         {
             Array.Clear(_values, 0, _added);
@@ -106,12 +120,12 @@ internal struct NLogEventPayload : IEventPayload
     // When set, the rendered message is its buffer rather than Header.RenderedMessage.
     public NLogMessageRenderer? RenderedMessage;
 
-    public NLogEventPayload(in EventHeader header, PropertyBuffer properties, NLogMessageRenderer? renderedMessage = null)
+    /// <summary>An empty header over <paramref name="properties"/>: fill <see cref="Header"/> in place, its property count last.</summary>
+    public NLogEventPayload(PropertyBuffer properties)
     {
-        Header = header;
-        Header.PropertyCount = properties.Count;
+        Header = default;
         Properties = properties;
-        RenderedMessage = renderedMessage;
+        RenderedMessage = null;
     }
 
     public readonly void Write(ref EventWriter writer)
@@ -124,13 +138,7 @@ internal struct NLogEventPayload : IEventPayload
         {
             writer.WriteHeader(in Header);
         }
-        PropertyBuffer properties = Properties;
-        int count = properties.Count;
-        for (int i = 0; i < count; i++)
-        {
-            writer.WritePropertyName(properties.NameAt(i));
-            WriteValue(ref writer, properties.ValueAt(i), 0);
-        }
+        Properties.WriteTo(ref writer);
     }
 
     /// <summary>
@@ -139,9 +147,12 @@ internal struct NLogEventPayload : IEventPayload
     /// </summary>
     internal static void WriteValue(ref EventWriter writer, object? value, int depth)
     {
-        // Exact-type tests first: they are a compare each, where the IFormattable test walks interfaces.
-        if (value is null || value is string || value is int || value is long || value is double || value is bool
-            || value is IFormattable || value is char || value is byte[] || depth >= MaxDepth)
+        // Tagged scalars (nearly every value) in one type dispatch; the interface tests below walk interfaces.
+        if (writer.TryWriteScalar(value))
+        {
+            return;
+        }
+        if (value is IFormattable || depth >= MaxDepth)
         {
             writer.WriteScalar(value);
             return;

@@ -62,10 +62,10 @@ internal static class Program
         properties.Add("UserId", 42);
         properties.Add("Ip", "10.0.0.1");
         properties.Add("Elapsed", 12.5);
-        var header = new EventHeader { MessageTemplate = "User {UserId} logged in from {Ip} after {Elapsed} ms", LoggerName = "Bench" };
+        var header = new EventHeader { MessageTemplate = "User {UserId} logged in from {Ip} after {Elapsed} ms", LoggerName = "Bench", PropertyCount = properties.Count };
         void CoreOnly()
         {
-            var payload = new NLogEventPayload(in header, properties);
+            var payload = new NLogEventPayload(properties) { Header = header };
             core.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref payload);
         }
         var probeFactory = new LogFactory();
@@ -76,7 +76,7 @@ internal static class Program
         headerWithText.RenderedMessage = "User 42 logged in from 10.0.0.1 after 12.5 ms";
         void CoreOnlyWithText()
         {
-            var payload = new NLogEventPayload(in headerWithText, properties);
+            var payload = new NLogEventPayload(properties) { Header = headerWithText };
             core.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref payload);
         }
         try

@@ -1,6 +1,8 @@
 using System;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Writing;
@@ -94,11 +96,21 @@ public ref struct EventWriter
         if (hasRenderedMessage) presence |= EventPresence.RenderedMessage;
         else if (header.RenderedMessageIsPlain && header.MessageTemplate is not null) presence |= EventPresence.PlainRendering;
 
-        Span<byte> fixedPart = Reserve(3);
-        if (!_measuring)
+        if (HasRoom(3))
         {
-            BinaryPrimitives.WriteInt16LittleEndian(fixedPart, header.OffsetMinutes);
-            fixedPart[2] = (byte)presence;
+            ref byte at = ref Here;
+            Unsafe.WriteUnaligned(ref at, BitConverter.IsLittleEndian ? header.OffsetMinutes : BinaryPrimitives.ReverseEndianness(header.OffsetMinutes));
+            Unsafe.Add(ref at, 2) = (byte)presence;
+            _position += 3;
+        }
+        else
+        {
+            Span<byte> fixedPart = Reserve(3);
+            if (!_measuring)
+            {
+                BinaryPrimitives.WriteInt16LittleEndian(fixedPart, header.OffsetMinutes);
+                fixedPart[2] = (byte)presence;
+            }
         }
         WriteStrRef(header.MessageTemplate);
         if (header.LoggerName is not null) WriteStrRef(header.LoggerName);
@@ -144,22 +156,36 @@ public ref struct EventWriter
     public void WriteUInt16(ushort value) { WriteTag(ValueTag.UInt16); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }
 
     /// <summary>Writes an int.</summary>
-    public void WriteInt32(int value) { WriteTag(ValueTag.Int32); WriteVarint(Varint.ZigZag(value)); }
+    public void WriteInt32(int value) => WriteTagAndVarint(ValueTag.Int32, Varint.ZigZag(value));
 
     /// <summary>Writes a uint.</summary>
-    public void WriteUInt32(uint value) { WriteTag(ValueTag.UInt32); WriteVarint(value); }
+    public void WriteUInt32(uint value) => WriteTagAndVarint(ValueTag.UInt32, value);
 
     /// <summary>Writes a long.</summary>
-    public void WriteInt64(long value) { WriteTag(ValueTag.Int64); WriteVarint(Varint.ZigZag(value)); }
+    public void WriteInt64(long value) => WriteTagAndVarint(ValueTag.Int64, Varint.ZigZag(value));
 
     /// <summary>Writes a ulong.</summary>
-    public void WriteUInt64(ulong value) { WriteTag(ValueTag.UInt64); WriteVarint(value); }
+    public void WriteUInt64(ulong value) => WriteTagAndVarint(ValueTag.UInt64, value);
 
     /// <summary>Writes a float.</summary>
     public void WriteSingle(float value) { WriteTag(ValueTag.Single); Span<byte> s = Reserve(4); if (!_measuring) BinaryPrimitives.WriteSingleLittleEndian(s, value); }
 
     /// <summary>Writes a double.</summary>
-    public void WriteDouble(double value) { WriteTag(ValueTag.Double); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteDoubleLittleEndian(s, value); }
+    public void WriteDouble(double value)
+    {
+        if (HasRoom(9))
+        {
+            ref byte at = ref Here;
+            at = (byte)ValueTag.Double;
+            long bits = BitConverter.DoubleToInt64Bits(value);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 1), BitConverter.IsLittleEndian ? bits : BinaryPrimitives.ReverseEndianness(bits));
+            _position += 9;
+            return;
+        }
+        WriteTag(ValueTag.Double);
+        Span<byte> s = Reserve(8);
+        if (!_measuring) BinaryPrimitives.WriteDoubleLittleEndian(s, value);
+    }
 
     /// <summary>Writes a decimal.</summary>
     public void WriteDecimal(decimal value)
@@ -243,48 +269,65 @@ public ref struct EventWriter
     /// </summary>
     public void WriteScalar(object? value)
     {
+        if (!TryWriteScalar(value))
+        {
+            WriteOther(value!.GetType().FullName ?? value.GetType().Name,
+                value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Writes a boxed scalar with the tag of its CLR type, or returns false, writing nothing, when
+    /// its type has no tag (the caller may then write it as a structure, a sequence or
+    /// <see cref="WriteOther"/>). One type dispatch: cheaper than testing the type first.
+    /// </summary>
+    public bool TryWriteScalar(object? value)
+    {
         switch (value)
         {
-            case null: WriteNull(); break;
-            case string s: WriteString(s); break;
-            case int i: WriteInt32(i); break;
-            case long l: WriteInt64(l); break;
-            case double d: WriteDouble(d); break;
-            case bool b: WriteBoolean(b); break;
-            case DateTimeOffset dto: WriteDateTimeOffset(dto); break;
-            case DateTime dt: WriteDateTime(dt); break;
-            case TimeSpan ts: WriteTimeSpan(ts); break;
-            case Guid g: WriteGuid(g); break;
-            case decimal m: WriteDecimal(m); break;
-            case float f: WriteSingle(f); break;
-            case short sh: WriteInt16(sh); break;
-            case ushort us: WriteUInt16(us); break;
-            case uint ui: WriteUInt32(ui); break;
-            case ulong ul: WriteUInt64(ul); break;
-            case byte by: WriteByte(by); break;
-            case sbyte sb: WriteSByte(sb); break;
-            case char c: WriteChar(c); break;
-            case byte[] bytes: WriteBytes(bytes); break;
-            case DateOnly d0: WriteDateOnly(d0); break;
-            case TimeOnly t0: WriteTimeOnly(t0); break;
-            default:
-                WriteOther(value.GetType().FullName ?? value.GetType().Name,
-                    value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString());
-                break;
+            case null: WriteNull(); return true;
+            case string s: WriteString(s); return true;
+            case int i: WriteInt32(i); return true;
+            case long l: WriteInt64(l); return true;
+            case double d: WriteDouble(d); return true;
+            case bool b: WriteBoolean(b); return true;
+            case DateTimeOffset dto: WriteDateTimeOffset(dto); return true;
+            case DateTime dt: WriteDateTime(dt); return true;
+            case TimeSpan ts: WriteTimeSpan(ts); return true;
+            case Guid g: WriteGuid(g); return true;
+            case decimal m: WriteDecimal(m); return true;
+            case float f: WriteSingle(f); return true;
+            case short sh: WriteInt16(sh); return true;
+            case ushort us: WriteUInt16(us); return true;
+            case uint ui: WriteUInt32(ui); return true;
+            case ulong ul: WriteUInt64(ul); return true;
+            case byte by: WriteByte(by); return true;
+            case sbyte sb: WriteSByte(sb); return true;
+            case char c: WriteChar(c); return true;
+            case byte[] bytes: WriteBytes(bytes); return true;
+            case DateOnly d0: WriteDateOnly(d0); return true;
+            case TimeOnly t0: WriteTimeOnly(t0); return true;
+            default: return false;
         }
     }
 
     private void WriteTag(ValueTag tag)
     {
+        if (HasRoom(1))
+        {
+            Here = (byte)tag;
+            _position++;
+            return;
+        }
         Span<byte> s = Reserve(1);
         if (!_measuring) s[0] = (byte)tag;
     }
 
     private void WriteVarint(ulong value)
     {
-        if (!_measuring && _buffer.Length - _position >= Varint.MaxLength)
+        if (HasRoom(Varint.MaxLength))
         {
-            _position += Varint.Write(_buffer.Slice(_position), value);
+            _position += Varint.WriteUnchecked(ref Here, value);
             return;
         }
         Span<byte> s = Reserve(Varint.Size(value));
@@ -380,6 +423,27 @@ public ref struct EventWriter
         Span<byte> s = Reserve(byteCount);
         if (!_measuring) Encoding.UTF8.GetBytes(value, s);
     }
+
+    private void WriteTagAndVarint(ValueTag tag, ulong value)
+    {
+        if (HasRoom(1 + Varint.MaxLength))
+        {
+            ref byte at = ref Here;
+            at = (byte)tag;
+            _position += 1 + Varint.WriteUnchecked(ref Unsafe.Add(ref at, 1), value);
+            return;
+        }
+        WriteTag(tag);
+        WriteVarint(value);
+    }
+
+    // The fast paths: in a writing pass with room for the most a primitive can take, store it
+    // through a reference, without Reserve's per-call checks and span slicing. Otherwise Reserve
+    // measures, or turns a scratch pass that ran out of room into a measuring one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly bool HasRoom(int count) => !_measuring && _buffer.Length - _position >= count;
+
+    private readonly ref byte Here => ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), (nint)(uint)_position);
 
     private Span<byte> Reserve(int count)
     {

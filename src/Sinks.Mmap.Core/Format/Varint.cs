@@ -34,6 +34,19 @@ internal static class Varint
         return i;
     }
 
+    /// <summary>Writes at <paramref name="destination"/>, which the caller has checked has room for <see cref="MaxLength"/> bytes.</summary>
+    public static int WriteUnchecked(ref byte destination, ulong value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            System.Runtime.CompilerServices.Unsafe.Add(ref destination, i++) = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, i++) = (byte)value;
+        return i;
+    }
+
     /// <summary>Reads a varint; false on truncation or an over-long encoding, never throws.</summary>
     public static bool TryRead(ReadOnlySpan<byte> source, out ulong value, out int consumed)
     {

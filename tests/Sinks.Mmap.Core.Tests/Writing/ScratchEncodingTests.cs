@@ -46,6 +46,45 @@ public class ScratchEncodingTests
     }
 
     [Fact]
+    public void Numbers_that_straddle_the_end_of_the_scratch_buffer_or_of_the_claimed_slot_read_back_exactly()
+    {
+        // The writer stores numbers without per-byte checks only when the most they can take fits;
+        // walking the end of the buffer across them byte by byte exercises every fallback.
+        using var log = new TestLog();
+        var pads = Enumerable.Range(ScratchBuffer.Size - 48, 56).ToArray();
+        using (var writer = new MmapLogWriter(log.Options(4 * 1024 * 1024)))
+        {
+            foreach (int pad in pads)
+            {
+                var e = new CustomEvent(new EventHeader { MessageTemplate = "{S} {A} {B} {C} {D} {E}", PropertyCount = 6 }, (ref EventWriter w) =>
+                {
+                    w.WritePropertyName("S");
+                    w.WriteString(new string('x', pad));
+                    w.WritePropertyName("A");
+                    w.WriteInt32(-1234567);
+                    w.WritePropertyName("B");
+                    w.WriteInt64(long.MinValue);
+                    w.WritePropertyName("C");
+                    w.WriteDouble(Math.PI);
+                    w.WritePropertyName("D");
+                    w.WriteUInt64(ulong.MaxValue);
+                    w.WritePropertyName("E");
+                    w.WriteBoolean(true);
+                });
+                Assert.True(writer.Append(T0, MmapLevel.Information, ref e));
+            }
+        }
+        var events = new MmapLogReader(log.Path_).ReadEvents().ToList();
+        Assert.Equal(pads.Length, events.Count);
+        for (int i = 0; i < pads.Length; i++)
+        {
+            object?[] values = events[i].Properties.Select(p => ((LogScalar)p.Value).Value).ToArray();
+            Assert.Equal(new object?[] { new string('x', pads[i]), -1234567, long.MinValue, Math.PI, ulong.MaxValue, true }, values);
+        }
+        Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
+    }
+
+    [Fact]
     public void A_log_call_made_while_another_event_is_being_encoded_on_the_same_thread_is_written_too()
     {
         using var log = new TestLog();
