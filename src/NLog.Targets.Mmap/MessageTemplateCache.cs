@@ -12,12 +12,16 @@ internal sealed class TemplateInfo
 {
     public static readonly TemplateInfo NotATemplate = new(Array.Empty<string>(), Array.Empty<int>());
 
-    public TemplateInfo(string[] names, int[] parameterIndexes, string[]? literals = null)
+    public TemplateInfo(string[] names, int[] parameterIndexes, string[]? literals = null, string? source = null)
     {
+        Source = source;
         Names = names;
         ParameterIndexes = parameterIndexes;
         Literals = literals;
     }
+
+    /// <summary>The template text this was parsed from (the instance first seen), or null.</summary>
+    public string? Source { get; }
 
     /// <summary>Each property's name, distinct, in order of first appearance.</summary>
     public string[] Names { get; }
@@ -178,7 +182,7 @@ internal static class MessageTemplateCache
             distinct.Add(names[n]);
             indexes.Add(index);
         }
-        return new TemplateInfo(distinct.ToArray(), indexes.ToArray(), plainHoles && !positional ? literals.ToArray() : null);
+        return new TemplateInfo(distinct.ToArray(), indexes.ToArray(), plainHoles && !positional ? literals.ToArray() : null, template);
     }
 
     private static bool IsDigits(string s)

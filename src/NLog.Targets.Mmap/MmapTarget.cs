@@ -28,8 +28,10 @@ namespace NLog.Targets.Mmap;
 /// rendered message. Set it to an empty string to store no rendered text for structured messages: the
 /// template and its typed properties are kept (readers render the message from them) and NLog's own
 /// message formatting, with its allocations, is skipped. Messages without parameters keep their text either way.</para>
-/// <para>The target is synchronous: NLog serialises calls to <c>Write</c>, and each call returns once
-/// the event is in the page cache. <see cref="Activity.Current"/> is read on the logging thread, so an
+/// <para>The target is synchronous: each call returns once the event is in the page cache. Like NLog's
+/// NullTarget, it does not take NLog's per-target lock: threads write side by side (the core claims
+/// each record's place atomically), and only layouts NLog renders (a layout other than <c>${message}</c>,
+/// the context options) are rendered under that lock. <see cref="Activity.Current"/> is read on the logging thread, so an
 /// async wrapper in front of this target loses the trace and span ids (and gains nothing: writing is
 /// a memory copy). I/O failures never throw: they go to NLog's InternalLogger and the event is counted
 /// in <see cref="DroppedEvents"/>.</para>
@@ -39,7 +41,6 @@ public sealed class MmapTarget : TargetWithContext
 {
     private const long FifteenMinutes = 15 * TimeSpan.TicksPerMinute;
 
-    private readonly PropertyBuffer _properties = new();
     private MmapLogWriter? _writer;
     private bool _renderLayout = true;
     private bool _layoutIsMessage;
@@ -47,18 +48,12 @@ public sealed class MmapTarget : TargetWithContext
     // configuration changes): asking NLog's getters for them on every event cost ~15 ns an event.
     private bool _includeEventProperties;
     private bool _includeContext;
-    private readonly NLogMessageRenderer _messageRenderer = new();
-    private string? _lastTemplate;
-    private TemplateInfo? _lastTemplateInfo;
+    // Shared by the logging threads (Write takes no lock), so each cache is one reference to an
+    // immutable object: a thread sees a whole entry or another one, never half of each.
+    private TemplateInfo? _lastTemplate;
+    private LocalOffset? _localOffset;
     private long _adapterDropped;
     private long _retiredDropped;
-
-    // The local UTC offset, cached for the quarter hour of local time it was found for (offsets change
-    // only on quarter hours); compared as a tick range, as a division per event costs more than the rest.
-    private long _offsetFromTicks = long.MaxValue;
-    private long _offsetToTicks = long.MinValue;
-    private long _offsetTicks;
-    private short _offsetMinutes;
 
     /// <summary>Creates the target with the default layout <c>${message}</c> and event properties included.</summary>
     public MmapTarget()
@@ -231,6 +226,24 @@ public sealed class MmapTarget : TargetWithContext
         }
     }
 
+    /// <summary>
+    /// Writes without NLog's per-target lock, as NLog's own NullTarget does: <see cref="Write(LogEventInfo)"/>
+    /// is thread-safe (the core appends from any number of threads; per-event state lives on the stack
+    /// or in per-thread buffers) and takes the lock itself around the layouts NLog renders.
+    /// </summary>
+    /// <param name="logEvent">The event and its continuation.</param>
+    protected override void WriteAsyncThreadSafe(AsyncLogEventInfo logEvent)
+    {
+        if (!IsInitialized)
+        {
+            // Closed meanwhile: what NLog's locked path does too.
+            logEvent.Continuation(null);
+            return;
+        }
+        // NLog's Write(AsyncLogEventInfo): calls Write(LogEventInfo), then the continuation, with NLog's exception rules.
+        Write(logEvent);
+    }
+
     /// <inheritdoc />
     protected override void Write(LogEventInfo logEvent)
     {
@@ -240,43 +253,24 @@ public sealed class MmapTarget : TargetWithContext
             Interlocked.Increment(ref _adapterDropped);
             return;
         }
-        PropertyBuffer properties = _properties;
+        // The header is built in place in the payload, on this thread's stack: it is large enough that a copy shows.
+        var payload = default(NLogEventPayload);
         try
         {
-            // The header is built in place in the payload: it is large enough that a copy shows.
-            var payload = new NLogEventPayload(properties);
             ref EventHeader header = ref payload.Header;
             header.LoggerName = logEvent.LoggerName;
             long utcTicks = ToUtcTicks(logEvent.TimeStamp, out header.OffsetMinutes);
-            header.MessageTemplate = GatherMessageProperties(logEvent, properties, out TemplateInfo? template);
+            header.MessageTemplate = GatherMessageProperties(logEvent, ref payload);
             if (_renderLayout)
             {
-                // NLog formats with the event's provider, which it sets to the configuration's culture when there is one.
-                CultureInfo? culture = logEvent.FormatProvider is { } provider
-                    ? provider as CultureInfo
-                    : LoggingConfiguration?.DefaultCultureInfo ?? CultureInfo.CurrentCulture;
-                MessageRendering how = _layoutIsMessage && template is not null && culture is not null
-                    ? _messageRenderer.Render(logEvent, template, logEvent.Parameters!, culture)
-                    : MessageRendering.ByNLog;
-                if (how == MessageRendering.Plain)
-                {
-                    header.RenderedMessageIsPlain = true;
-                }
-                else if (how == MessageRendering.Rendered)
-                {
-                    payload.RenderedMessage = _messageRenderer;
-                }
-                else
-                {
-                    header.RenderedMessage = RenderLogEvent(Layout, logEvent);
-                }
+                RenderMessage(logEvent, ref payload);
             }
             else if (header.MessageTemplate is null)
             {
                 // No layout and no template: keep the message text (formatting it only when it has parameters).
                 header.RenderedMessage = logEvent.Parameters is { Length: > 0 } ? logEvent.FormattedMessage : logEvent.Message;
             }
-            GatherContextProperties(logEvent, properties, templateGathered: header.MessageTemplate is not null);
+            GatherContextProperties(logEvent, ref payload, templateGathered: header.MessageTemplate is not null);
 
             if (logEvent.Exception is { } exception)
             {
@@ -290,7 +284,7 @@ public sealed class MmapTarget : TargetWithContext
                 header.SpanId = activity.SpanId;
             }
 
-            header.PropertyCount = properties.Count;
+            header.PropertyCount = payload.PropertyCount;
             writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload);
         }
         catch (Exception)
@@ -301,18 +295,67 @@ public sealed class MmapTarget : TargetWithContext
         }
         finally
         {
-            properties.Clear();
+            payload.OtherProperties?.Return();
+            payload.RenderedMessage?.Return();
         }
     }
 
     /// <summary>
-    /// Adds the message-template parameters as properties and returns the template, or null when
-    /// the message is not structured. Positional parameters are paired with cached hole names, which
-    /// allocates nothing; events built from pre-parsed parameters (NLog.Extensions.Logging) use them.
+    /// Decides how the layout's text is stored: not at all when it is <c>${message}</c> and readers can
+    /// rebuild it from the template (the usual case, decided without a renderer), rendered by the
+    /// target into a per-thread buffer when it can match NLog, else rendered by NLog under the target's lock.
     /// </summary>
-    private string? GatherMessageProperties(LogEventInfo logEvent, PropertyBuffer properties, out TemplateInfo? parsed)
+    private void RenderMessage(LogEventInfo logEvent, ref NLogEventPayload payload)
     {
-        parsed = null;
+        ref EventHeader header = ref payload.Header;
+        TemplateInfo? template = payload.Template;
+        // NLog formats with the event's provider, which it sets to the configuration's culture when there is one.
+        CultureInfo? culture = logEvent.FormatProvider is { } provider
+            ? provider as CultureInfo
+            : LoggingConfiguration?.DefaultCultureInfo ?? CultureInfo.CurrentCulture;
+        MessageRendering how = MessageRendering.ByNLog;
+        if (_layoutIsMessage && template is not null && culture is not null)
+        {
+            if (NLogMessageRenderer.IsKnownPlain(template, payload.Parameters!, culture))
+            {
+                how = MessageRendering.Plain;
+            }
+            else
+            {
+                NLogMessageRenderer renderer = NLogMessageRenderer.Rent();
+                how = renderer.Render(logEvent, template, payload.Parameters!, culture);
+                if (how == MessageRendering.Rendered)
+                {
+                    // Returned once the event is written (Write's finally).
+                    payload.RenderedMessage = renderer;
+                }
+                else
+                {
+                    renderer.Return();
+                }
+            }
+        }
+        if (how == MessageRendering.Plain)
+        {
+            header.RenderedMessageIsPlain = true;
+        }
+        else if (how == MessageRendering.ByNLog)
+        {
+            // NLog's layouts are not guaranteed thread-safe: render under the lock NLog would have held.
+            lock (SyncRoot)
+            {
+                header.RenderedMessage = RenderLogEvent(Layout, logEvent);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets the payload's message-template parameters and returns the template, or null when the
+    /// message is not structured. Positional parameters are paired with cached hole names, which
+    /// allocates nothing; events built from pre-parsed parameters (NLog.Extensions.Logging) use those.
+    /// </summary>
+    private string? GatherMessageProperties(LogEventInfo logEvent, ref NLogEventPayload payload)
+    {
         string? message = logEvent.Message;
         if (message is null)
         {
@@ -322,23 +365,18 @@ public sealed class MmapTarget : TargetWithContext
         if (parameters is { Length: > 0 })
         {
             // Messages are usually literals: the same string instance as last time skips even the cache lookup.
-            TemplateInfo template;
-            if (ReferenceEquals(message, _lastTemplate))
-            {
-                template = _lastTemplateInfo!;
-            }
-            else
+            TemplateInfo? template = _lastTemplate;
+            if (template is null || !ReferenceEquals(template.Source, message))
             {
                 template = MessageTemplateCache.Get(message);
-                _lastTemplate = message;
-                _lastTemplateInfo = template;
+                _lastTemplate = template;
             }
             if (!template.HasHoles)
             {
                 return null;
             }
-            parsed = template;
-            properties.SetTemplateParameters(template, parameters);
+            payload.Template = template;
+            payload.Parameters = parameters;
             return message;
         }
         if (logEvent.HasProperties)
@@ -346,10 +384,11 @@ public sealed class MmapTarget : TargetWithContext
             var templateParameters = logEvent.MessageTemplateParameters;
             if (templateParameters.Count > 0)
             {
+                PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
                 for (int i = 0; i < templateParameters.Count; i++)
                 {
                     var parameter = templateParameters[i];
-                    properties.TryAdd(parameter.Name, parameter.Value);
+                    others.TryAdd(parameter.Name, parameter.Value);
                 }
                 return message;
             }
@@ -357,35 +396,42 @@ public sealed class MmapTarget : TargetWithContext
         return null;
     }
 
-    private void GatherContextProperties(LogEventInfo logEvent, PropertyBuffer properties, bool templateGathered)
+    private void GatherContextProperties(LogEventInfo logEvent, ref NLogEventPayload payload, bool templateGathered)
     {
         // Without a dictionary of its own, an event's only properties are its template parameters:
         // already gathered when the template was ours to parse, and absent when there are no parameters.
         bool onlyTemplateParameters = EventPropertiesProbe.IsAvailable && !EventPropertiesProbe.MayHaveOwnProperties(logEvent)
             && (templateGathered || logEvent.Parameters is not { Length: > 0 });
-        if (_includeEventProperties && !onlyTemplateParameters && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, properties))
+        if (_includeEventProperties && !onlyTemplateParameters && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, in payload))
         {
+            PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
             foreach (KeyValuePair<object, object?> property in logEvent.Properties)
             {
                 if (property.Key is string name)
                 {
                     // Message-template parameters are among the event properties once NLog has parsed the template.
-                    properties.TryAdd(name, property.Value);
+                    others.TryAdd(name, property.Value);
                 }
                 else if (property.Key is not null)
                 {
-                    properties.TryAdd(property.Key.ToString() ?? "", property.Value);
+                    others.TryAdd(property.Key.ToString() ?? "", property.Value);
                 }
             }
         }
         if (_includeContext)
         {
-            IDictionary<string, object?>? context = GetContextProperties(logEvent);
+            IDictionary<string, object?>? context;
+            // The context options are layouts, which NLog does not promise are thread-safe.
+            lock (SyncRoot)
+            {
+                context = GetContextProperties(logEvent);
+            }
             if (context is not null)
             {
+                PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
                 foreach (KeyValuePair<string, object?> property in context)
                 {
-                    properties.TryAdd(property.Key, property.Value);
+                    others.TryAdd(property.Key, property.Value);
                 }
             }
         }
@@ -396,17 +442,28 @@ public sealed class MmapTarget : TargetWithContext
     /// (NLog lists them among the event properties once it has parsed the template): then there is
     /// nothing to add, and enumerating the dictionary, which allocates, is skipped.
     /// </summary>
-    private static bool OnlyMessageProperties(IDictionary<object, object?> eventProperties, PropertyBuffer gathered)
+    private static bool OnlyMessageProperties(IDictionary<object, object?> eventProperties, in NLogEventPayload gathered)
     {
-        if (gathered.Count == 0 || eventProperties.Count != gathered.Count)
+        int count = gathered.PropertyCount;
+        if (count == 0 || eventProperties.Count != count)
         {
             return false;
         }
-        for (int i = 0; i < gathered.Count; i++)
+        foreach (string name in gathered.TemplateNames)
         {
-            if (!eventProperties.ContainsKey(gathered.NameAt(i)))
+            if (!eventProperties.ContainsKey(name))
             {
                 return false;
+            }
+        }
+        if (gathered.OtherProperties is { } others)
+        {
+            for (int i = 0; i < others.Count; i++)
+            {
+                if (!eventProperties.ContainsKey(others.NameAt(i)))
+                {
+                    return false;
+                }
             }
         }
         return true;
@@ -421,16 +478,34 @@ public sealed class MmapTarget : TargetWithContext
         }
         // Local (NLog's default time source) or unspecified: treat as local time.
         long ticks = timestamp.Ticks;
-        if (ticks < _offsetFromTicks || ticks >= _offsetToTicks)
+        LocalOffset? offset = _localOffset;
+        if (offset is null || ticks < offset.FromTicks || ticks >= offset.ToTicks)
         {
-            TimeSpan offset = TimeZoneInfo.Local.GetUtcOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Local));
-            _offsetTicks = offset.Ticks;
-            _offsetMinutes = (short)(offset.Ticks / TimeSpan.TicksPerMinute);
-            _offsetFromTicks = ticks - ticks % FifteenMinutes;
-            _offsetToTicks = _offsetFromTicks + FifteenMinutes;
+            offset = new LocalOffset(ticks, TimeZoneInfo.Local.GetUtcOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Local)));
+            _localOffset = offset;
         }
-        offsetMinutes = _offsetMinutes;
-        return ticks - _offsetTicks;
+        offsetMinutes = offset.Minutes;
+        return ticks - offset.OffsetTicks;
+    }
+
+    /// <summary>
+    /// The local UTC offset for the quarter hour of local time it was found for (offsets change only
+    /// on quarter hours), compared as a tick range: a division per event cost more than the rest.
+    /// </summary>
+    private sealed class LocalOffset
+    {
+        public LocalOffset(long localTicks, TimeSpan offset)
+        {
+            FromTicks = localTicks - localTicks % FifteenMinutes;
+            ToTicks = FromTicks + FifteenMinutes;
+            OffsetTicks = offset.Ticks;
+            Minutes = (short)(offset.Ticks / TimeSpan.TicksPerMinute);
+        }
+
+        public long FromTicks { get; }
+        public long ToTicks { get; }
+        public long OffsetTicks { get; }
+        public short Minutes { get; }
     }
 
     private void ReportError(MmapLogError error)

@@ -5,128 +5,119 @@ using Sinks.Mmap;
 namespace NLog.Targets.Mmap;
 
 /// <summary>
-/// The properties of the event being written, gathered once before <see cref="MmapLogWriter.Append{TPayload}"/>
-/// so that the payload's runs (one into scratch, or measure then encode) see exactly the same thing. One buffer
-/// per target, reused: NLog serialises calls to a synchronous target's <c>Write</c>.
+/// The properties an event has besides its message-template parameters (event properties the
+/// template does not name, scope and context properties), gathered once before
+/// <see cref="MmapLogWriter.Append{TPayload}"/> so that the payload's runs (one into scratch, or
+/// measure then encode) see exactly the same thing. One per thread, rented for one event: the
+/// target writes without NLog's lock, so several threads may be gathering at once.
 /// </summary>
 internal sealed class PropertyBuffer
 {
+    [ThreadStatic]
+    private static PropertyBuffer? t_buffer;
+
     private string[] _names = new string[8];
     private object?[] _values = new object?[8];
-    private int _added;
-    // The message-template parameters come first, held by reference rather than copied: for most
-    // events they are all the properties there are. Two references, cleared to null: each store of
-    // an object into the heap costs a GC write barrier, except a null's.
-    private TemplateInfo? _template;
-    private object?[]? _parameters;
+    private int _count;
+    private bool _rented;
+    // Names already taken by the message-template parameters.
+    private string[] _taken = Array.Empty<string>();
 
-    public int Count => TemplateCount + _added;
+    public int Count => _count;
 
-    private int TemplateCount => _template is { } template ? template.Names.Length : 0;
+    public string NameAt(int index) => _names[index];
 
-    public string NameAt(int index)
+    /// <summary>
+    /// This thread's buffer, empty, with <paramref name="taken"/> as names not to add again; a new
+    /// one when this thread's is in use further up the stack (a property's ToString that logs).
+    /// </summary>
+    public static PropertyBuffer Rent(string[] taken)
     {
-        int templateCount = TemplateCount;
-        return index < templateCount ? _template!.Names[index] : _names[index - templateCount];
+        PropertyBuffer buffer = t_buffer ??= new PropertyBuffer();
+        if (buffer._rented)
+        {
+            buffer = new PropertyBuffer();
+        }
+        buffer._rented = true;
+        buffer._taken = taken;
+        return buffer;
+    }
+
+    /// <summary>Empties the buffer (it must not keep the event's values alive) and frees it for the next event.</summary>
+    public void Return()
+    {
+        if (_count > 0)
+        {
+            Array.Clear(_values, 0, _count);
+            Array.Clear(_names, 0, _count);
+            _count = 0;
+        }
+        _taken = Array.Empty<string>();
+        _rented = false;
     }
 
     public bool Contains(string name)
     {
-        if (_template is { } template)
+        foreach (string taken in _taken)
         {
-            foreach (string templateName in template.Names)
-            {
-                if (string.Equals(templateName, name, StringComparison.Ordinal)) return true;
-            }
+            if (string.Equals(taken, name, StringComparison.Ordinal)) return true;
         }
-        for (int i = 0; i < _added; i++)
+        for (int i = 0; i < _count; i++)
         {
             if (string.Equals(_names[i], name, StringComparison.Ordinal)) return true;
         }
         return false;
     }
 
-    /// <summary>
-    /// Makes the template's holes the first properties, valued from <paramref name="parameters"/>
-    /// (a hole whose parameter is missing is null). Call it on an empty buffer.
-    /// </summary>
-    public void SetTemplateParameters(TemplateInfo template, object?[] parameters)
+    /// <summary>Adds the property unless one of that name is already there.</summary>
+    public void TryAdd(string name, object? value)
     {
-        _template = template;
-        _parameters = parameters;
+        if (string.IsNullOrEmpty(name) || Contains(name))
+        {
+            return;
+        }
+        if (_count == _names.Length)
+        {
+            Array.Resize(ref _names, _count * 2);
+            Array.Resize(ref _values, _count * 2);
+        }
+        _names[_count] = name;
+        _values[_count] = value;
+        _count++;
     }
 
-    /// <summary>Writes every property, the template parameters first, as name and value.</summary>
     public void WriteTo(ref EventWriter writer)
     {
-        if (_template is { } template)
-        {
-            string[] names = template.Names;
-            int[] parameterIndexes = template.ParameterIndexes;
-            object?[] parameters = _parameters!;
-            for (int i = 0; i < names.Length; i++)
-            {
-                writer.WritePropertyName(names[i]);
-                int parameter = parameterIndexes[i];
-                NLogEventPayload.WriteValue(ref writer, (uint)parameter < (uint)parameters.Length ? parameters[parameter] : null, 0);
-            }
-        }
-        for (int i = 0; i < _added; i++)
+        for (int i = 0; i < _count; i++)
         {
             writer.WritePropertyName(_names[i]);
             NLogEventPayload.WriteValue(ref writer, _values[i], 0);
         }
     }
-
-    public void Add(string name, object? value)
-    {
-        if (_added == _names.Length)
-        {
-            Array.Resize(ref _names, _added * 2);
-            Array.Resize(ref _values, _added * 2);
-        }
-        _names[_added] = name;
-        _values[_added] = value;
-        _added++;
-    }
-
-    /// <summary>Adds the property unless one of that name is already there.</summary>
-    public void TryAdd(string name, object? value)
-    {
-        if (!string.IsNullOrEmpty(name) && !Contains(name)) Add(name, value);
-    }
-
-    public void Clear()
-    {
-        // Drop references so the buffer does not keep the last event's values alive.
-        _template = null;
-        _parameters = null;
-        if (_added > 0)
-        {
-            Array.Clear(_values, 0, _added);
-            Array.Clear(_names, 0, _added);
-            _added = 0;
-        }
-    }
 }
 
-/// <summary>An NLog event in the neutral form: the header plus the gathered properties.</summary>
+/// <summary>
+/// An NLog event in the neutral form: the header, the message-template parameters (held by
+/// reference: for most events they are all the properties there are) and any other properties.
+/// It lives on the logging thread's stack for one event.
+/// </summary>
 internal struct NLogEventPayload : IEventPayload
 {
     private const int MaxDepth = 8;
 
     public EventHeader Header;
-    public PropertyBuffer Properties;
+    // The template's holes, valued from Parameters (a hole whose parameter is missing is null).
+    public TemplateInfo? Template;
+    public object?[]? Parameters;
+    public PropertyBuffer? OtherProperties;
     // When set, the rendered message is its buffer rather than Header.RenderedMessage.
     public NLogMessageRenderer? RenderedMessage;
 
-    /// <summary>An empty header over <paramref name="properties"/>: fill <see cref="Header"/> in place, its property count last.</summary>
-    public NLogEventPayload(PropertyBuffer properties)
-    {
-        Header = default;
-        Properties = properties;
-        RenderedMessage = null;
-    }
+    /// <summary>The properties the payload writes: the template's holes, then the others.</summary>
+    public readonly int PropertyCount => (Template?.Names.Length ?? 0) + (OtherProperties?.Count ?? 0);
+
+    /// <summary>The names the template's holes take, which other properties must not repeat.</summary>
+    public readonly string[] TemplateNames => Template?.Names ?? Array.Empty<string>();
 
     public readonly void Write(ref EventWriter writer)
     {
@@ -138,7 +129,19 @@ internal struct NLogEventPayload : IEventPayload
         {
             writer.WriteHeader(in Header);
         }
-        Properties.WriteTo(ref writer);
+        if (Template is { } template)
+        {
+            string[] names = template.Names;
+            int[] parameterIndexes = template.ParameterIndexes;
+            object?[] parameters = Parameters!;
+            for (int i = 0; i < names.Length; i++)
+            {
+                writer.WritePropertyName(names[i]);
+                int parameter = parameterIndexes[i];
+                WriteValue(ref writer, (uint)parameter < (uint)parameters.Length ? parameters[parameter] : null, 0);
+            }
+        }
+        OtherProperties?.WriteTo(ref writer);
     }
 
     /// <summary>

@@ -12,14 +12,47 @@ namespace NLog.Targets.Mmap;
 /// NLog's text is also the core's plain rendering of the template (an invariant-like culture, no
 /// repeated hole), later events are not rendered at all: readers rebuild the text.
 /// Anything else (formats, alignment, positional templates, other types, a custom formatter or
-/// format provider) is left to NLog. One per target: NLog serialises a target's <c>Write</c>.
+/// format provider) is left to NLog. The verdicts are kept on the template (<see cref="TemplateInfo.Checked"/>),
+/// shared by all threads; the buffer is per thread, rented for one event.
 /// </summary>
 internal sealed class NLogMessageRenderer
 {
+    [ThreadStatic]
+    private static NLogMessageRenderer? t_renderer;
+
+    private bool _rented;
     private char[] _buffer = new char[256];
     private int _length;
     private CultureInfo? _lastCulture;
     private bool _lastCultureUsesAsciiMinus;
+
+    /// <summary>This thread's renderer, or a new one when it is in use further up the stack.</summary>
+    public static NLogMessageRenderer Rent()
+    {
+        NLogMessageRenderer renderer = t_renderer ??= new NLogMessageRenderer();
+        if (renderer._rented)
+        {
+            renderer = new NLogMessageRenderer();
+        }
+        renderer._rented = true;
+        return renderer;
+    }
+
+    public void Return() => _rented = false;
+
+    /// <summary>
+    /// True when an earlier event of this template, with parameters of the same types, in this
+    /// culture, was found to render as the core's plain rendering: nothing need be rendered or
+    /// stored. Reads only what other threads publish whole (<see cref="TemplateInfo.Checked"/>),
+    /// so it needs no renderer; the usual event of a busy template goes no further.
+    /// </summary>
+    public static bool IsKnownPlain(TemplateInfo template, object?[] parameters, CultureInfo culture)
+    {
+        // A verdict exists only for a culture with an ASCII minus sign and a template whose holes match the parameters.
+        RenderingCheck? check = template.Checked;
+        return check is not null && check.Plain && ReferenceEquals(check.Culture, culture)
+            && SameTypes(check.ParameterTypes, parameters) && (!check.PlainOnlyWhenFinite || AllRealsFinite(parameters));
+    }
 
     /// <summary>The message the last <see cref="Render"/> that returned <see cref="MessageRendering.Rendered"/> produced.</summary>
     public ReadOnlySpan<char> Rendered => _buffer.AsSpan(0, _length);

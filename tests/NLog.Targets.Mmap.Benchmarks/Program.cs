@@ -58,14 +58,13 @@ internal static class Program
         b.Setup();
         string coreDir = Path.Combine(Path.GetTempPath(), "nlog-mmap-bench-core-" + Guid.NewGuid().ToString("N"));
         var core = new MmapLogWriter(new MmapLogOptions { Path = Path.Combine(coreDir, "core.mlog"), SegmentSizeBytes = 256L << 20 });
-        var properties = new PropertyBuffer();
-        properties.Add("UserId", 42);
-        properties.Add("Ip", "10.0.0.1");
-        properties.Add("Elapsed", 12.5);
-        var header = new EventHeader { MessageTemplate = "User {UserId} logged in from {Ip} after {Elapsed} ms", LoggerName = "Bench", PropertyCount = properties.Count };
+        const string Template = "User {UserId} logged in from {Ip} after {Elapsed} ms";
+        TemplateInfo template = MessageTemplateCache.Get(Template);
+        object?[] parameters = { 42, "10.0.0.1", 12.5 };
+        var header = new EventHeader { MessageTemplate = Template, LoggerName = "Bench", PropertyCount = parameters.Length };
         void CoreOnly()
         {
-            var payload = new NLogEventPayload(properties) { Header = header };
+            var payload = new NLogEventPayload { Header = header, Template = template, Parameters = parameters };
             core.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref payload);
         }
         var probeFactory = new LogFactory();
@@ -76,7 +75,7 @@ internal static class Program
         headerWithText.RenderedMessage = "User 42 logged in from 10.0.0.1 after 12.5 ms";
         void CoreOnlyWithText()
         {
-            var payload = new NLogEventPayload(properties) { Header = headerWithText };
+            var payload = new NLogEventPayload { Header = headerWithText, Template = template, Parameters = parameters };
             core.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref payload);
         }
         try
