@@ -112,12 +112,9 @@ public class ConcurrencyTests
             }, factory);
             factory.Flush();
 
-            var events = new MmapLogReader(dir.LogPath).ReadEvents().ToList();
-            Assert.Equal(threads * perThread, events.Count);
-            foreach (MmapEvent read in events)
+            var events = ReadBack(dir, threads * perThread);
+            foreach (var (read, t, i) in events)
             {
-                int t = (int)Scalar(read, "Thread")!;
-                int i = (int)Scalar(read, "Index")!;
                 Assert.Equal("T" + t, read.LoggerName);
                 switch (i % 4)
                 {
@@ -139,7 +136,7 @@ public class ConcurrencyTests
                         break;
                 }
             }
-            Assert.Equal(threads * perThread, events.Select(e => ((int)Scalar(e, "Thread")!, (int)Scalar(e, "Index")!)).Distinct().Count());
+            Assert.Equal(threads * perThread, events.Select(e => (e.Thread, e.Index)).Distinct().Count());
             Assert.Equal(0, target.DroppedEvents);
         }
         finally
@@ -164,12 +161,8 @@ public class ConcurrencyTests
             }, factory);
             factory.Flush();
 
-            var events = new MmapLogReader(dir.LogPath).ReadEvents().ToList();
-            Assert.Equal(threads * perThread, events.Count);
-            foreach (MmapEvent read in events)
+            foreach (var (read, t, i) in ReadBack(dir, threads * perThread))
             {
-                int t = (int)Scalar(read, "Thread")!;
-                int i = (int)Scalar(read, "Index")!;
                 Assert.Equal($"T{t}|Thread {t} item {i}|{t * 100_000 + i}", read.RenderedMessage);
             }
             Assert.Equal(0, target.DroppedEvents);
@@ -178,6 +171,14 @@ public class ConcurrencyTests
         {
             factory.Shutdown();
         }
+    }
+
+    /// <summary>Every event of the log with the thread and index it says it was logged with; there must be <paramref name="expected"/>.</summary>
+    private static (MmapEvent Read, int Thread, int Index)[] ReadBack(TempLogDir dir, int expected)
+    {
+        var events = new MmapLogReader(dir.LogPath).ReadEvents().Select(e => (e, (int)Scalar(e, "Thread")!, (int)Scalar(e, "Index")!)).ToArray();
+        Assert.Equal(expected, events.Length);
+        return events;
     }
 
     private static void RunThreads(int threads, int perThread, Action<Logger, int, int> log, LogFactory factory)
