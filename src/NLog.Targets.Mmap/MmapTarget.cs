@@ -323,15 +323,23 @@ public sealed class MmapTarget : TargetWithContext
             else
             {
                 NLogMessageRenderer renderer = NLogMessageRenderer.Rent();
-                how = renderer.Render(logEvent, template, payload.Parameters!, culture);
-                if (how == MessageRendering.Rendered)
+                try
                 {
-                    // Returned once the event is written (Write's finally).
-                    payload.RenderedMessage = renderer;
+                    how = renderer.Render(logEvent, template, payload.Parameters!, culture);
                 }
-                else
+                finally
                 {
-                    renderer.Return();
+                    // Kept for the append when it holds the text (Write's finally returns it), else
+                    // returned now, even if rendering threw: a renderer left rented would be replaced
+                    // by a new one on every later event of this thread.
+                    if (how == MessageRendering.Rendered)
+                    {
+                        payload.RenderedMessage = renderer;
+                    }
+                    else
+                    {
+                        renderer.Return();
+                    }
                 }
             }
         }
