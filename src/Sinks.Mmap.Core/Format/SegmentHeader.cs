@@ -36,10 +36,22 @@ internal readonly record struct SegmentHeader(
         BinaryPrimitives.WriteUInt64LittleEndian(h, FormatConstants.Magic);
     }
 
-    public static bool IsAllZero(ReadOnlySpan<byte> header) =>
-        // A file shorter than a header (even empty) whose bytes are all zero is one a writer was killed
-        // while creating, before its blocks were allocated: never started, just like a zero header.
-        header.Slice(0, Math.Min(header.Length, FormatConstants.HeaderSize)).IndexOfAnyExcept((byte)0) < 0;
+    /// <summary>
+    /// True for a segment a writer prepared but never started: its magic is zero (the writer stores
+    /// the magic last) and the rest is either zero or the beginning of this format's header, which a
+    /// writer killed between the two stores leaves. A file shorter than a header (even empty) whose
+    /// bytes are all zero is one a writer was killed while creating, before its blocks were allocated.
+    /// </summary>
+    public static bool IsNeverStarted(ReadOnlySpan<byte> header)
+    {
+        header = header.Slice(0, Math.Min(header.Length, FormatConstants.HeaderSize));
+        if (header.Slice(0, Math.Min(header.Length, 8)).IndexOfAnyExcept((byte)0) >= 0)
+        {
+            return false;
+        }
+        return header.IndexOfAnyExcept((byte)0) < 0
+            || (header.Length >= 10 && BinaryPrimitives.ReadUInt16LittleEndian(header.Slice(8)) == FormatConstants.MajorVersion);
+    }
 
     /// <summary>
     /// Parses a header. Returns null with a reason when the bytes are not a readable segment header;
@@ -54,7 +66,7 @@ internal readonly record struct SegmentHeader(
         }
         if (BinaryPrimitives.ReadUInt64LittleEndian(bytes) != FormatConstants.Magic)
         {
-            problem = IsAllZero(bytes)
+            problem = IsNeverStarted(bytes)
                 ? $"{fileName}: segment prepared but never started (empty header)"
                 : $"{fileName}: not a Sinks.Mmap segment (bad magic)";
             return null;

@@ -53,7 +53,7 @@ internal sealed class SegmentCursor : IDisposable
     /// <summary>True when the segment has a readable header (it may still hold no records).</summary>
     public bool IsReadable => _scanner is not null;
 
-    /// <summary>True when the header is all zero: prepared by a writer, not started yet.</summary>
+    /// <summary>True when the header was never completed (zero magic): prepared by a writer, not started yet.</summary>
     public bool NotStarted { get; private set; }
 
     public long Offset => _scanner?.Position ?? 0;
@@ -74,7 +74,7 @@ internal sealed class SegmentCursor : IDisposable
         }
         report.Bytes = source.Length;
         ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
-        if (SegmentHeader.IsAllZero(head))
+        if (SegmentHeader.IsNeverStarted(head))
         {
             return new SegmentCursor(source, report, null, number) { NotStarted = true };
         }

@@ -35,7 +35,7 @@ internal static class SegmentRecovery
                 long length = RandomAccess.GetLength(handle);
                 byte[] head = new byte[FormatConstants.HeaderSize];
                 int n = RandomAccess.Read(handle, head, 0);
-                if (SegmentHeader.IsAllZero(head.AsSpan(0, n)))
+                if (SegmentHeader.IsNeverStarted(head.AsSpan(0, n)))
                 {
                     // A segment prepared ahead and never started: nothing in it, and its number is free again.
                     handle.Dispose();

@@ -64,7 +64,7 @@ internal static class RetentionPolicy
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             byte[] head = new byte[Format.FormatConstants.HeaderSize];
-            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) != head.Length || !Format.SegmentHeader.IsAllZero(head);
+            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) != head.Length || !Format.SegmentHeader.IsNeverStarted(head);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

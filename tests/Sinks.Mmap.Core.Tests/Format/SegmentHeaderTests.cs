@@ -60,6 +60,28 @@ public class SegmentHeaderTests
     }
 
     [Fact]
+    public void A_header_written_all_but_its_magic_is_a_segment_never_started()
+    {
+        // The writer stores the magic last: a kill between the two stores leaves this.
+        var bytes = new byte[FormatConstants.HeaderSize];
+        Sample.WriteTo(bytes);
+        bytes.AsSpan(0, 8).Clear();
+        Assert.Null(SegmentHeader.TryParse(bytes, "seg", out string? problem));
+        Assert.Contains("never started", problem);
+        Assert.True(SegmentHeader.IsNeverStarted(bytes));
+    }
+
+    [Fact]
+    public void A_zero_magic_before_bytes_of_another_format_is_not_a_segment()
+    {
+        var bytes = new byte[FormatConstants.HeaderSize];
+        Encoding.ASCII.GetBytes("not a log at all").CopyTo(bytes, 8);
+        Assert.Null(SegmentHeader.TryParse(bytes, "seg", out string? problem));
+        Assert.Contains("bad magic", problem);
+        Assert.False(SegmentHeader.IsNeverStarted(bytes));
+    }
+
+    [Fact]
     public void An_unknown_major_version_throws_a_format_exception_naming_both_versions()
     {
         byte[] bytes = new byte[FormatConstants.HeaderSize];

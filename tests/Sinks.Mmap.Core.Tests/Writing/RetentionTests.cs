@@ -23,7 +23,7 @@ public class RetentionTests
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             byte[] head = new byte[FormatConstants.HeaderSize];
-            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && !SegmentHeader.IsAllZero(head);
+            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && !SegmentHeader.IsNeverStarted(head);
         }
         catch (FileNotFoundException)
         {
