@@ -523,6 +523,7 @@ public sealed class MmapTarget : TargetWithContext
             case MmapLogErrorKind.Recovery:
             case MmapLogErrorKind.Recovered:
             case MmapLogErrorKind.MappingUnavailable:
+            case MmapLogErrorKind.SharedLog:
                 InternalLogger.Warn(error.Exception, "Mmap target '{0}': {1}", Name, error.Message);
                 break;
             default:

@@ -5,8 +5,9 @@ namespace Sinks.Mmap;
 /// <summary>What recovery found when a writer opened a log: the segments it repaired and what it kept and cut.</summary>
 public sealed class RecoveryReport
 {
-    internal RecoveryReport(long nextSegmentNumber, long nextSequence, IReadOnlyList<RepairedSegment> repaired, IReadOnlyList<string> problems)
+    internal RecoveryReport(long nextSegmentNumber, long nextSequence, IReadOnlyList<RepairedSegment> repaired, IReadOnlyList<string> problems, IReadOnlyList<string>? inUse = null)
     {
+        InUse = inUse ?? System.Array.Empty<string>();
         NextSegmentNumber = nextSegmentNumber;
         NextSequence = nextSequence;
         Repaired = repaired;
@@ -24,6 +25,12 @@ public sealed class RecoveryReport
 
     /// <summary>Segments that could not be read at all (for example a damaged header), left untouched.</summary>
     public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>
+    /// Segments another writer has open (it holds their "in use" lock), left untouched. Any at all
+    /// means that writer still writes this lane, whatever the lock file says: the lane is not free.
+    /// </summary>
+    public IReadOnlyList<string> InUse { get; }
 }
 
 /// <summary>One segment that recovery repaired.</summary>

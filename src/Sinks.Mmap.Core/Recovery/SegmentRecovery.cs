@@ -16,63 +16,115 @@ namespace Sinks.Mmap.Recovery;
 /// </summary>
 internal static class SegmentRecovery
 {
-    public static RecoveryReport Recover(SegmentNaming naming, long nowUtcTicks)
+    /// <summary>
+    /// Recovers every segment of <paramref name="naming"/>'s lane but those in <paramref name="owned"/>
+    /// (segments the calling writer itself has open) and those another writer has in use.
+    /// </summary>
+    public static RecoveryReport Recover(SegmentNaming naming, long nowUtcTicks, IReadOnlyCollection<string>? owned = null)
     {
         long nextNumber = 1;
         long nextSequence = 1;
         var repaired = new List<RepairedSegment>();
         var problems = new List<string>();
+        var inUse = new List<string>();
         foreach ((long number, string path) in naming.List())
         {
             nextNumber = Math.Max(nextNumber, number + 1);
+            if (owned is not null && Contains(owned, path))
+            {
+                continue;
+            }
             SegmentHeader? header;
             string? problem;
             bool sealedAndTrimmed;
             long sealSequence;
+            SafeFileHandle? handle = null;
             try
             {
-                using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                handle = OpenOwned(path, out string? refusal, out bool busy);
+                if (handle is null)
+                {
+                    if (busy) inUse.Add(path);
+                    else problems.Add(refusal!);
+                    continue;
+                }
                 long length = RandomAccess.GetLength(handle);
                 byte[] head = new byte[FormatConstants.HeaderSize];
                 int n = RandomAccess.Read(handle, head, 0);
                 if (SegmentHeader.IsNeverStarted(head.AsSpan(0, n)))
                 {
                     // A segment prepared ahead and never started: nothing in it, and its number is free again.
-                    handle.Dispose();
                     SegmentFiles.TryDelete(path);
+                    handle.Dispose();
                     if (nextNumber == number + 1) nextNumber = number;
                     continue;
                 }
                 header = SegmentHeader.TryParse(head.AsSpan(0, n), Path.GetFileName(path), out problem);
                 sealedAndTrimmed = TryReadSeal(handle, length, out sealSequence);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MmapFormatException)
-            {
-                problems.Add($"{Path.GetFileName(path)}: {ex.Message}");
-                continue;
-            }
-            if (header is null)
-            {
-                problems.Add(problem!);
-                continue;
-            }
-            if (sealedAndTrimmed)
-            {
-                nextSequence = Math.Max(nextSequence, sealSequence + 1);
-                continue;
-            }
-            try
-            {
-                RepairedSegment result = Repair(path, header.Value, nowUtcTicks);
+                if (header is null)
+                {
+                    problems.Add(problem!);
+                    continue;
+                }
+                if (sealedAndTrimmed)
+                {
+                    nextSequence = Math.Max(nextSequence, sealSequence + 1);
+                    continue;
+                }
+                RepairedSegment result = Repair(handle, path, header.Value, nowUtcTicks);
                 repaired.Add(result);
                 nextSequence = Math.Max(nextSequence, result.LastSequence + 1);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MmapFormatException)
             {
-                problems.Add($"{Path.GetFileName(path)}: could not repair: {ex.Message}");
+                problems.Add($"{Path.GetFileName(path)}: could not be recovered: {ex.Message}");
+            }
+            finally
+            {
+                handle?.Dispose();
             }
         }
-        return new RecoveryReport(nextNumber, nextSequence, repaired, problems);
+        return new RecoveryReport(nextNumber, nextSequence, repaired, problems, inUse);
+    }
+
+    private static bool Contains(IReadOnlyCollection<string> paths, string path)
+    {
+        foreach (string p in paths)
+        {
+            if (string.Equals(p, path, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Opens a segment for repair and takes its "in use" lock, or says why not: a name that is not a
+    /// regular file (a planted link, FIFO or folder) is never opened; a segment that another writer has
+    /// mapped (its lock is held) is never repaired, since cutting a mapped file's tail would kill that
+    /// writer with SIGBUS.
+    /// </summary>
+    private static SafeFileHandle? OpenOwned(string path, out string? refusal, out bool inUse)
+    {
+        inUse = false;
+        refusal = null;
+        if (!UnixFiles.IsSupported)
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        }
+        SafeFileHandle? handle = UnixFiles.OpenRegular(path, writable: true, create: false, createNew: false, out FileKind kind, out int errno);
+        if (handle is null)
+        {
+            refusal = kind is FileKind.Regular or FileKind.Missing
+                ? $"{Path.GetFileName(path)}: cannot open (errno {errno})"
+                : $"{Path.GetFileName(path)} is {UnixFiles.Describe(kind)}, not a segment; left alone";
+            return null;
+        }
+        if (!UnixFiles.TryLockSegment(handle, out errno) && errno is UnixFiles.EAGAIN or UnixFiles.EACCES)
+        {
+            handle.Dispose();
+            inUse = true;
+            return null;
+        }
+        return handle;
     }
 
     /// <summary>True when the file ends with a valid EndOfSegment record (a cleanly closed segment).</summary>
@@ -96,7 +148,7 @@ internal static class SegmentRecovery
         return true;
     }
 
-    private static RepairedSegment Repair(string path, SegmentHeader header, long nowUtcTicks)
+    private static RepairedSegment Repair(SafeFileHandle handle, string path, SegmentHeader header, long nowUtcTicks)
     {
         long records = 0;
         long lastSequence = header.FirstSequence - 1;
@@ -144,7 +196,6 @@ internal static class SegmentRecovery
             }
         }
 
-        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
         foreach ((long offset, long length, long sequence, long count) in gaps)
         {
             if (length < FormatConstants.SealReserve)
@@ -166,6 +217,7 @@ internal static class SegmentRecovery
         }
         // Cutting the file removes every stale byte after the last good record.
         RandomAccess.SetLength(handle, finalLength);
+        // Disposing the stream closes the handle, which releases the "in use" lock: repair is done.
         using (var flusher = new FileStream(handle, FileAccess.ReadWrite, 1))
         {
             flusher.Flush(flushToDisk: true);

@@ -12,12 +12,27 @@ internal static class SegmentFiles
     /// first written. The file is never sparse: where the file system cannot preallocate, zeros are
     /// written.
     /// </summary>
+    /// <remarks>
+    /// On Linux the file is created with O_EXCL and O_NOFOLLOW, so nothing already at that name (a
+    /// planted link, a FIFO, a folder, another writer's segment) is ever opened: that throws
+    /// <see cref="SegmentNameTakenException"/> and the caller moves on to the next number. The new file is
+    /// locked as "in use" (<see cref="UnixFiles.TryLockSegment"/>) until it is closed, so recovery in another
+    /// process never repairs, and so truncates, a segment this writer has mapped.
+    /// </remarks>
     public static FileStream CreatePreallocated(string path, long capacity)
     {
         string? directory = System.IO.Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
+        }
+        if (UnixFiles.IsSupported)
+        {
+            return CreateUnix(path, capacity);
+        }
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            throw new SegmentNameTakenException(path, Directory.Exists(path) ? FileKind.Directory : FileKind.Other);
         }
         var options = new FileStreamOptions
         {
@@ -47,6 +62,50 @@ internal static class SegmentFiles
                 {
                     file.SetLength(capacity);
                 }
+            }
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            TryDelete(path);
+            throw;
+        }
+    }
+
+    private static FileStream CreateUnix(string path, long capacity)
+    {
+        Microsoft.Win32.SafeHandles.SafeFileHandle? handle = UnixFiles.OpenRegular(path, writable: true, create: true, createNew: true, out FileKind kind, out int errno);
+        if (handle is null)
+        {
+            if (errno == UnixFiles.EEXIST || kind is not (FileKind.Missing or FileKind.Regular))
+            {
+                throw new SegmentNameTakenException(path, errno == UnixFiles.EEXIST ? UnixFiles.KindAt(path) : kind);
+            }
+            throw UnixFiles.ToException(errno, path);
+        }
+        FileStream file;
+        try
+        {
+            // Nobody else can have it yet: this only fails when the file system has no OFD locks.
+            UnixFiles.TryLockSegment(handle, out _);
+            file = new FileStream(handle, FileAccess.ReadWrite, 0);
+        }
+        catch
+        {
+            handle.Dispose();
+            TryDelete(path);
+            throw;
+        }
+        try
+        {
+            if (!PlatformAllocate(file, capacity))
+            {
+                WriteZeros(file, capacity);
+            }
+            else if (file.Length < capacity)
+            {
+                file.SetLength(capacity);
             }
             return file;
         }
@@ -94,6 +153,20 @@ internal static class SegmentFiles
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
+}
+
+/// <summary>Something that is not this writer's to take already has a segment's name.</summary>
+internal sealed class SegmentNameTakenException : IOException
+{
+    public SegmentNameTakenException(string path, FileKind kind)
+        : base($"{path} already exists ({UnixFiles.Describe(kind)})", UnixFiles.EEXIST)
+    {
+        Path = path;
+        Kind = kind;
+    }
+
+    public string Path { get; }
+    public FileKind Kind { get; }
 }
 
 /// <summary>posix_fallocate: allocates blocks and reports ENOSPC as a return value.</summary>

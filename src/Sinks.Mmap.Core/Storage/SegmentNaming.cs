@@ -5,26 +5,54 @@ using System.IO;
 
 namespace Sinks.Mmap.Storage;
 
-/// <summary>Maps the path a user configures onto segment files: <c>logs/app.mlog</c> → <c>logs/app-000001.mlog</c>.</summary>
+/// <summary>
+/// Maps the path a user configures onto segment files: <c>logs/app.mlog</c> → <c>logs/app-000001.mlog</c>.
+/// A log has one or more <em>lanes</em>, each a run of segments with its own lock and sequence numbers,
+/// written by one writer at a time: lane 1 is <c>app-000001.mlog</c> (lock <c>app.mlog.lock</c>), lane
+/// <c>n</c> ≥ 2 is <c>app~n-000001.mlog</c> (lock <c>app~n.mlog.lock</c>). A second writer on the same path
+/// takes the next free lane instead of waiting, and readers merge the lanes by time (FORMAT.md, Files).
+/// </summary>
 internal sealed class SegmentNaming
 {
-    public SegmentNaming(string path)
+    /// <summary>How many writers may share one path at once.</summary>
+    public const int MaxLanes = 16;
+
+    /// <summary>Separates a lane's number from the stem: <c>app~2</c>.</summary>
+    public const char LaneSeparator = '~';
+
+    public SegmentNaming(string path, int lane = 1)
     {
+        if (lane < 1 || lane > MaxLanes) throw new ArgumentOutOfRangeException(nameof(lane));
         string full = Path.GetFullPath(path);
         Directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no directory part.", nameof(path));
-        Stem = Path.GetFileNameWithoutExtension(full);
+        BaseStem = Path.GetFileNameWithoutExtension(full);
         Extension = Path.GetExtension(full);
         if (Extension.Length == 0)
         {
             Extension = ".mlog";
         }
+        Lane = lane;
+        Stem = lane == 1 ? BaseStem : BaseStem + LaneSeparator + lane.ToString(CultureInfo.InvariantCulture);
         LockPath = Path.Combine(Directory, Stem + Extension + ".lock");
+        ConfiguredPath = Path.Combine(Directory, BaseStem + Extension);
     }
 
     public string Directory { get; }
+
+    /// <summary>The configured file name without extension: <c>app</c>.</summary>
+    public string BaseStem { get; }
+
+    /// <summary>This lane's stem: <c>app</c> for lane 1, <c>app~2</c> for lane 2.</summary>
     public string Stem { get; }
     public string Extension { get; }
     public string LockPath { get; }
+    public int Lane { get; }
+
+    /// <summary>The path the user configured, whatever the lane.</summary>
+    public string ConfiguredPath { get; }
+
+    /// <summary>The same log's lane <paramref name="lane"/>.</summary>
+    public SegmentNaming ForLane(int lane) => lane == Lane ? this : new SegmentNaming(ConfiguredPath, lane);
 
     public string PathFor(long number) =>
         Path.Combine(Directory, Stem + "-" + number.ToString("D6", CultureInfo.InvariantCulture) + Extension);
@@ -46,6 +74,36 @@ internal sealed class SegmentNaming
         }
         result.Sort(static (a, b) => a.Item1.CompareTo(b.Item1));
         return result;
+    }
+
+    /// <summary>
+    /// The lanes of this log that have a lock file or a segment now, lane 1 always among them, in order.
+    /// </summary>
+    public List<int> LanesPresent()
+    {
+        var lanes = new SortedSet<int> { 1 };
+        if (System.IO.Directory.Exists(Directory))
+        {
+            string prefix = BaseStem + LaneSeparator;
+            foreach (string file in System.IO.Directory.EnumerateFileSystemEntries(Directory, prefix + "*"))
+            {
+                if (TryParseLane(Path.GetFileName(file), out int lane)) lanes.Add(lane);
+            }
+        }
+        return new List<int>(lanes);
+    }
+
+    /// <summary>Whether <paramref name="fileName"/> is one of this log's lane files (<c>app~2-…</c> or <c>app~2.mlog.lock</c>), and which lane.</summary>
+    private bool TryParseLane(string fileName, out int lane)
+    {
+        lane = 0;
+        int start = BaseStem.Length + 1;
+        int end = start;
+        while (end < fileName.Length && end - start < 3 && fileName[end] >= '0' && fileName[end] <= '9') end++;
+        if (end == start || end >= fileName.Length || !fileName.StartsWith(BaseStem + LaneSeparator, StringComparison.Ordinal)) return false;
+        string rest = fileName.Substring(end);
+        if (rest[0] != '-' && rest != Extension + ".lock") return false;
+        return int.TryParse(fileName.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out lane) && lane >= 2 && lane <= MaxLanes;
     }
 
     public bool TryParseNumber(string fileName, out long number)

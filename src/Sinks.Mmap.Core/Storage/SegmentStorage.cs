@@ -74,9 +74,30 @@ internal abstract unsafe class SegmentStorage : IDisposable
 
     protected abstract void ReleaseMemory();
 
-    public void DeleteFile()
+    /// <summary>
+    /// True once the file has no name left (its folder, or the file, was deleted): what is written to
+    /// it can no longer be read by anyone. Always false where <see cref="UnixFiles"/> is unsupported.
+    /// </summary>
+    public bool IsUnlinked => UnixFiles.IsSupported && !File.SafeFileHandle.IsClosed && UnixFiles.Identify(File.SafeFileHandle).Links == 0;
+
+    /// <summary>
+    /// Closes a segment that was never started and deletes its file, but only while its name still
+    /// leads to this file: after a folder was deleted and made again, the same name may be another
+    /// writer's segment.
+    /// </summary>
+    public void DeleteIfStillNamed()
     {
-        try { System.IO.File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        bool stillNamed = true;
+        if (UnixFiles.IsSupported && !File.SafeFileHandle.IsClosed)
+        {
+            FileIdentity mine = UnixFiles.Identify(File.SafeFileHandle);
+            stillNamed = UnixFiles.IdentifyPath(Path) is { } named && named.Device == mine.Device && named.Inode == mine.Inode;
+        }
+        Dispose();
+        if (stillNamed)
+        {
+            try { System.IO.File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 }
 

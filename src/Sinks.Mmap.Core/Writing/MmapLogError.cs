@@ -17,6 +17,11 @@ public enum MmapLogErrorKind
     Recovery,
     /// <summary>Writing works again after a failure; the message says how many events were dropped meanwhile.</summary>
     Recovered,
+    /// <summary>
+    /// Another writer holds the log's first lane (a second process on the same path); this writer writes
+    /// a lane of its own beside it, and readers merge the lanes. Nothing is dropped.
+    /// </summary>
+    SharedLog,
 }
 
 /// <summary>An error the writer reports through <see cref="MmapLogOptions.OnError"/>; it never throws into the application.</summary>

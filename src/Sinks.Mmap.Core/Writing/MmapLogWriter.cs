@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -26,9 +27,13 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private const long BusyWindowMilliseconds = 2000;
     private const long QuickRotationMilliseconds = 1000;
     private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
+    // How often the maintainer looks for lanes whose writer was killed, to seal what it left.
+    private const long IdleLaneCheckMilliseconds = 5000;
 
     private readonly MmapLogOptions _options;
-    private readonly SegmentNaming _naming;
+    // The configured path (lane 1), and the lane this writer holds: see LaneClaim.
+    private readonly SegmentNaming _log;
+    private SegmentNaming _naming;
     private readonly SegmentPreparer _preparer;
     private readonly ErrorReporter _errors;
     private readonly object _rotationGate = new();
@@ -44,7 +49,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private SegmentStorage? _standby;
     private long _standbyNumber;
     private bool _standbyFailing;
-    private WriterLock? _lock;
+    private LaneClaim? _lane;
+    private long _nextIdleLaneCheckMs;
+    private readonly System.Collections.Generic.HashSet<string> _reportedPlanted = new(StringComparer.Ordinal);
     private long _nextNumber;
     private long _nextSequence;
     private long _dropped;
@@ -66,7 +73,8 @@ public sealed unsafe class MmapLogWriter : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
-        _naming = new SegmentNaming(_options.Path);
+        _log = new SegmentNaming(_options.Path);
+        _naming = _log;
         _errors = new ErrorReporter(_options.OnError);
         _preparer = new SegmentPreparer(_options, _errors.Report);
         _nextFlushUtc = UtcNow + (_options.FlushToDiskInterval ?? TimeSpan.Zero);
@@ -89,6 +97,12 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     /// <summary>The file being written now, or null while faulted.</summary>
     public string? CurrentSegmentPath => Volatile.Read(ref _current)?.Storage.Path;
+
+    /// <summary>
+    /// The lane of the log this writer holds: 1 normally, 2 or more while another writer (in this
+    /// process or another) holds the lanes before it; 0 before a lane is taken.
+    /// </summary>
+    public int Lane => _lane?.Lane ?? 0;
 
     private DateTime UtcNow => _options.TimeProvider.GetUtcNow().UtcDateTime;
 
@@ -258,7 +272,8 @@ public sealed unsafe class MmapLogWriter : IDisposable
             {
                 return;
             }
-            _nextSequence = sealedSegment.SealSequence + 1;
+            // Never back: a writer that moved to another lane continues after that lane's last sequence.
+            _nextSequence = Math.Max(_nextSequence, sealedSegment.SealSequence + 1);
             _retired.Enqueue(sealedSegment);
             SegmentStorage? next = TakeStandby();
             if (next is null)
@@ -352,39 +367,71 @@ public sealed unsafe class MmapLogWriter : IDisposable
         _retryAtUtc = UtcNow + _options.RetryInterval;
     }
 
-    // Caller holds _rotationGate. Takes the lock, recovers, and opens a segment; reports and faults on failure.
+    // Caller holds _rotationGate. Takes a lane, recovers it, and opens a segment; reports and faults on failure.
     private bool TryOpen()
     {
         try
         {
-            if (_lock is null)
+            if (_lane is null)
             {
-                _lock = WriterLock.TryAcquire(_naming.LockPath, out string? problem);
-                if (_lock is null)
+                LaneClaim? claim = LaneClaim.TryTake(_log, UtcNow.Ticks, OwnedSegmentPaths(), ReportPlanted, out string problem);
+                if (claim is null)
                 {
-                    ReportFault(MmapLogErrorKind.Locked, problem!, null);
+                    ReportFault(MmapLogErrorKind.Locked, problem, null);
                     return false;
                 }
+                AdoptLane(claim);
             }
-            if (Recovery is null)
-            {
-                RecoveryReport report = SegmentRecovery.Recover(_naming, UtcNow.Ticks);
-                Recovery = report;
-                _nextNumber = report.NextSegmentNumber;
-                _nextSequence = report.NextSequence;
-                ReportRecovery(report);
-            }
-            SegmentStorage? storage = Interlocked.Exchange(ref _standby, null);
-            long number = storage is null ? _nextNumber : NumberOf(storage);
-            storage ??= _preparer.Prepare(_naming.PathFor(number));
-            Activate(storage, number, UtcNow.Ticks);
+            SegmentStorage storage = Interlocked.Exchange(ref _standby, null) ?? _preparer.Prepare(_naming, _nextNumber);
+            Activate(storage, NumberOf(storage), UtcNow.Ticks);
             return true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever the file system does (a path that is a file, a planted name, an odd error), the
+            // constructor and the maintainer report it and retry: logging never throws.
             ReportFault(MmapLogErrorKind.Io, DescribeIoFailure(ex), ex);
             return false;
         }
+    }
+
+    // Caller holds _rotationGate, or is the maintainer relocating (no segment is being opened meanwhile).
+    private void AdoptLane(LaneClaim claim)
+    {
+        bool sameLane = _lane is null || _lane.Lane == claim.Lane;
+        _lane = claim;
+        _naming = claim.Naming;
+        RecoveryReport report = claim.Recovery;
+        Recovery = report;
+        // The sequence and the numbering only ever move on, also when a deleted folder is made again.
+        _nextNumber = sameLane ? Math.Max(_nextNumber, report.NextSegmentNumber) : report.NextSegmentNumber;
+        _nextSequence = Math.Max(_nextSequence, report.NextSequence);
+        _standbyNumber = 0;
+        ReportRecovery(report);
+        if (claim.HeldBefore.Length > 0)
+        {
+            _errors.Report(new MmapLogError(MmapLogErrorKind.SharedLog,
+                $"{claim.HeldBefore}; this writer writes lane {claim.Lane} of the log beside it ({_naming.PathFor(_nextNumber)}, …), and readers merge the lanes by time"));
+        }
+    }
+
+    private void ReportPlanted(string problem)
+    {
+        lock (_reportedPlanted)
+        {
+            if (!_reportedPlanted.Add(problem)) return;
+        }
+        _errors.Report(new MmapLogError(MmapLogErrorKind.Io, problem + "; the writer uses another name"));
+    }
+
+    /// <summary>The segments this writer has open: recovery of a lane must leave them alone.</summary>
+    private List<string> OwnedSegmentPaths()
+    {
+        var owned = new List<string>();
+        if (Volatile.Read(ref _current) is { } current) owned.Add(current.Storage.Path);
+        if (Volatile.Read(ref _standby) is { } standby) owned.Add(standby.Path);
+        foreach (ActiveSegment retired in _retired) owned.Add(retired.Storage.Path);
+        return owned;
     }
 
     private void ReportFault(MmapLogErrorKind kind, string problem, Exception? ex)
@@ -457,7 +504,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 {
                     if (Volatile.Read(ref _spareStrings) is null) Volatile.Write(ref _spareStrings, new StringTable());
                     RetryIfFaulted();
+                    CheckOwnership();
                     PrepareStandbyIfNeeded();
+                    RecoverIdleLanesIfDue();
                 }
                 CloseRetiredSegments();
                 if (!stopping)
@@ -529,6 +578,82 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether this writer still owns where it writes: its lock file's name must still lead to the
+    /// file it locked, and its segment must still have a name. Either goes when the lock file or the
+    /// log's folder is deleted (and perhaps made again, and locked, by another writer): the writer
+    /// then takes a lane again (its own when it is free) and moves to a new segment there, so what it
+    /// logs from then on is in the folder readers look at, in a lane no one else writes.
+    /// </summary>
+    private void CheckOwnership()
+    {
+        // A sealed segment is left by the next log call, onto the standby (made here if it moved).
+        if (_lane is not { } lane || Volatile.Read(ref _current) is not { } current || current.IsSealed)
+        {
+            return;
+        }
+        bool lockLost = !lane.Lock.IsStillOurs();
+        if (!lockLost && !current.Storage.IsUnlinked)
+        {
+            return;
+        }
+        int previousLane = lane.Lane;
+        if (lockLost)
+        {
+            LaneClaim? claim = LaneClaim.TryTake(_log, UtcNow.Ticks, OwnedSegmentPaths(), ReportPlanted, out string problem);
+            if (claim is null)
+            {
+                _errors.ReportThrottled(MmapLogErrorKind.Locked, $"{lane.Lock.Path} was deleted and no lane can be taken again ({problem}); still writing {current.Storage.Path}");
+                return;
+            }
+            lane.Dispose();
+            AdoptLane(claim);
+            _errors.Report(new MmapLogError(MmapLogErrorKind.Recovery,
+                $"{lane.Lock.Path} was deleted or replaced while this writer held it; it now holds {claim.Lock.Path}"));
+        }
+        if (!current.Storage.IsUnlinked && _lane!.Lane == previousLane)
+        {
+            return;
+        }
+        // Move: a standby made before lies in the old folder or lane, so a new one is made here, and
+        // the current segment is sealed: the next log call rotates onto the new standby the usual way.
+        // The maintainer never rotates itself: a logging thread that fills the segment meanwhile waits
+        // for a standby holding the rotation lock, and waiting for that lock here would keep the
+        // standby from it.
+        if (Interlocked.Exchange(ref _standby, null) is { } stale)
+        {
+            stale.DeleteIfStillNamed();
+        }
+        bool deleted = current.Storage.IsUnlinked;
+        SegmentStorage next = _preparer.Prepare(_naming, _nextNumber);
+        _standbyNumber = next.Number;
+        Volatile.Write(ref _standby, next);
+        _standbyChanged.Set();
+        current.TrySeal(UtcNow.Ticks);
+        _errors.Report(new MmapLogError(MmapLogErrorKind.Recovery, deleted
+            ? $"{current.Storage.Path} was deleted while being written; writing {next.Path} now"
+            : $"{current.Storage.Path}'s lane is another writer's now; writing {next.Path} now"));
+    }
+
+    /// <summary>Every few seconds: seals the segments that writers of other lanes left when they were killed.</summary>
+    private void RecoverIdleLanesIfDue()
+    {
+        long now = Environment.TickCount64;
+        if (_lane is not { } lane || now < _nextIdleLaneCheckMs)
+        {
+            return;
+        }
+        _nextIdleLaneCheckMs = now + IdleLaneCheckMilliseconds;
+        foreach ((int otherLane, RecoveryReport report) in LaneClaim.RecoverIdleLanes(_log, lane.Lane, UtcNow.Ticks))
+        {
+            if (report.Repaired.Count > 0 || report.Problems.Count > 0)
+            {
+                _errors.Report(new MmapLogError(MmapLogErrorKind.Recovery, $"lane {otherLane} of {_log.ConfiguredPath} had no writer left:"));
+                ReportRecovery(report);
+            }
+        }
+    }
+
     private void PrepareStandbyIfNeeded()
     {
         ActiveSegment? current = Volatile.Read(ref _current);
@@ -536,15 +661,13 @@ public sealed unsafe class MmapLogWriter : IDisposable
         {
             return;
         }
-        // Past the last standby too: a rotation may have taken it without having made it current yet,
-        // and preparing its number again would delete the live segment's file.
+        // Past the last standby too: a rotation may have taken it without having made it current yet.
         long number = Math.Max(current.Number, _standbyNumber) + 1;
         bool prepared = false;
         try
         {
-            SegmentStorage storage = _preparer.Prepare(_naming.PathFor(number));
-            storage.Number = number;
-            _standbyNumber = number;
+            SegmentStorage storage = _preparer.Prepare(_naming, number);
+            _standbyNumber = storage.Number;
             _standbyFailing = false;
             Volatile.Write(ref _standby, storage);
             prepared = true;
@@ -605,6 +728,11 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     private void ApplyRetention()
     {
+        if (_lane is null)
+        {
+            // No lane, no say: the writers that hold the lanes keep the log within its limits.
+            return;
+        }
         long oldestLive = Volatile.Read(ref _current)?.Number ?? _nextNumber;
         RetentionPolicy.Apply(_naming, _options, oldestLive, UtcNow, _errors.Report);
     }
@@ -645,10 +773,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
         CloseRetiredSegments();
         if (Interlocked.Exchange(ref _standby, null) is { } standby)
         {
-            standby.Dispose();
-            standby.DeleteFile();
+            standby.DeleteIfStillNamed();
         }
-        _lock?.Dispose();
+        _lane?.Dispose();
         _wake.Dispose();
         _standbyChanged.Dispose();
     }
@@ -658,7 +785,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     {
         private static readonly TimeSpan RepeatAfter = TimeSpan.FromSeconds(10);
         private readonly Action<MmapLogError>? _callback;
-        private readonly long[] _lastReportedTicks = new long[8];
+        private readonly long[] _lastReportedTicks = new long[16];
 
         public ErrorReporter(Action<MmapLogError>? callback) => _callback = callback;
 

@@ -1,14 +1,24 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Microsoft.Win32.SafeHandles;
+using Sinks.Mmap.Format;
 using Sinks.Mmap.Storage;
 
 namespace Sinks.Mmap.Writing;
 
-/// <summary>Deletes the oldest sealed segments beyond the count, age and total-size limits; never the live ones.</summary>
+/// <summary>
+/// Deletes the oldest segments beyond the count, age and total-size limits, over every lane of the
+/// log (the limits are the log's, however many writers share it). Never deletes the segments this
+/// writer is writing or has prepared, a segment another writer has in use, or a segment of another
+/// lane that is not sealed: only finished files go.
+/// </summary>
 internal static class RetentionPolicy
 {
-    /// <summary>Applies the limits; returns the files it deleted. Segments numbered <paramref name="oldestLiveNumber"/> or above are never touched.</summary>
+    /// <summary>
+    /// Applies the limits; returns the files it deleted. <paramref name="naming"/> is the caller's lane:
+    /// its segments numbered <paramref name="oldestLiveNumber"/> or above are never touched.
+    /// </summary>
     public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report)
     {
         var deleted = new List<string>();
@@ -16,28 +26,35 @@ internal static class RetentionPolicy
         {
             return deleted;
         }
-        List<(long Number, string Path)> segments = naming.List();
         int liveCount = 0;
         long totalBytes = 0;
-        var candidates = new List<(string Path, long Bytes, DateTime WrittenUtc)>();
-        foreach ((long number, string path) in segments)
+        var candidates = new List<Candidate>();
+        foreach (int lane in naming.LanesPresent())
         {
-            var info = new FileInfo(path);
-            if (!info.Exists) continue;
-            totalBytes += info.Length;
-            if (number >= oldestLiveNumber)
+            bool own = lane == naming.Lane;
+            foreach ((long number, string path) in naming.ForLane(lane).List())
             {
-                // A segment prepared ahead and not started holds no events: it is not one of the files the count keeps.
-                if (HasStarted(path)) liveCount++;
-                continue;
+                var info = new FileInfo(path);
+                if (!info.Exists || info.LinkTarget is not null) continue;
+                totalBytes += info.Length;
+                bool deletable = own ? number < oldestLiveNumber : IsSealedAndIdle(path);
+                if (!deletable)
+                {
+                    // A segment prepared ahead and not started holds no events: it is not one of the files the count keeps.
+                    if (HasStarted(path)) liveCount++;
+                    continue;
+                }
+                candidates.Add(new Candidate(path, info.Length, info.LastWriteTimeUtc, lane, number));
             }
-            candidates.Add((path, info.Length, info.LastWriteTimeUtc));
         }
+        // Oldest first: by when each was last written, then lane and number (one lane's files are in number order).
+        candidates.Sort(static (a, b) =>
+            a.WrittenUtc != b.WrittenUtc ? a.WrittenUtc.CompareTo(b.WrittenUtc) : a.Lane != b.Lane ? a.Lane.CompareTo(b.Lane) : a.Number.CompareTo(b.Number));
         int remaining = candidates.Count + liveCount;
-        foreach ((string path, long bytes, DateTime written) in candidates)
+        foreach (Candidate candidate in candidates)
         {
             bool tooMany = options.RetainedFileCountLimit is { } count && remaining > count;
-            bool tooOld = options.RetainedFileTimeLimit is { } age && written < nowUtc - age;
+            bool tooOld = options.RetainedFileTimeLimit is { } age && candidate.WrittenUtc < nowUtc - age;
             bool tooBig = options.RetainedTotalSizeLimitBytes is { } limit && totalBytes > limit;
             if (!tooMany && !tooOld && !tooBig)
             {
@@ -45,17 +62,50 @@ internal static class RetentionPolicy
             }
             try
             {
-                File.Delete(path);
-                deleted.Add(path);
+                File.Delete(candidate.Path);
+                deleted.Add(candidate.Path);
                 remaining--;
-                totalBytes -= bytes;
+                totalBytes -= candidate.Bytes;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                report(new MmapLogError(MmapLogErrorKind.Io, $"retention could not delete {path}", ex));
+                report(new MmapLogError(MmapLogErrorKind.Io, $"retention could not delete {candidate.Path}", ex));
             }
         }
         return deleted;
+    }
+
+    private readonly record struct Candidate(string Path, long Bytes, DateTime WrittenUtc, int Lane, long Number);
+
+    /// <summary>Another lane's segment that its writer finished: sealed and trimmed, and in use by nobody.</summary>
+    private static bool IsSealedAndIdle(string path)
+    {
+        SafeFileHandle? handle = null;
+        try
+        {
+            if (UnixFiles.IsSupported)
+            {
+                handle = UnixFiles.OpenRegular(path, writable: true, create: false, createNew: false, out _, out _);
+                if (handle is null || !UnixFiles.TryLockSegment(handle, out _)) return false;
+            }
+            else
+            {
+                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            long length = RandomAccess.GetLength(handle);
+            if (length < FormatConstants.HeaderSize + FormatConstants.SealReserve) return false;
+            Span<byte> tail = stackalloc byte[FormatConstants.SealReserve];
+            return RandomAccess.Read(handle, tail, length - FormatConstants.SealReserve) == tail.Length
+                && RecordFrame.IsValid(tail, out _) && RecordFrame.Kind(tail) == RecordKind.EndOfSegment;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
     }
 
     private static bool HasStarted(string path)
@@ -63,8 +113,8 @@ internal static class RetentionPolicy
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            byte[] head = new byte[Format.FormatConstants.HeaderSize];
-            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) != head.Length || !Format.SegmentHeader.IsNeverStarted(head);
+            byte[] head = new byte[FormatConstants.HeaderSize];
+            return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) != head.Length || !SegmentHeader.IsNeverStarted(head);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -9,6 +9,9 @@ internal sealed class SegmentPreparer
 {
     private readonly MmapLogOptions _options;
     private readonly Action<MmapLogError> _report;
+    // More taken names in a row than this is not a planted name but a folder this writer cannot use.
+    private const int MaxNamesSkipped = 64;
+    private readonly System.Collections.Generic.HashSet<string> _reportedTaken = new(StringComparer.Ordinal);
     private bool _fallbackReported;
 
     public SegmentPreparer(MmapLogOptions options, Action<MmapLogError> report)
@@ -17,27 +20,52 @@ internal sealed class SegmentPreparer
         _report = report;
     }
 
-    /// <summary>Throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> when the file cannot be created.</summary>
-    public SegmentStorage Prepare(string path)
+    /// <summary>
+    /// Creates the segment numbered <paramref name="number"/> in <paramref name="naming"/>'s lane, or
+    /// the next number whose name is free: a name already taken (a planted link, FIFO or folder, a
+    /// leftover) is never opened, deleted or waited on; it is reported once and stepped past, so a
+    /// name nobody can use never stops logging. Throws <see cref="IOException"/> or
+    /// <see cref="UnauthorizedAccessException"/> when no file can be created.
+    /// </summary>
+    public SegmentStorage Prepare(SegmentNaming naming, long number)
     {
-        if (File.Exists(path))
+        for (int attempt = 0; ; attempt++)
         {
-            // Only a never-started segment can be here (recovery deletes those, but a crash can race it).
-            SegmentFiles.TryDelete(path);
+            string path = naming.PathFor(number + attempt);
+            FileStream file;
+            try
+            {
+                file = SegmentFiles.CreatePreallocated(path, _options.SegmentSizeBytes);
+            }
+            catch (SegmentNameTakenException taken) when (attempt < MaxNamesSkipped)
+            {
+                ReportTaken(taken);
+                continue;
+            }
+            try
+            {
+                SegmentStorage storage = Map(path, file);
+                storage.Prefault();
+                storage.Number = number + attempt;
+                return storage;
+            }
+            catch
+            {
+                file.Dispose();
+                SegmentFiles.TryDelete(path);
+                throw;
+            }
         }
-        FileStream file = SegmentFiles.CreatePreallocated(path, _options.SegmentSizeBytes);
-        try
+    }
+
+    private void ReportTaken(SegmentNameTakenException taken)
+    {
+        lock (_reportedTaken)
         {
-            SegmentStorage storage = Map(path, file);
-            storage.Prefault();
-            return storage;
+            if (!_reportedTaken.Add(taken.Path)) return;
         }
-        catch
-        {
-            file.Dispose();
-            SegmentFiles.TryDelete(path);
-            throw;
-        }
+        _report(new MmapLogError(MmapLogErrorKind.Io,
+            $"{taken.Path} is already taken ({UnixFiles.Describe(taken.Kind)}) and is not a segment this writer may use; it is left alone and the next number is used"));
     }
 
     private SegmentStorage Map(string path, FileStream file)

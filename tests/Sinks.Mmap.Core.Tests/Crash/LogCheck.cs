@@ -27,16 +27,20 @@ internal sealed class LogContents
     {
         var contents = new LogContents();
         var reader = new MmapLogReader(path);
-        long previous = 0;
+        // Each lane (app-…, app~2-…) has its own sequence.
+        var previousByLane = new Dictionary<string, long>();
         foreach (MmapRecord record in reader.ReadRecords())
         {
             Assert.True(record.DecodeError is null, $"record {record.Sequence} in {record.SegmentPath} does not decode: {record.DecodeError}");
+            string name = System.IO.Path.GetFileName(record.SegmentPath);
+            string lane = name.Substring(0, Math.Max(0, name.LastIndexOf('-')));
+            long previous = previousByLane.GetValueOrDefault(lane);
             if (record.Sequence <= previous && Environment.GetEnvironmentVariable("FT_KEEP") is { } keep)
             {
                 CopyDir(System.IO.Path.GetDirectoryName(record.SegmentPath)!, keep);
             }
             Assert.True(record.Sequence > previous, $"sequence {record.Sequence} ({record.Kind}, {record.Length} bytes, next {record.Next}) in {record.SegmentPath} follows {previous}: not strictly increasing");
-            previous = record.Sequence;
+            previousByLane[lane] = record.Sequence;
             contents.Records.Add(record);
             if (record.Event is { } evt && TryKey(evt, out var key))
             {
@@ -86,6 +90,21 @@ internal sealed class LogContents
     }
 
     /// <summary>Every counter 1..acked[t] of every thread of <paramref name="round"/> is present (exactly once: duplicates were checked).</summary>
+    /// <summary>Every event of <paramref name="round"/> acknowledged after <paramref name="from"/> and by <paramref name="to"/> is there.</summary>
+    public void AssertAcknowledgedBetween(int round, AckSnapshot from, AckSnapshot to)
+    {
+        for (int t = 0; t < to.Acked.Length; t++)
+        {
+            var missing = new List<long>();
+            for (long c = from.Acked[t] + 1; c <= to.Acked[t]; c++)
+            {
+                if (!Counts.ContainsKey((round, t, c))) missing.Add(c);
+            }
+            Assert.True(missing.Count == 0,
+                $"round {round} thread {t}: {missing.Count} event(s) acknowledged between {from.Acked[t]} and {to.Acked[t]} missing, first {string.Join(", ", missing.Take(10))}");
+        }
+    }
+
     public void AssertAcknowledgedPresent(int round, AckSnapshot ack)
     {
         for (int t = 0; t < ack.Acked.Length; t++)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Xunit;
 
@@ -80,21 +81,38 @@ public class DroppedEventTests
     }
 
     [Fact]
-    public void A_second_writer_on_the_same_log_reports_the_lock_and_drops_while_the_first_keeps_writing()
+    public void A_writer_finding_every_lane_held_reports_the_lock_and_drops_while_the_others_keep_writing()
     {
         using var log = new TestLog();
-        using var first = new MmapLogWriter(log.Options());
-        MmapLogOptions options = log.Options();
-        options.RetryInterval = TimeSpan.FromHours(1);
-        using (var second = new MmapLogWriter(options))
+        var holders = new List<MmapLogWriter>();
+        try
         {
-            var e = new FixedSizeEvent(1);
-            Assert.False(second.Append(T0, MmapLevel.Information, ref e));
-            Assert.False(second.IsWriting);
+            for (int lane = 1; lane <= 16; lane++)
+            {
+                var holder = new MmapLogWriter(log.Options(4096));
+                holders.Add(holder);
+                Assert.Equal(lane, holder.Lane);
+            }
+            MmapLogOptions options = log.Options(4096);
+            options.RetryInterval = TimeSpan.FromHours(1);
+            using (var extra = new MmapLogWriter(options))
+            {
+                var e = new FixedSizeEvent(1);
+                Assert.False(extra.Append(T0, MmapLevel.Information, ref e));
+                Assert.False(extra.IsWriting);
+                Assert.Equal(0, extra.Lane);
+                Assert.Equal(1, extra.DroppedEvents);
+            }
+            MmapLogError locked = Assert.Single(log.Errors, e => e.Kind == MmapLogErrorKind.Locked);
+            Assert.Contains("all 16 lanes", locked.Message);
+            Assert.Contains($"process {Environment.ProcessId}", locked.Message);
+            var ok = new FixedSizeEvent(2);
+            Assert.True(holders[0].Append(T0, MmapLevel.Information, ref ok));
         }
-        Assert.Contains(log.Errors, e => e.Kind == MmapLogErrorKind.Locked);
-        var ok = new FixedSizeEvent(2);
-        Assert.True(first.Append(T0, MmapLevel.Information, ref ok));
+        finally
+        {
+            foreach (MmapLogWriter holder in holders) holder.Dispose();
+        }
     }
 
     [Fact]
