@@ -190,4 +190,38 @@ public class RetentionTests
         Assert.Equal(new[] { naming.PathFor(1), naming.PathFor(2) }, deleted);
         Assert.Equal(new long[] { 3, 4, 5 }, Numbers(log));
     }
+
+    [Fact]
+    public void The_limits_count_every_lane_and_never_delete_a_segment_another_writer_is_writing()
+    {
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = 6;
+        MmapLogOptions secondOptions = log.Options(4096);
+        secondOptions.RetainedFileCountLimit = 6;
+        using (var first = new MmapLogWriter(options))
+        using (var second = new MmapLogWriter(secondOptions))
+        {
+            Assert.Equal(2, second.Lane);
+            for (int i = 0; i < 3000; i++)
+            {
+                var a = new FixedSizeEvent((short)i);
+                var b = new FixedSizeEvent((short)-i);
+                Assert.True(first.Append(T0 + 2 * i, MmapLevel.Information, ref a));
+                Assert.True(second.Append(T0 + 2 * i + 1, MmapLevel.Information, ref b));
+                Assert.True(File.Exists(first.CurrentSegmentPath) && File.Exists(second.CurrentSegmentPath), $"a segment being written was deleted at event {i}");
+            }
+            Assert.True(TestSupport.WaitUntil(() => Directory.GetFiles(log.Directory, "app*-*.mlog").Count(HoldsRecords) <= 6),
+                "too many segments: " + string.Join(", ", Directory.GetFiles(log.Directory, "app*-*.mlog").Select(Path.GetFileName)));
+        }
+        Assert.DoesNotContain(log.Errors, e => e.Kind is MmapLogErrorKind.Io or MmapLogErrorKind.EventRejected);
+        string[] kept = Directory.GetFiles(log.Directory, "app*-*.mlog");
+        Assert.InRange(kept.Length, 2, 7);
+        Assert.Contains(kept, f => Path.GetFileName(f).StartsWith("app~2-", StringComparison.Ordinal));
+        // The newest events of both lanes are kept, and what is kept is whole.
+        List<short> values = new MmapLogReader(log.Directory).ReadEvents().Select(e => (short)((LogScalar)e.Properties[0].Value).Value!).ToList();
+        Assert.Contains((short)2999, values);
+        Assert.Contains((short)-2999, values);
+        Assert.True(new MmapLogReader(log.Directory).Validate().Segments.All(s => s.CorruptRanges.Count == 0 && s.Problem is null));
+    }
 }
