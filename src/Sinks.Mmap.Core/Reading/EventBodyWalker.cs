@@ -209,8 +209,7 @@ internal static class EventBodyWalker
             if (isNull) return true;
             if (isInterned)
             {
-                InternedString? interned = id > int.MaxValue ? null : _strings.Get(id);
-                if (interned is null) return Fail($"string id {id} is not defined in this segment");
+                if (!_cursor.TryInterned(_strings, id, out InternedString? interned)) return false;
                 value = new StrRef(interned, default, isNull: false);
                 return true;
             }

@@ -69,7 +69,7 @@ internal sealed class RecordStream : IDisposable
     /// <summary>The current Event record decoded, or null when it does not decode.</summary>
     public MmapEvent? DecodeEvent()
     {
-        MmapEvent? evt = EventDecoder.Decode(Cursor.CurrentFrame, Cursor.Strings.Map, out _);
+        MmapEvent? evt = EventDecoder.Decode(Cursor.CurrentFrame, Cursor.Strings, out _);
         if (evt is not null) evt.Position = Next;
         return evt;
     }

@@ -199,7 +199,7 @@ public class ClefUtf8WriterTests
         var buffer = new Utf8Buffer(16);
         foreach ((string name, bool fast, byte[] frame) in frames)
         {
-            MmapEvent evt = EventDecoder.Decode(frame, strings.Map, out string? error) ?? throw new Xunit.Sdk.XunitException($"{name}: {error}");
+            MmapEvent evt = EventDecoder.Decode(frame, strings, out string? error) ?? throw new Xunit.Sdk.XunitException($"{name}: {error}");
             buffer.Clear();
             ClefFrameResult result = writer.Write(frame, strings, buffer);
             Assert.True((fast ? ClefFrameResult.Written : ClefFrameResult.NeedsDecoding) == result, $"{name}: {result}");
@@ -228,7 +228,7 @@ public class ClefUtf8WriterTests
         int before = buffer.Length;
         Assert.Equal(ClefFrameResult.Undecodable, writer.Write(damaged, strings, buffer));
         Assert.Equal(before, buffer.Length);
-        MmapEvent evt = EventDecoder.Decode(frames[0].Frame, strings.Map, out _)!;
+        MmapEvent evt = EventDecoder.Decode(frames[0].Frame, strings, out _)!;
         Assert.Equal("prefix\n" + Expected(evt), Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
@@ -255,7 +255,7 @@ public class ClefUtf8WriterTests
             int length = random.Next(5) == 0 ? FormatConstants.FrameHeaderSize + random.Next(frame.Length - FormatConstants.FrameHeaderSize + 1) : frame.Length;
             ReadOnlySpan<byte> span = frame.AsSpan(0, length);
 
-            MmapEvent? evt = EventDecoder.Decode(span, strings.Map, out string? decodeError);
+            MmapEvent? evt = EventDecoder.Decode(span, strings, out string? decodeError);
             var validator = new ValidatingVisitor();
             bool walks = EventBodyWalker.Walk(span, strings, ref validator, out string? walkError);
             Assert.True(walks == (evt is not null), $"{name} round {round}: decoder '{decodeError}', walker '{walkError}'");
