@@ -28,17 +28,20 @@ internal sealed class ToolContext
     /// <summary>Writes one <c>mmaplog: error: ...</c> line to stderr.</summary>
     public void Error(string message)
     {
-        string line = message.ReplaceLineEndings(" ").Trim();
-        Stderr.WriteLine("mmaplog: error: " + line);
+        Stderr.WriteLine("mmaplog: error: " + OneLine(message));
         Stderr.Flush();
     }
 
     /// <summary>Writes one <c>mmaplog: warning: ...</c> line to stderr.</summary>
     public void Warning(string message)
     {
-        Stderr.WriteLine("mmaplog: warning: " + message.ReplaceLineEndings(" ").Trim());
+        Stderr.WriteLine("mmaplog: warning: " + OneLine(message));
         Stderr.Flush();
     }
+
+    /// <summary>The message on one line: line ends, tabs and runs of spaces become one space.</summary>
+    private static string OneLine(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"\s+", " ").Trim();
 }
 
 /// <summary>A failure the tool reports as one line and an exit code (2 unless said otherwise).</summary>

@@ -11,6 +11,7 @@ namespace Sinks.Mmap.TestChild;
 /// <code>
 /// dotnet Sinks.Mmap.TestChild.dll &lt;log path&gt; &lt;threads 1-4&gt; &lt;segment bytes&gt; &lt;mode&gt; &lt;ack file&gt; &lt;round&gt; [count]
 /// </code>
+/// (or <c>read &lt;log path&gt;</c>: see <see cref="ReadMode"/>.)
 /// Modes: <c>log</c> logs as fast as it can until killed; <c>paced</c> logs with a 1 ms pause every
 /// 16 events a thread; <c>write</c> logs <c>count</c> events a thread, disposes the writer and exits 0.
 /// Every event carries the properties Round, Thread and Counter. A thread's counter only moves on
@@ -22,6 +23,10 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "read")
+        {
+            return ReadMode.Run(args[1]);
+        }
         if (args.Length < 6)
         {
             Console.Error.WriteLine("usage: <log path> <threads> <segment bytes> <log|paced|write> <ack file> <round> [count]");

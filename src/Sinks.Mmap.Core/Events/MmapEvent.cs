@@ -65,19 +65,44 @@ public sealed class MmapEvent
     /// <summary>Where reading resumes after this event; set on events that a reader yields.</summary>
     public LogPosition? Position { get; internal set; }
 
-    /// <summary>Finds a top-level property by name.</summary>
+    /// <summary>Finds a top-level property by name (the first of that name, when there are several).</summary>
     public bool TryGetProperty(string name, out LogValue value)
     {
-        for (int i = 0; i < Properties.Count; i++)
+        IReadOnlyList<LogProperty> properties = Properties;
+        if (properties.Count > IndexAbove)
         {
-            if (Properties[i].Name == name)
+            // Rendering looks a property up per hole: with many properties, a scan per hole would cost holes × properties.
+            Dictionary<string, int> index = _index ??= BuildIndex(properties);
+            if (index.TryGetValue(name, out int at))
             {
-                value = Properties[i].Value;
+                value = properties[at].Value;
+                return true;
+            }
+            value = LogScalar.Null;
+            return false;
+        }
+        for (int i = 0; i < properties.Count; i++)
+        {
+            if (properties[i].Name == name)
+            {
+                value = properties[i].Value;
                 return true;
             }
         }
         value = LogScalar.Null;
         return false;
+    }
+
+    private const int IndexAbove = 16;
+
+    // Built on the first lookup, once per event; two threads may both build it, and either result is the same.
+    private Dictionary<string, int>? _index;
+
+    private static Dictionary<string, int> BuildIndex(IReadOnlyList<LogProperty> properties)
+    {
+        var index = new Dictionary<string, int>(properties.Count, StringComparer.Ordinal);
+        for (int i = 0; i < properties.Count; i++) index.TryAdd(properties[i].Name, i);
+        return index;
     }
 }
 

@@ -12,11 +12,20 @@ namespace Sinks.Mmap.Reading;
 /// </summary>
 internal ref struct BodyCursor
 {
+    /// <summary>
+    /// How many bytes of strings a reader did not keep in memory (<see cref="InternedString.IsKept"/>)
+    /// one event may refer to, counting every reference: a record of 16 MiB could otherwise refer
+    /// millions of times to a huge definition and make a decoder build gigabytes of strings.
+    /// </summary>
+    public const long MaxUnkeptStringBytes = 16L << 20;
+
     private ReadOnlySpan<byte> _rest;
+    private long _unkeptLeft;
 
     public BodyCursor(ReadOnlySpan<byte> body)
     {
         _rest = body;
+        _unkeptLeft = MaxUnkeptStringBytes;
         Error = null;
     }
 
@@ -68,6 +77,18 @@ internal ref struct BodyCursor
         // Every element takes at least one byte, so a count above the bytes left is damage.
         if (raw > (ulong)_rest.Length) return Fail("count larger than the record");
         count = (int)raw;
+        return true;
+    }
+
+    /// <summary>
+    /// Resolves an interned id to its string: fails when it is not defined, or when the event's
+    /// references to strings not kept in memory pass <see cref="MaxUnkeptStringBytes"/>.
+    /// </summary>
+    public bool TryInterned(SegmentStrings strings, ulong id, out InternedString? value)
+    {
+        value = id > int.MaxValue ? null : strings.Get(id);
+        if (value is null) return Fail($"string id {id} is not defined in this segment");
+        if (!value.IsKept && (_unkeptLeft -= value.Length) < 0) return Fail($"the event refers to more than {MaxUnkeptStringBytes >> 20} MiB of interned strings");
         return true;
     }
 

@@ -136,7 +136,28 @@ internal static class EventBodyWalker
         where TVisitor : struct, IEventBodyVisitor
     {
         var reader = new Reader(frame.Slice(FormatConstants.FrameHeaderSize), strings);
-        var head = new EventHead
+        if (!TryHead(frame, ref reader, out EventHead head, out error)) return false;
+        visitor.Head(in head);
+        if (!reader.TryProperties(0, ref visitor)) { error = reader.Error; return false; }
+        visitor.EndProperties();
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads only the fields before the properties (for a summary of events, say), with the checks
+    /// <see cref="Walk"/> makes on them; the properties are not looked at, so a true result does not
+    /// mean the event decodes.
+    /// </summary>
+    public static bool TryReadHead(ReadOnlySpan<byte> frame, SegmentStrings strings, out EventHead head, out string? error)
+    {
+        var reader = new Reader(frame.Slice(FormatConstants.FrameHeaderSize), strings);
+        return TryHead(frame, ref reader, out head, out error);
+    }
+
+    private static bool TryHead(ReadOnlySpan<byte> frame, scoped ref Reader reader, out EventHead head, out string? error)
+    {
+        head = new EventHead
         {
             Sequence = RecordFrame.Sequence(frame),
             UtcTicks = RecordFrame.Ticks(frame),
@@ -162,9 +183,6 @@ internal static class EventBodyWalker
             error = reader.Error;
             return false;
         }
-        visitor.Head(in head);
-        if (!reader.TryProperties(0, ref visitor)) { error = reader.Error; return false; }
-        visitor.EndProperties();
         error = null;
         return true;
     }
@@ -209,8 +227,7 @@ internal static class EventBodyWalker
             if (isNull) return true;
             if (isInterned)
             {
-                InternedString? interned = id > int.MaxValue ? null : _strings.Get(id);
-                if (interned is null) return Fail($"string id {id} is not defined in this segment");
+                if (!_cursor.TryInterned(_strings, id, out InternedString? interned)) return false;
                 value = new StrRef(interned, default, isNull: false);
                 return true;
             }

@@ -8,14 +8,18 @@ using Sinks.Mmap.Format;
 namespace Sinks.Mmap.Reading;
 
 /// <summary>
-/// Decodes an Event body into an <see cref="MmapEvent"/>. Every read is bounds-checked and every
-/// count is checked against the bytes left, so a damaged body yields an error string, never an
-/// exception or an allocation larger than the record.
+/// Decodes an Event body into an <see cref="MmapEvent"/>. The body is walked first without building
+/// anything (<see cref="EventBodyWalker"/>, every check the decoder makes): a damaged body costs no
+/// allocation, and in a body that walks every count is true, so lists are built at their exact size
+/// and never from a count that only claims to be. Values that take one or two bytes are shared
+/// (<see cref="SharedValues"/>), so memory stays a small multiple of the record's size.
 /// </summary>
 internal static class EventDecoder
 {
-    public static MmapEvent? Decode(ReadOnlySpan<byte> frame, IReadOnlyDictionary<int, string> strings, out string? error)
+    public static MmapEvent? Decode(ReadOnlySpan<byte> frame, SegmentStrings strings, out string? error)
     {
+        var validator = new ValidatingVisitor();
+        if (!EventBodyWalker.Walk(frame, strings, ref validator, out error)) return null;
         var reader = new BodyReader(frame.Slice(FormatConstants.FrameHeaderSize), strings);
         long sequence = RecordFrame.Sequence(frame);
         long ticks = RecordFrame.Ticks(frame);
@@ -48,7 +52,7 @@ internal static class EventDecoder
             error = reader.Error;
             return null;
         }
-        if (!reader.TryProperties(0, out List<LogProperty>? properties)) { error = reader.Error; return null; }
+        if (!reader.TryProperties(0, out LogProperty[]? properties)) { error = reader.Error; return null; }
 
         if ((presence & EventPresence.PlainRendering) != 0)
         {
@@ -68,30 +72,35 @@ internal static class EventDecoder
             traceId, spanId);
     }
 
-    /// <summary>Parses a Definition body: the id and the string's UTF-8 bytes.</summary>
-    public static bool TryDefinition(ReadOnlySpan<byte> frame, out int id, out ReadOnlySpan<byte> value)
+    /// <summary>Parses a Definition body: the id, the string's UTF-8 bytes, and where they start in the frame.</summary>
+    public static bool TryDefinition(ReadOnlySpan<byte> frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)
     {
         ReadOnlySpan<byte> body = frame.Slice(FormatConstants.FrameHeaderSize);
         id = 0;
         value = default;
+        valueOffset = 0;
         if (!Varint.TryRead(body, out ulong raw, out int n) || raw == 0 || raw > FormatConstants.MaxInternedStrings)
         {
             return false;
         }
         id = (int)raw;
         value = body.Slice(n);
+        valueOffset = FormatConstants.FrameHeaderSize + n;
         return true;
     }
 
     private ref struct BodyReader
     {
         private BodyCursor _cursor;
-        private readonly IReadOnlyDictionary<int, string> _strings;
+        private readonly SegmentStrings _strings;
+        // Strings not kept in memory are read at each use; within one event each is read once.
+        private Dictionary<InternedString, string>? _unkept;
 
-        public BodyReader(ReadOnlySpan<byte> body, IReadOnlyDictionary<int, string> strings)
+        public BodyReader(ReadOnlySpan<byte> body, SegmentStrings strings)
         {
             _cursor = new BodyCursor(body);
             _strings = strings;
+            _unkept = null;
         }
 
         public readonly string? Error => _cursor.Error;
@@ -112,7 +121,7 @@ internal static class EventDecoder
         {
             value = null;
             if (!_cursor.TryStringBytes(out ReadOnlySpan<byte> utf8, out bool isNull)) return false;
-            if (!isNull) value = Encoding.UTF8.GetString(utf8);
+            if (!isNull) value = utf8.IsEmpty ? string.Empty : Encoding.UTF8.GetString(utf8);
             return true;
         }
 
@@ -123,24 +132,34 @@ internal static class EventDecoder
             if (isNull) return true;
             if (interned)
             {
-                if (id > int.MaxValue || !_strings.TryGetValue((int)id, out value)) return Fail($"string id {id} is not defined in this segment");
+                if (!_cursor.TryInterned(_strings, id, out InternedString? s)) return false;
+                if (s!.IsKept)
+                {
+                    value = s.Value;
+                }
+                else
+                {
+                    _unkept ??= new Dictionary<InternedString, string>(ReferenceEqualityComparer.Instance);
+                    if (!_unkept.TryGetValue(s, out value)) _unkept.Add(s, value = s.Value);
+                }
                 return true;
             }
             value = Encoding.UTF8.GetString(inline);
             return true;
         }
 
-        public bool TryProperties(int depth, out List<LogProperty>? properties)
+        /// <summary>A count of properties and the properties; the count is true, the body having walked.</summary>
+        public bool TryProperties(int depth, out LogProperty[]? properties)
         {
             properties = null;
             if (!TryCount(out int count)) return false;
-            var list = new List<LogProperty>(count);
+            var list = count == 0 ? Array.Empty<LogProperty>() : new LogProperty[count];
             for (int i = 0; i < count; i++)
             {
                 if (!TryStrRef(out string? name)) return false;
                 if (name is null) return Fail("property without a name");
                 if (!TryValue(depth + 1, out LogValue? value)) return false;
-                list.Add(new LogProperty(name, value!));
+                list[i] = new LogProperty(name, value!);
             }
             properties = list;
             return true;
@@ -155,10 +174,10 @@ internal static class EventDecoder
             switch ((ValueTag)tagByte)
             {
                 case ValueTag.Null: value = LogScalar.Null; return true;
-                case ValueTag.False: value = new LogScalar(false); return true;
-                case ValueTag.True: value = new LogScalar(true); return true;
-                case ValueTag.SByte: if (!TryBytes(1, out b)) return false; value = new LogScalar((sbyte)b[0]); return true;
-                case ValueTag.Byte: if (!TryBytes(1, out b)) return false; value = new LogScalar(b[0]); return true;
+                case ValueTag.False: value = SharedValues.False; return true;
+                case ValueTag.True: value = SharedValues.True; return true;
+                case ValueTag.SByte: if (!TryBytes(1, out b)) return false; value = SharedValues.SByte((sbyte)b[0]); return true;
+                case ValueTag.Byte: if (!TryBytes(1, out b)) return false; value = SharedValues.Byte(b[0]); return true;
                 case ValueTag.Int16: if (!TryBytes(2, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadInt16LittleEndian(b)); return true;
                 case ValueTag.UInt16: if (!TryBytes(2, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadUInt16LittleEndian(b)); return true;
                 case ValueTag.Int32:
@@ -166,18 +185,18 @@ internal static class EventDecoder
                     if (!TryVarint(out ulong v)) return false;
                     long n = Varint.UnZigZag(v);
                     if (n < int.MinValue || n > int.MaxValue) return Fail("int out of range");
-                    value = new LogScalar((int)n);
+                    value = SharedValues.Int32((int)n);
                     return true;
                 }
                 case ValueTag.UInt32:
                 {
                     if (!TryVarint(out ulong v)) return false;
                     if (v > uint.MaxValue) return Fail("uint out of range");
-                    value = new LogScalar((uint)v);
+                    value = SharedValues.UInt32((uint)v);
                     return true;
                 }
-                case ValueTag.Int64: { if (!TryVarint(out ulong v)) return false; value = new LogScalar(Varint.UnZigZag(v)); return true; }
-                case ValueTag.UInt64: { if (!TryVarint(out ulong v)) return false; value = new LogScalar(v); return true; }
+                case ValueTag.Int64: { if (!TryVarint(out ulong v)) return false; value = SharedValues.Int64(Varint.UnZigZag(v)); return true; }
+                case ValueTag.UInt64: { if (!TryVarint(out ulong v)) return false; value = SharedValues.UInt64(v); return true; }
                 case ValueTag.Single: if (!TryBytes(4, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadSingleLittleEndian(b)); return true;
                 case ValueTag.Double: if (!TryBytes(8, out b)) return false; value = new LogScalar(BinaryPrimitives.ReadDoubleLittleEndian(b)); return true;
                 case ValueTag.Decimal:
@@ -190,7 +209,7 @@ internal static class EventDecoder
                     value = new LogScalar(new decimal(lo, mid, hi, flags < 0, (byte)((flags >> 16) & 0xFF)));
                     return true;
                 }
-                case ValueTag.String: { if (!TryString(out string? s)) return false; value = new LogScalar(s); return true; }
+                case ValueTag.String: { if (!TryString(out string? s)) return false; value = s is null ? LogScalar.Null : s.Length == 0 ? SharedValues.EmptyString : new LogScalar(s); return true; }
                 case ValueTag.Char: if (!TryBytes(2, out b)) return false; value = new LogScalar((char)BinaryPrimitives.ReadUInt16LittleEndian(b)); return true;
                 case ValueTag.DateTime:
                 {
@@ -244,29 +263,31 @@ internal static class EventDecoder
                 case ValueTag.Sequence:
                 {
                     if (!TryCount(out int n)) return false;
-                    var elements = new List<LogValue>(n);
+                    if (n == 0) { value = SharedValues.EmptySequence; return true; }
+                    var elements = new LogValue[n];
                     for (int i = 0; i < n; i++)
                     {
                         if (!TryValue(depth + 1, out LogValue? e)) return false;
-                        elements.Add(e!);
+                        elements[i] = e!;
                     }
                     value = new LogSequence(elements);
                     return true;
                 }
                 case ValueTag.Structure:
                 {
-                    if (!TryStrRef(out string? typeTag) || !TryProperties(depth, out List<LogProperty>? props)) return false;
-                    value = new LogStructure(typeTag, props!);
+                    if (!TryStrRef(out string? typeTag) || !TryProperties(depth, out LogProperty[]? props)) return false;
+                    value = typeTag is null && props!.Length == 0 ? SharedValues.EmptyUntypedStructure : new LogStructure(typeTag, props!);
                     return true;
                 }
                 case ValueTag.Dictionary:
                 {
                     if (!TryCount(out int n)) return false;
-                    var entries = new List<KeyValuePair<LogValue, LogValue>>(n);
+                    if (n == 0) { value = SharedValues.EmptyDictionary; return true; }
+                    var entries = new KeyValuePair<LogValue, LogValue>[n];
                     for (int i = 0; i < n; i++)
                     {
                         if (!TryValue(depth + 1, out LogValue? k) || !TryValue(depth + 1, out LogValue? v)) return false;
-                        entries.Add(new KeyValuePair<LogValue, LogValue>(k!, v!));
+                        entries[i] = new KeyValuePair<LogValue, LogValue>(k!, v!);
                     }
                     value = new LogDictionary(entries);
                     return true;

@@ -112,6 +112,19 @@ internal sealed class FrameScanner
         _end = Math.Min(newEnd, _source.Length);
     }
 
+    /// <summary>
+    /// The range from the first to the last non-zero byte at or after the current position (what follows a
+    /// segment's EndOfSegment record), or false when there is nothing but zeros.
+    /// </summary>
+    public bool NonZeroAfter(out ByteRange range)
+    {
+        range = default;
+        long first = FirstNonZero(_position, _end);
+        if (first < 0) return false;
+        range = new ByteRange(first, LastNonZero(first, _end) + 1 - first);
+        return true;
+    }
+
     /// <summary>The item for what is left at and after <paramref name="from"/>: a torn tail, or nothing.</summary>
     private bool TailAfter(long from, out ScanItem item)
     {

@@ -62,6 +62,22 @@ public sealed class MmapLogReader
     /// </summary>
     internal RecordStream OpenRecordStream(LogPosition? from = null) => new(_segments.List(), from);
 
+    /// <summary>
+    /// Each segment file with what its header says, without reading its records: readable, prepared but
+    /// never started, or unreadable and why (a damaged header, not a segment, not a regular file…).
+    /// </summary>
+    internal IReadOnlyList<(string Path, SegmentState State, string? Problem)> InspectSegments()
+    {
+        var states = new List<(string, SegmentState, string?)>();
+        foreach ((long number, string path) in _segments.List())
+        {
+            using SegmentCursor cursor = SegmentCursor.Open(path, number);
+            SegmentState state = cursor.NotStarted ? SegmentState.NotStarted : cursor.IsReadable ? SegmentState.Readable : SegmentState.Unreadable;
+            states.Add((path, state, cursor.Report.Problem));
+        }
+        return states;
+    }
+
     /// <summary>Checks every segment: valid records, torn tails, holes, damaged ranges and sequence gaps.</summary>
     public ValidationReport Validate()
     {
@@ -97,6 +113,19 @@ public sealed class MmapLogReader
     public async IAsyncEnumerable<MmapEvent> FollowAsync(LogPosition? from = null, TimeSpan? pollInterval = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (MmapRecord record in FollowRecordsAsync(from, pollInterval, cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Event is { } evt) yield return evt;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="FollowAsync"/>, yielding every Event record as it is committed, those that do not
+    /// decode included (with <see cref="MmapRecord.Event"/> null), so a follower can say what it skipped.
+    /// </summary>
+    internal async IAsyncEnumerable<MmapRecord> FollowRecordsAsync(LogPosition? from = null, TimeSpan? pollInterval = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         TimeSpan poll = pollInterval ?? TimeSpan.FromMilliseconds(100);
         long nextSequence = from?.NextSequence ?? 0;
         long segmentNumber = from?.SegmentNumber ?? 0;
@@ -127,10 +156,10 @@ public sealed class MmapLogReader
                 MmapRecord? record = cursor.Next(resynchronise: false);
                 if (record is not null)
                 {
-                    if (record.Sequence >= nextSequence && record.Event is { } evt)
+                    if (record.Sequence >= nextSequence && record.Kind == MmapRecordKind.Event)
                     {
                         nextSequence = record.Sequence + 1;
-                        yield return evt;
+                        yield return record;
                     }
                     continue;
                 }
@@ -187,4 +216,15 @@ public sealed class MmapLogReader
         {
         }
     }
+}
+
+/// <summary>What a segment's header says about it.</summary>
+internal enum SegmentState
+{
+    /// <summary>A valid header: its records can be read.</summary>
+    Readable,
+    /// <summary>Prepared by a writer and never started: no records, nothing wrong.</summary>
+    NotStarted,
+    /// <summary>Not readable at all: see the problem.</summary>
+    Unreadable,
 }

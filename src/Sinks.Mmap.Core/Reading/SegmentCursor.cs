@@ -24,7 +24,8 @@ internal sealed class SegmentCursor : IDisposable
 
     private readonly SegmentSource? _source;
     private readonly FrameScanner? _scanner;
-    private readonly SegmentStrings _strings = new();
+    private readonly SegmentStrings _strings;
+    private bool _ended;
     private long _expected;
     private bool _afterHole;
     private readonly List<ByteRange> _pendingHoles = new();
@@ -35,6 +36,7 @@ internal sealed class SegmentCursor : IDisposable
     private SegmentCursor(SegmentSource? source, SegmentReport report, SegmentHeader? header, long number)
     {
         _source = source;
+        _strings = new SegmentStrings(source);
         Report = report;
         Number = header?.SegmentNumber ?? number;
         if (header is { } h)
@@ -62,14 +64,21 @@ internal sealed class SegmentCursor : IDisposable
     public static SegmentCursor Open(string path, long number)
     {
         var report = new SegmentReport { Path = path };
-        SegmentSource source;
+        SegmentSource? source;
+        string? notRegular;
         try
         {
-            source = new SegmentSource(path);
+            source = SegmentSource.Open(path, out notRegular);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             report.Problem = $"{Path.GetFileName(path)}: cannot open: {ex.Message}";
+            return new SegmentCursor(null, report, null, number);
+        }
+        if (source is null)
+        {
+            // A FIFO, a device or a socket named like a segment: never opened for reading, so never waited on.
+            report.Problem = $"{Path.GetFileName(path)}: not a regular file ({notRegular}); skipped";
             return new SegmentCursor(null, report, null, number);
         }
         report.Bytes = source.Length;
@@ -113,7 +122,14 @@ internal sealed class SegmentCursor : IDisposable
     {
         CurrentEvent = null;
         CurrentError = null;
-        if (_scanner is null) return false;
+        if (_scanner is null || _ended) return false;
+        if (Report.Sealed)
+        {
+            // Nothing follows EndOfSegment (FORMAT.md): what is there is not read, and reported when not zero.
+            _ended = true;
+            if (resynchronise && _scanner.NonZeroAfter(out ByteRange after)) Report.CorruptRanges.Add(after);
+            return false;
+        }
         while (true)
         {
             if (!_scanner.Next(resynchronise, out ScanItem item, out ReadOnlySpan<byte> frame))
@@ -213,7 +229,7 @@ internal sealed class SegmentCursor : IDisposable
                 publicKind = MmapRecordKind.Event;
                 if (events == EventHandling.Decode)
                 {
-                    evt = EventDecoder.Decode(frame, _strings.Map, out error);
+                    evt = EventDecoder.Decode(frame, _strings, out error);
                     CountEvent(evt is not null);
                 }
                 else if (events == EventHandling.Validate)
@@ -224,7 +240,8 @@ internal sealed class SegmentCursor : IDisposable
                 break;
             case RecordKind.Definition:
                 publicKind = MmapRecordKind.Definition;
-                if (EventDecoder.TryDefinition(frame, out int id, out ReadOnlySpan<byte> value)) _strings.Define(id, value);
+                // The first definition of an id wins (FORMAT.md); a later one is ignored.
+                if (EventDecoder.TryDefinition(frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)) _strings.Define(id, value, item.Offset + valueOffset);
                 else { Report.UndecodableRecords++; error = "bad definition"; }
                 break;
             case RecordKind.EndOfSegment:
@@ -244,6 +261,7 @@ internal sealed class SegmentCursor : IDisposable
             case RecordKind.Padding:
                 publicKind = MmapRecordKind.Padding;
                 uint count = PaddingRecord.Count(frame);
+                // It stands for n numbers from its own; with n = 0 it takes none and the next record carries its sequence.
                 _expected = sequence + count;
                 Report.LostInCrash += count;
                 Report.LastSequence = sequence + count - 1;

@@ -17,11 +17,28 @@ internal sealed class SegmentSource : IDisposable
     private long _windowStart;
     private int _windowCount;
 
-    public SegmentSource(string path)
+    private SegmentSource(string path, SafeFileHandle handle)
     {
         Path = path;
-        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        _handle = handle;
         Length = RandomAccess.GetLength(_handle);
+    }
+
+    /// <summary>Opens <paramref name="path"/>; an <see cref="IOException"/> when it is not a regular file.</summary>
+    public SegmentSource(string path)
+        : this(path, RegularFile.OpenForRead(path, out string? notRegular) ?? throw new IOException($"{System.IO.Path.GetFileName(path)} is not a regular file ({notRegular})"))
+    {
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/>, or returns null with <paramref name="notRegular"/> saying what it is
+    /// when it is not a regular file (a FIFO named like a segment must not block the reader). Throws the
+    /// usual I/O exceptions.
+    /// </summary>
+    public static SegmentSource? Open(string path, out string? notRegular)
+    {
+        SafeFileHandle? handle = RegularFile.OpenForRead(path, out notRegular);
+        return handle is null ? null : new SegmentSource(path, handle);
     }
 
     public string Path { get; }
@@ -63,6 +80,22 @@ internal sealed class SegmentSource : IDisposable
         _windowStart = offset;
         _windowCount = got;
         return new ReadOnlySpan<byte>(_window, 0, Math.Min(count, got));
+    }
+
+    /// <summary>
+    /// Reads into <paramref name="destination"/> at <paramref name="offset"/>, past the window (what
+    /// <see cref="Read"/> returned stays valid); returns the bytes read, fewer at the end of the file.
+    /// </summary>
+    public int ReadAt(long offset, Span<byte> destination)
+    {
+        int got = 0;
+        while (got < destination.Length)
+        {
+            int n = RandomAccess.Read(_handle, destination.Slice(got), offset + got);
+            if (n <= 0) break;
+            got += n;
+        }
+        return got;
     }
 
     public void Dispose() => _handle.Dispose();

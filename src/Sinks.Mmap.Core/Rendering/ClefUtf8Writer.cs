@@ -13,7 +13,7 @@ internal enum ClefFrameResult
     Undecodable,
     /// <summary>
     /// The event decodes but needs what only <see cref="ClefWriter"/> does (formatted holes for <c>@r</c>,
-    /// dictionaries, invalid UTF-8, inline templates…): decode it and write it that way; nothing was written.
+    /// dictionaries, invalid UTF-8…): decode it and write it that way; nothing was written.
     /// </summary>
     NeedsDecoding,
 }
@@ -34,6 +34,16 @@ internal sealed class ClefUtf8Writer
 
     private readonly Utf8Buffer _loggerJson = new(256);
 
+    // Where Measure writes: it only counts what fills it, then clears it.
+    private readonly Utf8Buffer _scratch = new(1 << 16);
+    private long _spilled;
+
+    public ClefUtf8Writer() => _scratch.Spill = b =>
+    {
+        _spilled += b.Length;
+        b.Clear();
+    };
+
     /// <summary>Appends the CLEF line for <paramref name="frame"/> (and a newline) to <paramref name="output"/>.</summary>
     public ClefFrameResult Write(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output)
     {
@@ -53,16 +63,55 @@ internal sealed class ClefUtf8Writer
         return ClefFrameResult.Written;
     }
 
+    /// <summary>
+    /// As <see cref="Write"/>, for a frame whose line may be larger than one wants to hold in memory: the
+    /// body is walked once writing nowhere, to learn whether this writer covers it, then once more into
+    /// <paramref name="output"/>, which hands what it holds to <paramref name="spill"/> (and clears) each
+    /// time it fills. Memory stays at the buffer's size whatever the line's; nothing is written unless
+    /// the result is <see cref="ClefFrameResult.Written"/>.
+    /// </summary>
+    public ClefFrameResult WriteStreaming(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output, Action<Utf8Buffer> spill)
+    {
+        ClefFrameResult probe = Measure(frame, strings, out _);
+        if (probe != ClefFrameResult.Written) return probe;
+        output.Spill = spill;
+        try
+        {
+            var visitor = new Visitor(output, _loggerJson);
+            EventBodyWalker.Walk(frame, strings, ref visitor, out _);
+        }
+        finally
+        {
+            output.Spill = null;
+        }
+        output.Write((byte)'\n');
+        return ClefFrameResult.Written;
+    }
+
+    /// <summary>How many bytes <see cref="Write"/> would write for <paramref name="frame"/>, newline included, keeping none of them.</summary>
+    public ClefFrameResult Measure(ReadOnlySpan<byte> frame, SegmentStrings strings, out long bytes)
+    {
+        _spilled = 0;
+        _scratch.Clear();
+        var visitor = new Visitor(_scratch, _loggerJson);
+        bytes = 0;
+        if (!EventBodyWalker.Walk(frame, strings, ref visitor, out _)) return ClefFrameResult.Undecodable;
+        if (visitor.NeedsDecoding) return ClefFrameResult.NeedsDecoding;
+        bytes = _spilled + _scratch.Length + 1;
+        _scratch.Clear();
+        return ClefFrameResult.Written;
+    }
+
     private static byte TemplateState(InternedString template)
     {
-        if (template.TemplateState == 0)
-        {
-            template.TemplateState = TemplateSafety.IsHostile(template.Value) ? TemplateHostile
-                : TemplateParser.GetOrParse(template.Value).HasFormattedProperties ? TemplateFormatted
-                : TemplatePlain;
-        }
+        if (template.TemplateState == 0) template.TemplateState = StateOf(template.Value);
         return template.TemplateState;
     }
+
+    private static byte StateOf(string template) =>
+        TemplateSafety.IsHostile(template) ? TemplateHostile
+        : TemplateParser.GetOrParse(template).HasFormattedProperties ? TemplateFormatted
+        : TemplatePlain;
 
     private static ReadOnlySpan<byte> LevelJson(byte level) => level switch
     {
@@ -116,16 +165,19 @@ internal sealed class ClefUtf8Writer
             _out.Format(new DateTime(head.UtcTicks, DateTimeKind.Utc), "O");
             _out.Write((byte)'"');
 
-            if (!head.Template.IsNull)
+            if (head.Template.Interned is { } template)
             {
-                if (head.Template.Interned is not { IsValidUtf8: true } template) { NeedsDecoding = true; return; }
-                switch (TemplateState(template))
-                {
-                    case TemplatePlain: _out.Write(",\"@mt\":"u8); break;
-                    case TemplateHostile: _out.Write(",\"@m\":"u8); break;
-                    default: NeedsDecoding = true; return;
-                }
+                if (!template.IsValidUtf8) { NeedsDecoding = true; return; }
+                if (!TemplateKey(TemplateState(template))) return;
                 _out.Write(template.Json);
+            }
+            else if (!head.Template.IsNull)
+            {
+                // An inline template (too long to intern, or past a segment's 65 535 strings): looked at each time.
+                ReadOnlySpan<byte> inline = head.Template.Inline;
+                if (!Utf8.IsValid(inline)) { NeedsDecoding = true; return; }
+                if (!TemplateKey(StateOf(System.Text.Encoding.UTF8.GetString(inline)))) return;
+                JsonUtf8.WriteQuoted(inline, _out);
             }
             else if (!head.Rendered.IsNull)
             {
@@ -169,6 +221,17 @@ internal sealed class ClefUtf8Writer
                     _loggerJson.Clear();
                     JsonUtf8.WriteQuoted(head.Logger.Inline, _loggerJson);
                 }
+            }
+        }
+
+        /// <summary>Writes <c>@mt</c> (or <c>@m</c> for a hostile template); false when the template needs the decoder.</summary>
+        private bool TemplateKey(byte state)
+        {
+            switch (state)
+            {
+                case TemplatePlain: _out.Write(",\"@mt\":"u8); return true;
+                case TemplateHostile: _out.Write(",\"@m\":"u8); return true;
+                default: NeedsDecoding = true; return false;
             }
         }
 

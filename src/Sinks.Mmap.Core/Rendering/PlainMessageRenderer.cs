@@ -34,6 +34,8 @@ public static class PlainMessageRenderer
         }
         ParsedTemplate parsed = TemplateParser.GetOrParse(template);
         var output = new StringBuilder(template.Length + 32);
+        // Many names: look each hole up in an index built once, not by a scan per hole (holes × names).
+        Dictionary<string, int>? byName = names.Length > IndexAbove ? BuildIndex(names) : null;
         foreach (TemplateToken token in parsed.Tokens)
         {
             if (!token.IsProperty)
@@ -45,7 +47,7 @@ public static class PlainMessageRenderer
             {
                 return null;
             }
-            int index = IndexOf(names, token.PropertyName);
+            int index = byName is null ? IndexOf(names, token.PropertyName) : byName.GetValueOrDefault(token.PropertyName, -1);
             if (index < 0 || !TryAppendScalar(output, values[index]))
             {
                 return null;
@@ -66,6 +68,16 @@ public static class PlainMessageRenderer
             values[i] = properties[i].Value is LogScalar scalar ? scalar.Value : null;
         }
         return TryRender(template, names, values);
+    }
+
+    private const int IndexAbove = 16;
+
+    /// <summary>Each name's first position.</summary>
+    private static Dictionary<string, int> BuildIndex(ReadOnlySpan<string> names)
+    {
+        var index = new Dictionary<string, int>(names.Length, StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++) index.TryAdd(names[i], i);
+        return index;
     }
 
     private static int IndexOf(ReadOnlySpan<string> names, string name)

@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+
 namespace Sinks.Mmap.Rendering;
 
 /// <summary>A parsed message or output template: its original text and its tokens in order.</summary>
@@ -31,12 +34,32 @@ internal sealed class ParsedTemplate
     /// <summary>True when a property token of this template names <paramref name="propertyName"/>.</summary>
     public bool ContainsProperty(string propertyName)
     {
+        if (Tokens.Length > IndexAbove)
+        {
+            // Asked once per event property ({Properties}): a scan each time would cost properties × holes.
+            return (_names ??= BuildNames(Tokens)).Contains(propertyName);
+        }
         for (int i = 0; i < Tokens.Length; i++)
         {
             if (Tokens[i].IsProperty && Tokens[i].PropertyName == propertyName)
                 return true;
         }
         return false;
+    }
+
+    private const int IndexAbove = 16;
+
+    // Templates are cached and shared between threads: either thread's set is the same.
+    private HashSet<string>? _names;
+
+    private static HashSet<string> BuildNames(TemplateToken[] tokens)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TemplateToken token in tokens)
+        {
+            if (token.IsProperty) names.Add(token.PropertyName);
+        }
+        return names;
     }
 }
 

@@ -20,6 +20,14 @@ internal sealed class Utf8Buffer
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
+    /// <summary>
+    /// When set, called with this buffer when it is full, before it grows: it takes the bytes written so far
+    /// and clears the buffer (to stream a line bigger than the buffer, or to count one without keeping it).
+    /// The buffer then grows only for a single write bigger than itself. <see cref="Length"/> can no longer
+    /// be set back past a spill.
+    /// </summary>
+    public Action<Utf8Buffer>? Spill { get; set; }
+
     public void Clear() => _length = 0;
 
     /// <summary>Room for at least <paramref name="size"/> bytes; <see cref="Advance"/> by what was used.</summary>
@@ -61,6 +69,11 @@ internal sealed class Utf8Buffer
 
     private void Grow(int needed)
     {
+        if (Spill is { } spill && _length > 0)
+        {
+            spill(this);
+            if (_buffer.Length - _length >= needed) return;
+        }
         long size = Math.Max((long)_buffer.Length * 2, (long)_length + needed);
         Array.Resize(ref _buffer, (int)Math.Min(size, Array.MaxLength));
     }

@@ -194,7 +194,8 @@ internal static class ValueRenderer
         }
     }
 
-    // Serilog writes (key.Value ?? "null").ToString(): the plain, current-culture ToString() of the key.
+    // Serilog writes (key.Value ?? "null").ToString(), in the culture of the process that formats. A reader
+    // renders in the invariant culture whatever its own (the writer's is not recorded): 1.5, not 1,5.
     private static string KeyText(LogValue key)
     {
         switch (key)
@@ -204,6 +205,8 @@ internal static class ValueRenderer
                     return "null";
                 if (scalar.Value is byte[] bytes)
                     return Convert.ToHexString(bytes);
+                if (scalar.Value is IFormattable formattable)
+                    return formattable.ToString(null, CultureInfo.InvariantCulture);
                 return scalar.Value.ToString() ?? string.Empty;
             case LogOpaqueScalar opaque:
                 return opaque.Text ?? string.Empty;
@@ -262,6 +265,9 @@ internal static class ValueRenderer
                 return;
             case byte[] bytes:
                 WriteQuotedJsonString(Convert.ToHexString(bytes), output);
+                return;
+            case IFormattable formattable:
+                WriteQuotedJsonString(formattable.ToString(null, CultureInfo.InvariantCulture), output);
                 return;
             default:
                 WriteQuotedJsonString(value.ToString() ?? string.Empty, output);

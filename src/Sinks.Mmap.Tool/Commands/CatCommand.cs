@@ -14,27 +14,30 @@ internal static class CatCommand
         Argument<string> path = LogSource.PathArgument();
         Option<string> format = FormatOption(EventOutputs.Text, EventOutputs.Clef, EventOutputs.Json);
         Option<string?> template = OutputTemplateOption();
+        Option<bool> raw = RawOption();
         var filters = new FilterOptions();
         var follow = new Option<bool>("--follow", "-f")
         {
-            Description = "Keep printing events as the writer commits them, across rotation, until Ctrl+C (exit 0).",
+            Description = "Keep printing events as the writer commits them, across rotation, until Ctrl+C (exit 0). May start before the log (and its folder) exists.",
         };
         Option<string?> from = FromOption();
-        Option<string?> save = SavePositionOption();
+        Option<string?> save = SavePositionOption("Write the position after the last printed event to this file (while following: every second and at exit).");
+        Option<bool> strict = StrictOption();
 
-        var command = new Command("cat", "Print every event in sequence order.") { path, format, template };
+        var command = new Command("cat", "Print every event in sequence order.") { path, format, template, raw };
         filters.AddTo(command);
         command.Options.Add(follow);
         command.Options.Add(from);
         command.Options.Add(save);
+        command.Options.Add(strict);
         command.SetAction(async (result, ct) =>
         {
             string logPath = result.GetValue(path)!;
             bool following = result.GetValue(follow);
-            IEventOutput output = EventOutputs.Create(result.GetValue(format)!, result.GetValue(template), context.UseColour);
+            IEventOutput output = EventOutputs.Create(result.GetValue(format)!, result.GetValue(template), context.UseColour, result.GetValue(raw));
             EventFilter filter = filters.Build(result);
             LogPosition? start = PositionStore.Resolve(result.GetValue(from), out _);
-            MmapLogReader reader = LogSource.Open(logPath, allowEmpty: following);
+            MmapLogReader reader = LogSource.Open(logPath, following);
             var pump = new EventPump
             {
                 Reader = reader,
@@ -43,6 +46,7 @@ internal static class CatCommand
                 Destination = context.Stdout,
                 From = start,
                 SavePositionPath = result.GetValue(save),
+                OnFirstSkip = context.Warning,
             };
             if (following)
             {
@@ -53,13 +57,25 @@ internal static class CatCommand
                 await Task.Run(() => pump.ReadAll(ct), CancellationToken.None).ConfigureAwait(false);
             }
             context.Stdout.Flush();
-            if (pump.Undecodable > 0)
-            {
-                context.Warning($"{pump.Undecodable} record(s) could not be decoded and were skipped; run 'mmaplog verify' for details");
-            }
-            return Program.ExitOk;
+            return ReportDamage(context, pump.Damage, result.GetValue(strict));
         });
         return command;
+    }
+
+    /// <summary>
+    /// Says in one line on stderr what could not be read, if anything: a warning (exit 0), or with
+    /// <c>--strict</c> an error (exit 1), so a pipeline can tell a complete read from a partial one.
+    /// </summary>
+    internal static int ReportDamage(ToolContext context, DamageSummary damage, bool strict)
+    {
+        if (!damage.Any) return Program.ExitOk;
+        if (strict)
+        {
+            context.Error(damage.Describe());
+            return Program.ExitCorrupt;
+        }
+        context.Warning(damage.Describe());
+        return Program.ExitOk;
     }
 
     internal static Option<string> FormatOption(params string[] formats)
@@ -69,13 +85,30 @@ internal static class CatCommand
             Description = "Output format: " + string.Join(", ", formats) + ".",
             DefaultValueFactory = _ => formats[0],
         };
-        option.AcceptOnlyFromAmong(formats);
+        option.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string>();
+            if (value is not null && Array.IndexOf(formats, value) < 0)
+            {
+                result.AddError($"--format: '{value}' is not one of {string.Join(", ", formats)}");
+            }
+        });
         return option;
     }
 
     internal static Option<string?> OutputTemplateOption() => new("--output-template", "-t")
     {
-        Description = "Serilog output template for text; default: " + Sinks.Mmap.Rendering.OutputTemplateFormatter.DefaultOutputTemplate,
+        Description = "Serilog output template for --format text; default: " + Sinks.Mmap.Rendering.OutputTemplateFormatter.DefaultOutputTemplate,
+    };
+
+    internal static Option<bool> RawOption() => new("--raw")
+    {
+        Description = "With --format text: write control characters from events as they are. By default they are escaped (\\x1B), so an event cannot drive the terminal.",
+    };
+
+    internal static Option<bool> StrictOption() => new("--strict")
+    {
+        Description = "Exit 1 when anything could not be read (damaged ranges, undecodable records, unreadable segments, gaps); it is always said on stderr.",
     };
 
     internal static Option<string?> FromOption() => new("--from")
@@ -83,8 +116,8 @@ internal static class CatCommand
         Description = "Start after this position (segment:offset:sequence), or at the position stored in this file.",
     };
 
-    internal static Option<string?> SavePositionOption() => new("--save-position")
+    internal static Option<string?> SavePositionOption(string description) => new("--save-position")
     {
-        Description = "Write the position after the last printed event to this file (while following: every second and at exit).",
+        Description = description,
     };
 }

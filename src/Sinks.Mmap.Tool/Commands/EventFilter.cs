@@ -107,7 +107,7 @@ internal sealed class EventFilter
         if (MinimumLevel is { } min && evt.Level < min) return false;
         if (Since is { } since && evt.Timestamp < since) return false;
         if (Until is { } until && evt.Timestamp >= until) return false;
-        if (Grep is { } grep && !Output.SafeRender.Message(evt).Contains(grep, StringComparison.Ordinal)) return false;
+        if (Grep is { } grep && !Output.SafeRender.MessageContains(evt, grep)) return false;
         return true;
     }
 }

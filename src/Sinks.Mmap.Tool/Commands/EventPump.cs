@@ -9,10 +9,13 @@ using Sinks.Mmap.Tool.Output;
 
 namespace Sinks.Mmap.Tool.Commands;
 
-/// <summary>What cat and export do: read (or follow), filter, write, and remember the position.</summary>
+/// <summary>What cat and export do: read (or follow), filter, write, remember the position, and say what was skipped.</summary>
 internal sealed class EventPump
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Records larger than this are written as CLEF in pieces, never held whole as a line.</summary>
+    private const int LargeRecord = 1 << 20;
 
     public required MmapLogReader Reader { get; init; }
     public required EventFilter Filter { get; init; }
@@ -25,41 +28,24 @@ internal sealed class EventPump
     /// <summary>Called with each record's length (aligned) as it is read, for a progress bar.</summary>
     public Action<long>? OnBytes { get; set; }
 
+    /// <summary>Called once, the first time a follower skips a record that does not decode.</summary>
+    public Action<string>? OnFirstSkip { get; set; }
+
     public long Printed { get; private set; }
-    public long Undecodable { get; private set; }
     public LogPosition? LastPosition { get; private set; }
+
+    /// <summary>What reading skipped (after <see cref="ReadAll"/>; after following, the records that did not decode).</summary>
+    public DamageSummary Damage { get; private set; } = new();
 
     /// <summary>Prints every matching event that is in the log now.</summary>
     public void ReadAll(CancellationToken ct)
     {
-        if (Output is ClefEventOutput clef && !Filter.NeedsMessage)
-        {
-            ReadAllClef(clef, ct);
-            return;
-        }
         LastPosition = From;
-        foreach (MmapRecord record in Reader.ReadRecords(From))
-        {
-            if (ct.IsCancellationRequested) break;
-            OnBytes?.Invoke((record.Length + 7) & ~7L);
-            if (record.Kind == MmapRecordKind.Event && record.Event is null) Undecodable++;
-            if (record.Event is not { } evt || !Filter.Matches(evt)) continue;
-            Output.Write(evt, Destination);
-            Printed++;
-            LastPosition = record.Next;
-        }
-        SavePosition();
-    }
-
-    /// <summary>
-    /// <see cref="ReadAll"/> for CLEF: renders each event straight from its record's bytes into a UTF-8
-    /// buffer (no event objects, no strings), and decodes only the events that fast path hands back.
-    /// </summary>
-    private void ReadAllClef(ClefEventOutput clef, CancellationToken ct)
-    {
-        LastPosition = From;
-        var writer = new ClefUtf8Writer();
+        var clef = Output as ClefEventOutput;
+        bool fromBytes = clef is not null && !Filter.NeedsMessage;
+        var writer = fromBytes ? new ClefUtf8Writer() : null;
         var sink = new Utf8LineSink(Destination);
+        Action<Utf8Buffer> spill = _ => sink.Flush();
         using (RecordStream records = Reader.OpenRecordStream(From))
         {
             while (records.MoveNext())
@@ -67,33 +53,63 @@ internal sealed class EventPump
                 if (ct.IsCancellationRequested) break;
                 OnBytes?.Invoke((records.Length + 7) & ~7L);
                 if (records.Kind != MmapRecordKind.Event) continue;
-                if (!Filter.Matches(records.Level, records.UtcTicks))
+                if (!Filter.NeedsMessage && !Filter.Matches(records.Level, records.UtcTicks))
                 {
-                    // Skipped events still count when they are damaged, as on the decoding path.
-                    if (!records.EventDecodes()) Undecodable++;
+                    // Skipped events still count when they are damaged, as printed ones do.
+                    records.CountEvent(records.EventDecodes());
                     continue;
                 }
-                switch (records.WriteClef(writer, sink.Buffer))
+                if (fromBytes && WriteFromBytes(records, writer!, sink, spill))
                 {
-                    case ClefFrameResult.Undecodable:
-                        Undecodable++;
-                        continue;
-                    case ClefFrameResult.NeedsDecoding:
-                        if (records.DecodeEvent() is not { } evt)
-                        {
-                            Undecodable++;
-                            continue;
-                        }
-                        sink.Write(clef.FormatLine(evt));
-                        break;
+                    Printed++;
+                    LastPosition = records.Next;
+                    continue;
                 }
+                MmapEvent? evt = records.DecodeEvent();
+                records.CountEvent(evt is not null);
+                if (evt is null || !Filter.Matches(evt)) continue;
+                Write(evt, sink);
                 Printed++;
                 LastPosition = records.Next;
-                sink.FlushIfFull();
             }
+            sink.Flush();
+            Damage = DamageSummary.Of(records.Reports, From);
+        }
+        SavePosition();
+    }
+
+    /// <summary>
+    /// CLEF straight from the record's bytes into the line buffer (no event objects, no strings); false when
+    /// the event needs decoding (what this path does not cover) or does not decode (then it is counted).
+    /// </summary>
+    private static bool WriteFromBytes(RecordStream records, ClefUtf8Writer writer, Utf8LineSink sink, Action<Utf8Buffer> spill)
+    {
+        ClefFrameResult result = records.Length > LargeRecord
+            ? records.WriteClefStreaming(writer, sink.Buffer, spill)
+            : records.WriteClef(writer, sink.Buffer);
+        switch (result)
+        {
+            case ClefFrameResult.Written:
+                records.CountEvent(true);
+                sink.FlushIfFull();
+                return true;
+            default:
+                // Undecodable: the caller's DecodeEvent finds it so too, and counts it.
+                return false;
+        }
+    }
+
+    /// <summary>One event through the output: CLEF lines join the line buffer when small; the rest goes to the destination.</summary>
+    private void Write(MmapEvent evt, Utf8LineSink sink)
+    {
+        if (Output is ClefEventOutput clef && clef.TryFormat(evt) is { } line)
+        {
+            sink.Write(line);
+            sink.FlushIfFull();
+            return;
         }
         sink.Flush();
-        SavePosition();
+        Output.Write(evt, Destination);
     }
 
     /// <summary>Prints matching events as writers commit them, across rotation, until <paramref name="ct"/> is cancelled.</summary>
@@ -102,10 +118,19 @@ internal sealed class EventPump
         LastPosition = From;
         var sinceSave = Stopwatch.StartNew();
         LogPosition? saved = From;
+        long undecodable = 0;
         try
         {
-            await foreach (MmapEvent evt in Reader.FollowAsync(From, PollInterval, ct).ConfigureAwait(false))
+            await foreach (MmapRecord record in Reader.FollowRecordsAsync(From, PollInterval, ct).ConfigureAwait(false))
             {
+                if (record.Event is not { } evt)
+                {
+                    if (undecodable++ == 0)
+                    {
+                        OnFirstSkip?.Invoke($"record {record.Sequence} in {Path.GetFileName(record.SegmentPath)} could not be decoded and was skipped ({record.DecodeError}); any more are counted and reported at exit");
+                    }
+                    continue;
+                }
                 if (!Filter.Matches(evt)) continue;
                 Output.Write(evt, Destination);
                 Destination.Flush();
@@ -122,6 +147,7 @@ internal sealed class EventPump
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+        Damage = DamageSummary.OfUndecodable(undecodable);
         SavePosition();
     }
 

@@ -3,11 +3,17 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Threading;
+using Sinks.Mmap.Reading;
+using Sinks.Mmap.Rendering;
 using Sinks.Mmap.Tool.Output;
 
 namespace Sinks.Mmap.Tool.Commands;
 
-/// <summary>Figures that stats collects in one pass over the records.</summary>
+/// <summary>
+/// Figures that stats collects in one pass over the records. It walks each record's bytes (the frame,
+/// the head of the event body, the CLEF line measured without being kept) and decodes only events the
+/// CLEF path does not cover, so no event's size ever becomes the tool's.
+/// </summary>
 internal sealed class LogStats
 {
     public int Segments { get; private set; }
@@ -22,6 +28,7 @@ internal sealed class LogStats
     public DateTimeOffset? First { get; private set; }
     public DateTimeOffset? Last { get; private set; }
     public Dictionary<string, TemplateStats> Templates { get; } = new(StringComparer.Ordinal);
+    public DamageSummary Damage { get; private set; } = new();
 
     /// <summary>Distinct templates counted one by one; past this, the rest are counted together (bounded memory).</summary>
     public const int MaxTemplates = 100_000;
@@ -29,44 +36,84 @@ internal sealed class LogStats
     /// <summary>The bucket for templates past <see cref="MaxTemplates"/>.</summary>
     public const string OtherTemplates = "(other templates)";
 
+    private const string NoTemplate = "(no template)";
+
     public static LogStats Collect(MmapLogReader reader, CancellationToken ct)
     {
         var stats = new LogStats();
         IReadOnlyList<string> files = reader.SegmentFiles();
         stats.Segments = files.Count;
         stats.SegmentBytes = LogSource.TotalBytes(files);
-        var clef = new ClefEventOutput();
+        var clef = new ClefUtf8Writer();
+        var decoded = new ClefEventOutput();
         var counter = new Utf8CountingWriter();
-        foreach (MmapRecord record in reader.ReadRecords())
+        // Interned templates are counted by their string object, looked up by text once a segment.
+        var interned = new Dictionary<InternedString, TemplateStats>(ReferenceEqualityComparer.Instance);
+        int segment = -1;
+        using RecordStream records = reader.OpenRecordStream();
+        while (records.MoveNext())
         {
             if (ct.IsCancellationRequested) break;
-            stats.Records++;
-            stats.RecordBytes += (record.Length + 7) & ~7L;
-            if (record.Kind != MmapRecordKind.Event) continue;
-            if (record.Event is not { } evt)
+            if (records.SegmentIndex != segment)
             {
-                stats.Undecodable++;
-                continue;
+                segment = records.SegmentIndex;
+                interned.Clear();
             }
-            stats.Events++;
-            stats.EventBytes += record.Length;
-            if ((int)evt.Level is >= 0 and < 6) stats.ByLevel[(int)evt.Level]++;
-            if (stats.First is null || evt.Timestamp < stats.First) stats.First = evt.Timestamp;
-            if (stats.Last is null || evt.Timestamp > stats.Last) stats.Last = evt.Timestamp;
-            string key = evt.MessageTemplate ?? "(no template)";
-            if (!stats.Templates.ContainsKey(key) && stats.Templates.Count >= MaxTemplates) key = OtherTemplates;
-            if (!stats.Templates.TryGetValue(key, out TemplateStats? template))
+            stats.Records++;
+            stats.RecordBytes += (records.Length + 7) & ~7L;
+            if (records.Kind != MmapRecordKind.Event) continue;
+            long clefBytes;
+            switch (records.MeasureClef(clef, out clefBytes))
             {
-                template = new TemplateStats(key);
-                stats.Templates.Add(key, template);
+                case ClefFrameResult.Undecodable:
+                    records.CountEvent(false);
+                    stats.Undecodable++;
+                    continue;
+                case ClefFrameResult.NeedsDecoding:
+                    MmapEvent evt = records.DecodeEvent()!;
+                    counter.Reset();
+                    decoded.Write(evt, counter);
+                    clefBytes = counter.Bytes;
+                    break;
+            }
+            records.CountEvent(true);
+            records.TryReadHead(out EventHead head);
+            stats.Events++;
+            stats.EventBytes += records.Length;
+            stats.ClefBytes += clefBytes;
+            stats.ByLevel[head.Level]++;
+            var offset = TimeSpan.FromMinutes(head.OffsetMinutes);
+            long local = head.UtcTicks + offset.Ticks;
+            DateTimeOffset timestamp = local >= DateTime.MinValue.Ticks && local <= DateTime.MaxValue.Ticks
+                ? new DateTimeOffset(local, offset)
+                : new DateTimeOffset(head.UtcTicks, TimeSpan.Zero);
+            if (stats.First is null || timestamp < stats.First) stats.First = timestamp;
+            if (stats.Last is null || timestamp > stats.Last) stats.Last = timestamp;
+            TemplateStats template;
+            if (head.Template.Interned is { } id)
+            {
+                if (!interned.TryGetValue(id, out template!)) interned.Add(id, template = stats.TemplateFor(id.Value));
+            }
+            else
+            {
+                template = stats.TemplateFor(head.Template.IsNull ? NoTemplate : Encoding.UTF8.GetString(head.Template.Inline));
             }
             template.Count++;
-            template.Bytes += record.Length;
-            counter.Reset();
-            clef.Write(evt, counter);
-            stats.ClefBytes += counter.Bytes;
+            template.Bytes += records.Length;
         }
+        stats.Damage = DamageSummary.Of(records.Reports, null);
         return stats;
+    }
+
+    private TemplateStats TemplateFor(string text)
+    {
+        if (!Templates.ContainsKey(text) && Templates.Count >= MaxTemplates) text = OtherTemplates;
+        if (!Templates.TryGetValue(text, out TemplateStats? template))
+        {
+            template = new TemplateStats(text);
+            Templates.Add(text, template);
+        }
+        return template;
     }
 }
 

@@ -13,11 +13,13 @@ internal readonly record struct ChainGap(string AfterPath, string BeforePath, Se
 /// </summary>
 internal static class SegmentChain
 {
-    public static List<ChainGap> FindGaps(ValidationReport report)
+    public static List<ChainGap> FindGaps(ValidationReport report) => FindGaps(report.Segments);
+
+    public static List<ChainGap> FindGaps(IReadOnlyList<SegmentReport> segments)
     {
         var gaps = new List<ChainGap>();
         SegmentReport? previous = null;
-        foreach (SegmentReport segment in report.Segments)
+        foreach (SegmentReport segment in segments)
         {
             if (segment.FirstSequence is not { } first) continue;
             if (previous is { LastSequence: { } last } && first != last + 1)

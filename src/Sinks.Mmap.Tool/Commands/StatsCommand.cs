@@ -17,10 +17,11 @@ internal static class StatsCommand
             DefaultValueFactory = _ => 10,
         };
         var json = new Option<bool>("--json") { Description = "Write the statistics as one JSON object." };
+        Option<bool> strict = CatCommand.StrictOption();
         var command = new Command("stats",
             "Summarise a log: segments and bytes, events by level, time range, top message templates by count and by bytes, and bytes per event against the same events as CLEF.")
         {
-            path, top, json,
+            path, top, json, strict,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -30,7 +31,8 @@ internal static class StatsCommand
             LogStats stats = await Task.Run(() => LogStats.Collect(reader, ct), CancellationToken.None).ConfigureAwait(false);
             if (result.GetValue(json)) StatsOutput.WriteJson(stats, topN, context.Stdout);
             else StatsOutput.WriteText(stats, topN, context.Stdout);
-            return Program.ExitOk;
+            context.Stdout.Flush();
+            return CatCommand.ReportDamage(context, stats.Damage, result.GetValue(strict));
         });
         return command;
     }

@@ -1,34 +1,23 @@
-using System;
-using System.Globalization;
 using System.IO;
 using Sinks.Mmap.Rendering;
 
 namespace Sinks.Mmap.Tool.Output;
 
 /// <summary>CLEF, one JSON object a line, as Serilog.Formatting.Compact writes it.</summary>
-internal sealed class ClefEventOutput : IEventOutput
+internal sealed class ClefEventOutput : BoundedEventOutput
 {
     private readonly ClefWriter _writer = new();
-    private readonly StringWriter _buffer = new(CultureInfo.InvariantCulture);
 
-    public void Write(MmapEvent evt, TextWriter output) => output.Write(FormatLine(evt));
-
-    /// <summary>The event's line, newline included, as a builder that the next call reuses.</summary>
-    public System.Text.StringBuilder FormatLine(MmapEvent evt)
+    protected override void Render(MmapEvent evt, TextWriter output)
     {
-        evt = SafeRender.Defused(evt, keepProperties: true);
-        _buffer.GetStringBuilder().Clear();
-        try
-        {
-            _writer.WriteObject(evt, _buffer);
-        }
-        catch (FormatException)
-        {
-            // A formatted hole the value rejects (@r): write the raw template as @m instead.
-            _buffer.GetStringBuilder().Clear();
-            _writer.WriteObject(SafeRender.RawTemplateCopy(evt, keepProperties: true), _buffer);
-        }
-        _buffer.Write('\n');
-        return _buffer.GetStringBuilder();
+        _writer.WriteObject(SafeRender.Defused(evt, keepProperties: true), output);
+        output.Write('\n');
+    }
+
+    // A formatted hole the value rejects (@r): the raw template as @m instead.
+    protected override void RenderFallback(MmapEvent evt, TextWriter output)
+    {
+        _writer.WriteObject(SafeRender.RawTemplateCopy(evt, keepProperties: true), output);
+        output.Write('\n');
     }
 }

@@ -16,10 +16,25 @@ internal static class EventOutputs
     public const string Clef = "clef";
     public const string Json = "json";
 
-    public static IEventOutput Create(string format, string? outputTemplate, bool colour) => format switch
+    /// <summary>
+    /// The output for <paramref name="format"/>. An output template (<c>-t</c>) and <c>--raw</c> only shape
+    /// text: with another format they are a usage error rather than silently ignored.
+    /// </summary>
+    public static IEventOutput Create(string format, string? outputTemplate, bool colour, bool raw = false)
     {
-        Clef => new ClefEventOutput(),
-        Json => new JsonEventOutput(),
-        _ => new TextEventOutput(outputTemplate, colour),
-    };
+        if (outputTemplate is not null && format != Text)
+        {
+            throw new ToolException($"--output-template applies only to --format text, not {format}");
+        }
+        if (raw && format != Text)
+        {
+            throw new ToolException($"--raw applies only to --format text ({format} escapes control characters as JSON does)");
+        }
+        return format switch
+        {
+            Clef => new ClefEventOutput(),
+            Json => new JsonEventOutput(),
+            _ => new TextEventOutput(outputTemplate, colour, escape: !raw),
+        };
+    }
 }

@@ -30,6 +30,25 @@ internal static class SafeRender
     }
 
     /// <summary>
+    /// Whether <see cref="Message"/> contains <paramref name="text"/> (ordinal), found as the message renders,
+    /// so that an event's message is never held whole however large it is.
+    /// </summary>
+    public static bool MessageContains(MmapEvent evt, string text)
+    {
+        if (IsHostile(evt.MessageTemplate)) return evt.MessageTemplate!.Contains(text, StringComparison.Ordinal);
+        var search = new SearchingWriter(text);
+        try
+        {
+            MmapEventRenderer.RenderMessage(evt, search, null);
+            return search.Found;
+        }
+        catch (FormatException)
+        {
+            return (evt.MessageTemplate ?? evt.RenderedMessage ?? "").Contains(text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
     /// True when a hole in <paramref name="template"/> asks for an alignment or a format precision
     /// over <see cref="MaxWidth"/> (say <c>{A,2000000000}</c> or <c>{N:D999999999}</c>): rendering it
     /// would write gigabytes, so such an event is shown with its raw template instead.
@@ -56,4 +75,61 @@ internal static class SafeRender
         evt.Exception,
         evt.TraceId,
         evt.SpanId);
+}
+
+/// <summary>Looks for a text in what is written to it, across writes, keeping only a few characters.</summary>
+internal sealed class SearchingWriter : System.IO.TextWriter
+{
+    private readonly string _text;
+    // The last (text length - 1) characters written, then room for as many more: a match may straddle two writes.
+    private readonly char[] _window;
+    private int _tail;
+
+    public SearchingWriter(string text) : base(System.Globalization.CultureInfo.InvariantCulture)
+    {
+        _text = text;
+        _window = new char[Math.Max(0, 2 * (text.Length - 1))];
+        Found = text.Length == 0;
+    }
+
+    public bool Found { get; private set; }
+
+    public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+    public override void Write(char value) => Write(new ReadOnlySpan<char>(in value));
+
+    public override void Write(string? value) => Write(value.AsSpan());
+
+    public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+    public override void Write(ReadOnlySpan<char> chars)
+    {
+        if (Found || chars.IsEmpty) return;
+        if (chars.IndexOf(_text.AsSpan(), StringComparison.Ordinal) >= 0)
+        {
+            Found = true;
+            return;
+        }
+        int keep = _text.Length - 1;
+        int head = Math.Min(chars.Length, keep);
+        chars.Slice(0, head).CopyTo(_window.AsSpan(_tail));
+        if (_window.AsSpan(0, _tail + head).IndexOf(_text.AsSpan(), StringComparison.Ordinal) >= 0)
+        {
+            Found = true;
+            return;
+        }
+        // Keep the last `keep` characters of everything so far.
+        if (chars.Length >= keep)
+        {
+            chars.Slice(chars.Length - keep).CopyTo(_window);
+            _tail = keep;
+        }
+        else
+        {
+            int total = _tail + head;
+            int from = Math.Max(0, total - keep);
+            _window.AsSpan(from, total - from).CopyTo(_window);
+            _tail = total - from;
+        }
+    }
 }

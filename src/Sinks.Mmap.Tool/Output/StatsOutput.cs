@@ -43,7 +43,8 @@ internal static class StatsOutput
     public static void WriteJson(LogStats s, int top, TextWriter output)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
+        // Relaxed escaping: offsets and paths keep their '+' ("+00:00", not "\u002B00:00").
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("segments", s.Segments);

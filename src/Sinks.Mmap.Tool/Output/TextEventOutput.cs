@@ -1,18 +1,22 @@
 using System;
-using System.Globalization;
 using System.IO;
 using Sinks.Mmap.Rendering;
 
 namespace Sinks.Mmap.Tool.Output;
 
-/// <summary>Text through a Serilog output template (default: the file sink's), coloured by level on a terminal.</summary>
-internal sealed class TextEventOutput : IEventOutput
+/// <summary>
+/// Text through a Serilog output template (default: the file sink's), coloured by level on a terminal.
+/// Control characters from the events (ESC, CSI, OSC, the other C0 and C1 controls, a carriage return
+/// not before a line feed) are written escaped, <c>\x1B</c>, as journalctl and less show them, unless
+/// <c>--raw</c> asks for them as they are: an event must not be able to drive the reader's terminal.
+/// </summary>
+internal sealed class TextEventOutput : BoundedEventOutput
 {
     private readonly OutputTemplateFormatter _formatter;
     private readonly bool _colour;
-    private readonly StringWriter _buffer = new(CultureInfo.InvariantCulture);
+    private readonly bool _escape;
 
-    public TextEventOutput(string? outputTemplate, bool colour)
+    public TextEventOutput(string? outputTemplate, bool colour, bool escape = true)
     {
         try
         {
@@ -25,27 +29,16 @@ internal sealed class TextEventOutput : IEventOutput
             throw new ToolException($"--output-template: {e.Message}");
         }
         _colour = colour;
+        _escape = escape;
     }
 
-    public void Write(MmapEvent evt, TextWriter output)
-    {
-        evt = SafeRender.Defused(evt, keepProperties: false);
-        _buffer.GetStringBuilder().Clear();
-        try
-        {
-            _formatter.Format(evt, _buffer);
-        }
-        catch (FormatException)
-        {
-            _buffer.GetStringBuilder().Clear();
-            _formatter.Format(SafeRender.RawTemplateCopy(evt, keepProperties: false), _buffer);
-        }
-        var text = _buffer.GetStringBuilder();
-        // One event is at least one whole line, even when the template has no {NewLine}.
-        if (text.Length == 0 || text[^1] != '\n') text.Append('\n');
-        string colour = _colour ? Ansi.ForLevel(evt.Level) : "";
-        if (colour.Length > 0) output.Write(colour);
-        output.Write(text);
-        if (colour.Length > 0) output.Write(Ansi.Reset);
-    }
+    protected override bool Escape => _escape;
+
+    protected override string? Colour(MmapEvent evt) => _colour && Ansi.ForLevel(evt.Level) is { Length: > 0 } colour ? colour : null;
+
+    protected override void Render(MmapEvent evt, TextWriter output) =>
+        _formatter.Format(SafeRender.Defused(evt, keepProperties: false), output);
+
+    protected override void RenderFallback(MmapEvent evt, TextWriter output) =>
+        _formatter.Format(SafeRender.RawTemplateCopy(evt, keepProperties: false), output);
 }

@@ -17,7 +17,8 @@ internal static class VerifyJson
     public static void Write(ValidationReport report, List<ChainGap> chainGaps, TextWriter output)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
+        // Relaxed escaping: offsets and paths keep their '+' ("+00:00", not "\u002B00:00").
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteBoolean("clean", report.IsClean && chainGaps.Count == 0);

@@ -1,7 +1,12 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Sinks.Mmap.Format;
+using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Sinks.Mmap.Core.Tests.Format;
@@ -9,6 +14,9 @@ namespace Sinks.Mmap.Core.Tests.Format;
 /// <summary>The worked example at the end of docs/FORMAT.md, encoded through the real writer.</summary>
 public class WorkedExampleTests
 {
+    /// <summary>The example's process id: the writer stores its own, so the test sets the example's in its place.</summary>
+    private const int ExampleProcessId = 4242;
+
     private struct HelloWorld : IEventPayload
     {
         public void Write(ref EventWriter writer)
@@ -69,5 +77,105 @@ public class WorkedExampleTests
         // Then the seal: sequence 4, and the file ends just past it.
         Assert.Equal(264 + 32, file.Length);
         AssertFrame(file, 264, 28, 4, RecordKind.EndOfSegment, MmapLevel.Verbose, Array.Empty<byte>());
+    }
+
+    /// <summary>The bytes of the hex dump in FORMAT.md's worked example, read from the document itself.</summary>
+    private static byte[] DocumentedExample()
+    {
+        string format = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "FORMAT.md"));
+        int start = format.IndexOf("```text worked-example", StringComparison.Ordinal);
+        Assert.True(start >= 0, "FORMAT.md has no worked-example hex dump");
+        int end = format.IndexOf("```", format.IndexOf('\n', start), StringComparison.Ordinal);
+        var bytes = new List<byte>();
+        var line = new Regex(@"^([0-9A-F]{4})  ((?:[0-9A-F]{2} )*[0-9A-F]{2})(?:   .*)?$");
+        foreach (string text in format.Substring(start, end - start).Split('\n').Skip(1))
+        {
+            if (text.Trim().Length == 0) continue;
+            Match m = line.Match(text.TrimEnd());
+            Assert.True(m.Success, $"not a dump line: '{text}'");
+            Assert.Equal(bytes.Count, int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            bytes.AddRange(m.Groups[2].Value.Split(' ').Select(h => byte.Parse(h, NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
+        }
+        return bytes.ToArray();
+    }
+
+    private static string RepositoryRoot()
+    {
+        string? folder = AppContext.BaseDirectory;
+        while (folder is not null && !File.Exists(Path.Combine(folder, "Sinks.Mmap.sln"))) folder = Path.GetDirectoryName(folder);
+        return folder ?? throw new InvalidOperationException("no Sinks.Mmap.sln above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The example written by the real writer, its clock at the example's instant, 64 KiB segments.</summary>
+    private static byte[] WrittenExample()
+    {
+        using var log = new TestLog();
+        var at = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
+        MmapLogOptions options = log.Options(64 * 1024);
+        options.TimeProvider = new FakeTimeProvider(at);
+        using (var writer = new MmapLogWriter(options))
+        {
+            var e = new HelloWorld();
+            Assert.True(writer.Append(at.UtcTicks, MmapLevel.Information, ref e));
+        }
+        return File.ReadAllBytes(log.SegmentFiles().Single());
+    }
+
+    private static string Dump(byte[] bytes)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < bytes.Length; i += 16)
+        {
+            text.Append(i.ToString("X4", CultureInfo.InvariantCulture)).Append("  ");
+            text.AppendLine(string.Join(' ', bytes.Skip(i).Take(16).Select(b => b.ToString("X2", CultureInfo.InvariantCulture))));
+        }
+        return text.ToString();
+    }
+
+    [Fact]
+    public void Every_byte_of_the_worked_example_in_FORMAT_md_after_the_header_is_what_the_writer_writes()
+    {
+        byte[] documented = DocumentedExample();
+        byte[] written = WrittenExample();
+
+        Assert.True(Dump(written.AsSpan(128).ToArray()) == Dump(documented.AsSpan(128).ToArray()),
+            "the writer wrote these records (offsets from 128):\n" + Dump(written.AsSpan(128).ToArray()));
+        Assert.Equal(written.Length, documented.Length);
+    }
+
+    [Fact]
+    public void The_worked_example_header_is_the_writers_with_the_examples_process_id_and_its_CRC_is_FORMAT_md_s()
+    {
+        byte[] documented = DocumentedExample();
+        byte[] written = WrittenExample();
+
+        // The writer's header but for its process id (and the CRC over it) and, until this writer writes 1.2, the minor version.
+        byte[] expected = written.AsSpan(0, 128).ToArray();
+        BinaryPrimitives.WriteInt32LittleEndian(expected.AsSpan(40), ExampleProcessId);
+        BinaryPrimitives.WriteUInt16LittleEndian(expected.AsSpan(10), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(expected.AsSpan(124), Crc32C.Compute(expected.AsSpan(0, 124)));
+        Assert.Equal(Dump(expected), Dump(documented.AsSpan(0, 128).ToArray()));
+        // And it is what a header built from FORMAT.md alone gives, CRC included.
+        byte[] independent = SegmentBuilder.Header(1, 1, new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc).Ticks, ExampleProcessId, 64 * 1024);
+        Assert.Equal(Dump(independent), Dump(documented.AsSpan(0, 128).ToArray()));
+    }
+
+    [Fact]
+    public void The_worked_example_in_FORMAT_md_reads_back_as_its_one_event()
+    {
+        using var log = new TestLog();
+        string path = Path.Combine(log.Directory, "app-000001.mlog");
+        File.WriteAllBytes(path, DocumentedExample());
+
+        var reader = new MmapLogReader(path);
+        MmapEvent e = Assert.Single(reader.ReadEvents());
+        SegmentReport report = Assert.Single(reader.Validate().Segments);
+
+        Assert.Equal(3, e.Sequence);
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero), e.Timestamp);
+        Assert.Equal("Hello {Name}", e.MessageTemplate);
+        Assert.Equal("World", ((LogScalar)Assert.Single(e.Properties).Value).Value);
+        Assert.True(report.IsClean && report.Sealed);
+        Assert.Equal(4, report.Records);
     }
 }

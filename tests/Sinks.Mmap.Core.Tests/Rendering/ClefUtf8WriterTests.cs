@@ -132,6 +132,15 @@ public class ClefUtf8WriterTests
         {
             w.WritePropertyName("A"); w.WriteInt32(1);
         });
+        // Strings over 4 096 chars are not interned: an inline template, looked at by each event.
+        yield return new Case("inline template", true, H(new string('t', 5000) + " {A}", 1), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("A"); w.WriteInt32(1);
+        });
+        yield return new Case("inline template with a formatted hole", false, H(new string('t', 5000) + " {A:0.0}", 1), (ref EventWriter w) =>
+        {
+            w.WritePropertyName("A"); w.WriteInt32(1);
+        });
         yield return new Case("formatted holes need @r", false, H("Took {Elapsed:0.00} ms", 1), (ref EventWriter w) =>
         {
             w.WritePropertyName("Elapsed"); w.WriteDouble(1.2345);
@@ -199,7 +208,7 @@ public class ClefUtf8WriterTests
         var buffer = new Utf8Buffer(16);
         foreach ((string name, bool fast, byte[] frame) in frames)
         {
-            MmapEvent evt = EventDecoder.Decode(frame, strings.Map, out string? error) ?? throw new Xunit.Sdk.XunitException($"{name}: {error}");
+            MmapEvent evt = EventDecoder.Decode(frame, strings, out string? error) ?? throw new Xunit.Sdk.XunitException($"{name}: {error}");
             buffer.Clear();
             ClefFrameResult result = writer.Write(frame, strings, buffer);
             Assert.True((fast ? ClefFrameResult.Written : ClefFrameResult.NeedsDecoding) == result, $"{name}: {result}");
@@ -228,7 +237,7 @@ public class ClefUtf8WriterTests
         int before = buffer.Length;
         Assert.Equal(ClefFrameResult.Undecodable, writer.Write(damaged, strings, buffer));
         Assert.Equal(before, buffer.Length);
-        MmapEvent evt = EventDecoder.Decode(frames[0].Frame, strings.Map, out _)!;
+        MmapEvent evt = EventDecoder.Decode(frames[0].Frame, strings, out _)!;
         Assert.Equal("prefix\n" + Expected(evt), Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
@@ -255,7 +264,7 @@ public class ClefUtf8WriterTests
             int length = random.Next(5) == 0 ? FormatConstants.FrameHeaderSize + random.Next(frame.Length - FormatConstants.FrameHeaderSize + 1) : frame.Length;
             ReadOnlySpan<byte> span = frame.AsSpan(0, length);
 
-            MmapEvent? evt = EventDecoder.Decode(span, strings.Map, out string? decodeError);
+            MmapEvent? evt = EventDecoder.Decode(span, strings, out string? decodeError);
             var validator = new ValidatingVisitor();
             bool walks = EventBodyWalker.Walk(span, strings, ref validator, out string? walkError);
             Assert.True(walks == (evt is not null), $"{name} round {round}: decoder '{decodeError}', walker '{walkError}'");
@@ -287,5 +296,41 @@ public class ClefUtf8WriterTests
         }
         // The mutations must exercise both verdicts and the fast path, or this test proves nothing.
         Assert.True(decoded > 500 && undecodable > 500 && written > 300, $"decoded {decoded}, undecodable {undecodable}, written {written}");
+    }
+
+    [Fact]
+    public void Streamed_lines_are_the_same_bytes_handed_over_in_pieces_and_measuring_gives_their_length()
+    {
+        using var log = new TestLog();
+        (var frames, SegmentStrings strings) = WriteCases(log);
+        var writer = new ClefUtf8Writer();
+        foreach ((string name, bool fast, byte[] frame) in frames)
+        {
+            var whole = new Utf8Buffer(16);
+            ClefFrameResult expected = writer.Write(frame, strings, whole);
+
+            // A buffer far smaller than the line: it is handed over each time it fills.
+            var pieces = new List<byte>();
+            var small = new Utf8Buffer(16);
+            ClefFrameResult streamed = writer.WriteStreaming(frame, strings, small, b =>
+            {
+                pieces.AddRange(b.WrittenSpan.ToArray());
+                b.Clear();
+            });
+            pieces.AddRange(small.WrittenSpan.ToArray());
+            ClefFrameResult measured = writer.Measure(frame, strings, out long bytes);
+
+            Assert.Equal(expected, streamed);
+            Assert.Equal(expected, measured);
+            Assert.Equal(fast ? ClefFrameResult.Written : ClefFrameResult.NeedsDecoding, expected);
+            if (!fast)
+            {
+                Assert.Empty(pieces);
+                continue;
+            }
+            Assert.True(pieces.Count > 16, name);
+            Assert.Equal(Encoding.UTF8.GetString(whole.WrittenSpan), Encoding.UTF8.GetString(pieces.ToArray()));
+            Assert.Equal(whole.Length, bytes);
+        }
     }
 }
