@@ -11,12 +11,17 @@ public enum MmapLogErrorKind
     Locked,
     /// <summary>Memory mapping is unavailable; the writer fell back to positional writes.</summary>
     MappingUnavailable,
-    /// <summary>An event could not be encoded (too large, or the payload failed); it was dropped.</summary>
+    /// <summary>An event could not be encoded (too large, written in another shape than declared, or the payload failed); it was dropped.</summary>
     EventRejected,
     /// <summary>Recovery found and repaired damage left by a crash.</summary>
     Recovery,
     /// <summary>Writing works again after a failure; the message says how many events were dropped meanwhile.</summary>
     Recovered,
+    /// <summary>
+    /// An event had a value nested deeper than the format allows; it was written with the truncation
+    /// marker in place of what was deeper (see <see cref="MmapLogWriter.TruncatedEvents"/>).
+    /// </summary>
+    EventTruncated,
 }
 
 /// <summary>An error the writer reports through <see cref="MmapLogOptions.OnError"/>; it never throws into the application.</summary>
