@@ -21,13 +21,14 @@ internal enum Capture : byte
 /// NLog's <c>{@Value}</c> stored as NLog serialises it: an object as a structure of its public readable
 /// properties (anonymous types with no type tag, other types tagged with their name), dictionaries as
 /// dictionaries, other collections as sequences, scalars as they are. Like NLog's own serializer it
-/// descends <see cref="MaxDepth"/> levels (deeper objects become their text), leaves out a value that
-/// refers back to an object it is inside (a cycle) and a property whose getter throws. Each type's
-/// properties are looked up once. Destructuring allocates (a value array an object); so does NLog's.
+/// leaves out a value that refers back to an object it is inside (a cycle), a null property and a
+/// property whose getter throws, and it stops where NLog stops (<see cref="MaxDepth"/>): 10 levels down, an object is written
+/// as its text and a collection as an empty one. Each type's properties are looked up once.
+/// Destructuring allocates (the values of each object and collection); so does NLog's.
 /// </summary>
 internal static class Destructurer
 {
-    /// <summary>How deep NLog's serializer goes before writing an object's text instead.</summary>
+    /// <summary>NLog's serializer's depth: objects this deep are written as their text, collections as empty ones.</summary>
     public const int MaxDepth = 10;
 
     private static readonly ConcurrentDictionary<Type, ObjectShape> Shapes = new();
@@ -50,7 +51,7 @@ internal static class Destructurer
             return;
         }
         object target = value!;
-        if (depth >= MaxDepth || IsText(target))
+        if (IsText(target) || (depth >= MaxDepth && target is not IEnumerable))
         {
             writer.WriteScalar(target);
             return;
@@ -80,12 +81,15 @@ internal static class Destructurer
     private static void WriteDictionary(ref EventWriter writer, IDictionary dictionary, int depth, ref Path path)
     {
         var entries = new List<KeyValuePair<object, object?>>();
-        IDictionaryEnumerator enumerator = dictionary.GetEnumerator();
-        while (enumerator.MoveNext())
+        if (depth < MaxDepth)
         {
-            if (!IsOnPath(enumerator.Value, depth, ref path))
+            IDictionaryEnumerator enumerator = dictionary.GetEnumerator();
+            while (enumerator.MoveNext())
             {
-                entries.Add(new KeyValuePair<object, object?>(enumerator.Key, enumerator.Value));
+                if (!IsOnPath(enumerator.Value, ref path, depth))
+                {
+                    entries.Add(new KeyValuePair<object, object?>(enumerator.Key, enumerator.Value));
+                }
             }
         }
         if (!writer.BeginDictionary(entries.Count))
@@ -103,11 +107,14 @@ internal static class Destructurer
     private static void WriteSequence(ref EventWriter writer, IEnumerable sequence, int depth, ref Path path)
     {
         var elements = new List<object?>();
-        foreach (object? element in sequence)
+        if (depth < MaxDepth)
         {
-            if (!IsOnPath(element, depth, ref path))
+            foreach (object? element in sequence)
             {
-                elements.Add(element);
+                if (!IsOnPath(element, ref path, depth))
+                {
+                    elements.Add(element);
+                }
             }
         }
         if (!writer.BeginSequence(elements.Count))
@@ -139,7 +146,8 @@ internal static class Destructurer
                 // NLog leaves out a property it cannot read.
                 continue;
             }
-            if (!IsOnPath(values[i], depth, ref path))
+            // NLog leaves out null properties too.
+            if (values[i] is not null && !IsOnPath(values[i], ref path, depth))
             {
                 included[i] = true;
                 count++;
@@ -159,7 +167,7 @@ internal static class Destructurer
     }
 
     /// <summary>True when <paramref name="value"/> is an object the walk is inside: writing it would never end.</summary>
-    private static bool IsOnPath(object? value, int depth, ref Path path)
+    private static bool IsOnPath(object? value, ref Path path, int depth)
     {
         if (value is null || value.GetType().IsValueType)
         {
@@ -175,8 +183,8 @@ internal static class Destructurer
     // Values NLog writes as their text rather than taking apart.
     private static bool IsText(object value) => value is IFormattable or Uri or MemberInfo or Delegate;
 
-    /// <summary>The objects the walk is inside, one a level.</summary>
-    [InlineArray(MaxDepth)]
+    /// <summary>The objects and collections the walk is inside, one a level, outermost first.</summary>
+    [InlineArray(MaxDepth + 1)]
     private struct Path
     {
         private object? _element;
