@@ -49,8 +49,9 @@ public ref struct EventWriter
     private readonly Span<int> _levels;
     private readonly ActiveSegment? _segment;
     private readonly RecentStringRefs? _recent;
-    // The largest body this event may have: past it, the event is rejected without more work.
-    private readonly int _limit;
+    // The largest body this event may have: past it, the event is rejected without more work. Set below
+    // any position once the event is rejected, so the one limit test also stops every later write.
+    private int _limit;
     private int _stringRefIndex;
     // Interning defines new strings in the segment; the exact pass after a measuring pass only looks them up.
     private readonly bool _defines;
@@ -63,12 +64,10 @@ public ref struct EventWriter
     private EventRejection _rejection;
     // The level being written: 0 for the event's properties, one more inside each open container.
     private int _level;
-    // Slots left at this level: two a property (its name, then its value) where names are due, else one a value.
-    private int _remaining;
-    // 1 where this level takes names (the event's properties, a structure's), else 0.
-    private int _named;
-    // Bit n: level n takes names.
-    private ulong _namedLevels;
+    // This level's count, in one field so that counting a value is one load and one store:
+    // (slots left << 1) | 1 where names are due (the event's properties, a structure's), else slots left << 1.
+    // A property takes two slots (its name, then its value), a sequence element one, a dictionary entry two.
+    private int _counter;
 
     private EventWriter(ActiveSegment? segment, Span<byte> buffer, Span<int> levels, int limit, bool measuring, bool defines, RecentStringRefs? recent = null)
     {
@@ -92,9 +91,7 @@ public ref struct EventWriter
         _truncated = false;
         _rejection = EventRejection.None;
         _level = 0;
-        _remaining = 0;
-        _named = 0;
-        _namedLevels = 0;
+        _counter = 0;
     }
 
     /// <summary>A pass that only measures (and interns), for a body of at most <paramref name="limit"/> bytes.</summary>
@@ -132,7 +129,7 @@ public ref struct EventWriter
     /// </summary>
     internal readonly EventRejection Rejection =>
         _rejection != EventRejection.None ? _rejection
-        : !_headerWritten || _level != 0 || _remaining != 0 ? EventRejection.BadShape
+        : !_headerWritten || _level != 0 || (_counter >> 1) != 0 ? EventRejection.BadShape
         : EventRejection.None;
 
     /// <summary>
@@ -212,20 +209,19 @@ public ref struct EventWriter
             Reject(EventRejection.TooLarge);
             return;
         }
-        _remaining = count * 2;
-        _named = 1;
-        _namedLevels = 1;
+        _counter = Counter(count * 2, named: 1);
         WriteVarint((ulong)count);
     }
 
     /// <summary>Writes a property name; one value must follow.</summary>
     public void WritePropertyName(string name)
     {
-        int remaining = _remaining;
-        // Where names are due, a name takes an even slot (the value then takes the odd one after it).
-        if (_named != 0 && (remaining & 1) == 0 && remaining > 0)
+        int counter = _counter;
+        // Where names are due, a name takes an even slot (the value then takes the odd one after it):
+        // named, and slots left even and at least 2, is counter & 3 == 1 and counter >= 5.
+        if ((counter & 3) == 1 && counter >= 5)
         {
-            _remaining = remaining - 1;
+            _counter = counter - 2;
         }
         else
         {
@@ -490,37 +486,40 @@ public ref struct EventWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountValue()
     {
-        int remaining = _remaining;
-        // Where names are due, a value takes an odd slot (its name took the even one before it).
-        if ((remaining & _named) == _named && remaining > 1)
+        int counter = _counter;
+        // Where names are due, a value takes an odd slot (its name took the even one before it); the
+        // level's last value closes it (the slow path). In one test: not "named with an even number of
+        // slots left" (counter & 3 == 1), and at least 2 slots left.
+        if ((counter & 3) != 1 && counter >= 4)
         {
-            _remaining = remaining - 1;
+            _counter = counter - 2;
             return;
         }
-        CountLastOrStray(remaining);
+        CountLastOrStray(counter);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CountLastOrStray(int remaining)
+    private void CountLastOrStray(int counter)
     {
-        if ((remaining & _named) != _named || remaining <= 0)
+        if ((counter & 3) == 1 || (counter >> 1) <= 0)
         {
             // A value where a name was due, or past the count declared.
             Reject(EventRejection.BadShape);
             return;
         }
-        _remaining = 0;
+        _counter = counter - 2;
         CloseCompleted();
     }
+
+    private static int Counter(int slots, int named) => (slots << 1) | named;
 
     /// <summary>Leaves every container whose last value was just written.</summary>
     private void CloseCompleted()
     {
-        while (_remaining == 0 && _level > 0)
+        while ((_counter >> 1) == 0 && _level > 0)
         {
             _level--;
-            _remaining = _levels[_level];
-            _named = (int)(_namedLevels >> _level) & 1;
+            _counter = _levels[_level];
         }
     }
 
@@ -548,14 +547,14 @@ public ref struct EventWriter
             Reject(EventRejection.TooLarge);
             return false;
         }
-        int remaining = _remaining;
-        if ((remaining & _named) != _named || remaining <= 0)
+        int counter = _counter;
+        if ((counter & 3) == 1 || (counter >> 1) <= 0)
         {
             Reject(EventRejection.BadShape);
             return false;
         }
         // The container is a value of this level; this level is only closed once the container's own values are written.
-        _remaining = remaining - 1;
+        _counter = counter - 2;
         WriteTag(tag);
         if (tag == ValueTag.Structure)
         {
@@ -567,15 +566,14 @@ public ref struct EventWriter
             CloseCompleted();
             return true;
         }
-        _levels[_level] = _remaining;
+        _levels[_level] = _counter;
         _level++;
-        _remaining = count * slotsPerItem;
-        _named = named;
-        _namedLevels = named != 0 ? _namedLevels | (1UL << _level) : _namedLevels & ~(1UL << _level);
+        _counter = Counter(count * slotsPerItem, named);
         return true;
     }
 
     /// <summary>Marks the event as one the writer will drop: nothing more is written or counted.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Reject(EventRejection why)
     {
         if (_rejection == EventRejection.None)
@@ -583,6 +581,7 @@ public ref struct EventWriter
             _rejection = why;
         }
         _measuring = true;
+        _limit = -1;
     }
 
     private void WriteTag(ValueTag tag)
@@ -690,12 +689,9 @@ public ref struct EventWriter
     /// left: UTF-8 takes a byte a unit at least, so the string's bytes need not be counted (a huge
     /// string costs nothing, however often the event refers to it). False too once rejected.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool HasRoomForChars(int chars)
     {
-        if (_rejection != EventRejection.None)
-        {
-            return false;
-        }
         if (chars > _limit - _position)
         {
             Reject(EventRejection.TooLarge);
@@ -753,12 +749,9 @@ public ref struct EventWriter
 
     private Span<byte> Reserve(int count)
     {
-        if (_rejection != EventRejection.None)
-        {
-            return default;
-        }
         int start = _position;
-        // Positions never pass the limit (at most 16 MiB), so no size here can overflow.
+        // Positions never pass the limit (at most 16 MiB), so no size here can overflow; once the event
+        // is rejected the limit is below every position, so this stops every write.
         if (count > _limit - start)
         {
             Reject(EventRejection.TooLarge);

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Sinks.Mmap.Format;
@@ -86,9 +87,9 @@ internal sealed unsafe class ActiveSegment
     {
         // A length that is not a record's would move the free offset anywhere (backwards, if negative):
         // the caller checks first, and this keeps a mistake from ever corrupting the state word.
-        if (alignedLength < FormatConstants.SealReserve || alignedLength > MaxAlignedRecord || (alignedLength & (FormatConstants.Alignment - 1)) != 0)
+        if ((uint)(alignedLength - FormatConstants.SealReserve) > (uint)(MaxAlignedRecord - FormatConstants.SealReserve) || (alignedLength & (FormatConstants.Alignment - 1)) != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(alignedLength), alignedLength, "not the aligned length of a record this segment can hold");
+            ThrowNotARecordLength(alignedLength);
         }
         long state = Volatile.Read(ref _state);
         while (true)
@@ -118,6 +119,11 @@ internal sealed unsafe class ActiveSegment
             state = seen;
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotARecordLength(int alignedLength) =>
+        throw new ArgumentOutOfRangeException(nameof(alignedLength), alignedLength, "not the aligned length of a record this segment can hold");
 
     /// <summary>True for the one call that retires the segment (hands it to the closer): a segment is closed and unmapped once.</summary>
     public bool TryRetire() => Interlocked.Exchange(ref _retired, 1) == 0;

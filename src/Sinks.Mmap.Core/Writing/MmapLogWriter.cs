@@ -113,26 +113,37 @@ public sealed unsafe class MmapLogWriter : IDisposable
     public bool Append<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
     {
         ScratchBuffer? scratch = ScratchBuffer.Rent();
+        if (scratch is null)
+        {
+            return AppendNested(timestampUtcTicks, level, ref payload);
+        }
         try
         {
-            return AppendCore(timestampUtcTicks, level, ref payload, scratch);
+            return AppendCore(timestampUtcTicks, level, ref payload, scratch, scratch.Levels);
         }
         finally
         {
-            scratch?.Return();
+            scratch.Return();
         }
     }
 
+    /// <summary>A log call made while this thread's scratch buffer is in use further up the stack (a ToString that logs).</summary>
     [SkipLocalsInit]
-    private bool AppendCore<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, ScratchBuffer? scratch) where TPayload : IEventPayload
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AppendNested<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
+    {
+        // The encoder's counts of the values each open container still expects, on the stack: nothing allocated.
+        Span<int> levels = stackalloc int[EventWriter.LevelStackSize];
+        return AppendCore(timestampUtcTicks, level, ref payload, null, levels);
+    }
+
+    private bool AppendCore<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, ScratchBuffer? scratch, Span<int> levels) where TPayload : IEventPayload
     {
         // Readers take timestamps within DateTime's range only: keep every event readable.
         if ((ulong)timestampUtcTicks > (ulong)DateTime.MaxValue.Ticks)
         {
             timestampUtcTicks = timestampUtcTicks < 0 ? 0 : DateTime.MaxValue.Ticks;
         }
-        // The encoder's counts of the values each open container still expects (on the stack: no allocation).
-        Span<int> levels = stackalloc int[EventWriter.LevelStackSize];
         for (int attempt = 0; attempt < 16; attempt++)
         {
             ActiveSegment? segment = Volatile.Read(ref _current);
