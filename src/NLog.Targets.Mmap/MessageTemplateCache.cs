@@ -12,12 +12,13 @@ internal sealed class TemplateInfo
 {
     public static readonly TemplateInfo NotATemplate = new(Array.Empty<string>(), Array.Empty<int>());
 
-    public TemplateInfo(string[] names, int[] parameterIndexes, string[]? literals = null, string? source = null)
+    public TemplateInfo(string[] names, int[] parameterIndexes, string[]? literals = null, string? source = null, Capture[]? captures = null)
     {
         Source = source;
         Names = names;
         ParameterIndexes = parameterIndexes;
         Literals = literals;
+        Captures = captures;
     }
 
     /// <summary>The template text this was parsed from (the instance first seen), or null.</summary>
@@ -28,6 +29,12 @@ internal sealed class TemplateInfo
 
     /// <summary>For each name, the index into <see cref="LogEventInfo.Parameters"/> holding its value.</summary>
     public int[] ParameterIndexes { get; }
+
+    /// <summary>
+    /// For each name, how its (first) hole asks for the value (<c>@</c> destructures, <c>$</c> stringifies);
+    /// null when every hole takes its value as it is, the usual case.
+    /// </summary>
+    public Capture[]? Captures { get; }
 
     /// <summary>True when the template has at least one hole.</summary>
     public bool HasHoles => Names.Length > 0;
@@ -102,6 +109,8 @@ internal static class MessageTemplateCache
     internal static TemplateInfo Parse(string template)
     {
         var names = new System.Collections.Generic.List<string>();
+        var holeCaptures = new System.Collections.Generic.List<Capture>();
+        bool anyCapture = false;
         var literals = new System.Collections.Generic.List<string>();
         var literal = new System.Text.StringBuilder();
         bool positional = true;
@@ -125,8 +134,11 @@ internal static class MessageTemplateCache
                     break;
                 }
                 int start = i + 1;
+                Capture capture = Capture.Normal;
                 if (start < close && (template[start] == '@' || template[start] == '$'))
                 {
+                    capture = template[start] == '@' ? Capture.Serialize : Capture.Stringify;
+                    anyCapture = true;
                     start++;
                     plainHoles = false;
                 }
@@ -144,6 +156,7 @@ internal static class MessageTemplateCache
                 string name = template.Substring(start, end - start);
                 positional &= IsDigits(name);
                 names.Add(name);
+                holeCaptures.Add(capture);
                 literals.Add(literal.ToString());
                 literal.Clear();
                 i = close + 1;
@@ -167,9 +180,12 @@ internal static class MessageTemplateCache
 
         var distinct = new System.Collections.Generic.List<string>(names.Count);
         var indexes = new System.Collections.Generic.List<int>(names.Count);
+        var captures = anyCapture ? new System.Collections.Generic.List<Capture>(names.Count) : null;
+        // A set once there are more than a few holes: a 100,000-hole template is parsed in linear time.
+        var seen = names.Count > 8 ? new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal) : null;
         for (int n = 0; n < names.Count; n++)
         {
-            if (distinct.Contains(names[n]))
+            if (seen is not null ? !seen.Add(names[n]) : distinct.Contains(names[n]))
             {
                 continue;
             }
@@ -181,8 +197,9 @@ internal static class MessageTemplateCache
             int index = positional ? int.Parse(names[n], System.Globalization.CultureInfo.InvariantCulture) : n;
             distinct.Add(names[n]);
             indexes.Add(index);
+            captures?.Add(holeCaptures[n]);
         }
-        return new TemplateInfo(distinct.ToArray(), indexes.ToArray(), plainHoles && !positional ? literals.ToArray() : null, template);
+        return new TemplateInfo(distinct.ToArray(), indexes.ToArray(), plainHoles && !positional ? literals.ToArray() : null, template, captures?.ToArray());
     }
 
     private static bool IsDigits(string s)

@@ -396,7 +396,12 @@ public sealed class MmapTarget : TargetWithContext
                 for (int i = 0; i < templateParameters.Count; i++)
                 {
                     var parameter = templateParameters[i];
-                    others.TryAdd(parameter.Name, parameter.Value);
+                    others.TryAdd(parameter.Name, parameter.Value, parameter.CaptureType switch
+                    {
+                        NLog.MessageTemplates.CaptureType.Serialize => Capture.Serialize,
+                        NLog.MessageTemplates.CaptureType.Stringify => Capture.Stringify,
+                        _ => Capture.Normal,
+                    });
                 }
                 return message;
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using Sinks.Mmap;
 
 namespace NLog.Targets.Mmap;
@@ -16,12 +17,22 @@ internal sealed class PropertyBuffer
     [ThreadStatic]
     private static PropertyBuffer? t_buffer;
 
+    // Up to this many names (taken and added), a name is looked for by comparing; past it, in a set,
+    // so that gathering n properties costs O(n), not O(n²) (an event with 100,000 properties).
+    private const int LinearSearchLimit = 16;
+    // A set grown past this is not kept for the next event.
+    private const int MaxKeptSetSize = 1024;
+
     private string[] _names = new string[8];
     private object?[] _values = new object?[8];
+    private Capture[] _captures = new Capture[8];
     private int _count;
     private bool _rented;
     // Names already taken by the message-template parameters.
     private string[] _taken = Array.Empty<string>();
+    // Every name taken or added, once there are more than LinearSearchLimit; reused by this thread's events.
+    private HashSet<string>? _set;
+    private bool _setInUse;
 
     public int Count => _count;
 
@@ -52,12 +63,32 @@ internal sealed class PropertyBuffer
             Array.Clear(_names, 0, _count);
             _count = 0;
         }
+        if (_setInUse)
+        {
+            _setInUse = false;
+            if (_set!.Count > MaxKeptSetSize)
+            {
+                _set = null;
+            }
+            else
+            {
+                _set.Clear();
+            }
+        }
         _taken = Array.Empty<string>();
         _rented = false;
     }
 
     public bool Contains(string name)
     {
+        if (!_setInUse && _taken.Length + _count > LinearSearchLimit)
+        {
+            FillSet();
+        }
+        if (_setInUse)
+        {
+            return _set!.Contains(name);
+        }
         foreach (string taken in _taken)
         {
             if (string.Equals(taken, name, StringComparison.Ordinal)) return true;
@@ -69,8 +100,16 @@ internal sealed class PropertyBuffer
         return false;
     }
 
-    /// <summary>Adds the property unless one of that name is already there.</summary>
-    public void TryAdd(string name, object? value)
+    private void FillSet()
+    {
+        HashSet<string> set = _set ??= new HashSet<string>(StringComparer.Ordinal);
+        foreach (string taken in _taken) set.Add(taken);
+        for (int i = 0; i < _count; i++) set.Add(_names[i]);
+        _setInUse = true;
+    }
+
+    /// <summary>Adds the property unless one of that name is already there; <paramref name="capture"/> is how its hole asked for it.</summary>
+    public void TryAdd(string name, object? value, Capture capture = Capture.Normal)
     {
         if (string.IsNullOrEmpty(name) || Contains(name))
         {
@@ -80,10 +119,16 @@ internal sealed class PropertyBuffer
         {
             Array.Resize(ref _names, _count * 2);
             Array.Resize(ref _values, _count * 2);
+            Array.Resize(ref _captures, _count * 2);
         }
         _names[_count] = name;
         _values[_count] = value;
+        _captures[_count] = capture;
         _count++;
+        if (_setInUse)
+        {
+            _set!.Add(name);
+        }
     }
 
     public void WriteTo(ref EventWriter writer)
@@ -91,7 +136,7 @@ internal sealed class PropertyBuffer
         for (int i = 0; i < _count; i++)
         {
             writer.WritePropertyName(_names[i]);
-            NLogEventPayload.WriteValue(ref writer, _values[i], 0);
+            NLogEventPayload.WriteValue(ref writer, _values[i], _captures[i]);
         }
     }
 }
@@ -133,20 +178,48 @@ internal struct NLogEventPayload : IEventPayload
         {
             string[] names = template.Names;
             int[] parameterIndexes = template.ParameterIndexes;
+            Capture[]? captures = template.Captures;
             object?[] parameters = Parameters!;
             for (int i = 0; i < names.Length; i++)
             {
                 writer.WritePropertyName(names[i]);
                 int parameter = parameterIndexes[i];
-                WriteValue(ref writer, (uint)parameter < (uint)parameters.Length ? parameters[parameter] : null, 0);
+                object? value = (uint)parameter < (uint)parameters.Length ? parameters[parameter] : null;
+                if (captures is null)
+                {
+                    WriteValue(ref writer, value, 0);
+                }
+                else
+                {
+                    WriteValue(ref writer, value, captures[i]);
+                }
             }
         }
         OtherProperties?.WriteTo(ref writer);
     }
 
+    /// <summary>A value as its hole asked: destructured for <c>@</c>, its text for <c>$</c>, else <see cref="WriteValue(ref EventWriter, object?, int)"/>.</summary>
+    internal static void WriteValue(ref EventWriter writer, object? value, Capture capture)
+    {
+        switch (capture)
+        {
+            case Capture.Serialize:
+                Destructurer.Write(ref writer, value);
+                break;
+            case Capture.Stringify:
+                Destructurer.WriteStringified(ref writer, value);
+                break;
+            default:
+                WriteValue(ref writer, value, 0);
+                break;
+        }
+    }
+
     /// <summary>
-    /// Scalars keep their CLR type; dictionaries and collections become dictionaries and sequences;
-    /// anything else is written as its type name and invariant text.
+    /// Scalars keep their CLR type; dictionaries and collections become dictionaries and sequences, to
+    /// <see cref="MaxDepth"/> levels (and no deeper than the writer lets them: past the format's depth
+    /// or the record limit, <c>Begin…</c> returns false and the walk stops); anything else is written
+    /// as its type name and invariant text.
     /// </summary>
     internal static void WriteValue(ref EventWriter writer, object? value, int depth)
     {
@@ -162,10 +235,14 @@ internal struct NLogEventPayload : IEventPayload
         }
         if (value is IDictionary dictionary)
         {
-            writer.BeginDictionary(dictionary.Count);
+            int count = dictionary.Count;
+            if (!writer.BeginDictionary(count))
+            {
+                return;
+            }
             int written = 0;
             IDictionaryEnumerator entries = dictionary.GetEnumerator();
-            while (written < dictionary.Count && entries.MoveNext())
+            while (written < count && !writer.IsRejected && entries.MoveNext())
             {
                 WriteValue(ref writer, entries.Key, depth + 1);
                 WriteValue(ref writer, entries.Value, depth + 1);
@@ -173,7 +250,7 @@ internal struct NLogEventPayload : IEventPayload
             }
             // A dictionary that changed while being written would make the measure and encode runs differ;
             // the writer notices and drops the event. Pad so the count written stays consistent.
-            for (; written < dictionary.Count; written++)
+            for (; written < count && !writer.IsRejected; written++)
             {
                 writer.WriteNull();
                 writer.WriteNull();
@@ -183,15 +260,18 @@ internal struct NLogEventPayload : IEventPayload
         if (value is ICollection collection)
         {
             int count = collection.Count;
-            writer.BeginSequence(count);
+            if (!writer.BeginSequence(count))
+            {
+                return;
+            }
             int written = 0;
             foreach (object? element in collection)
             {
-                if (written == count) break;
+                if (written == count || writer.IsRejected) break;
                 WriteValue(ref writer, element, depth + 1);
                 written++;
             }
-            for (; written < count; written++)
+            for (; written < count && !writer.IsRejected; written++)
             {
                 writer.WriteNull();
             }

@@ -12,8 +12,15 @@ internal static class Program
     // dotnet run -c Release --project tests/NLog.Targets.Mmap.Benchmarks -- --filter '*' [--job short]
     // dotnet run -c Release --project tests/NLog.Targets.Mmap.Benchmarks -- quick [events] [case]
     //   a plain timing loop without BenchmarkDotNet, reporting thread CPU time too (robust on a busy machine)
+    // dotnet run -c Release --project tests/NLog.Targets.Mmap.Benchmarks -- big [properties]
+    //   one log call of an event with 100,000 properties, and of a template with 100,000 holes (BigEvents)
     private static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "big")
+        {
+            BigEvents.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+            return;
+        }
         if (args.Length > 0 && args[0] == "quick")
         {
             Quick(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);

@@ -24,6 +24,8 @@ public class EncodeBenchmarks
     private ThreePropertyEvent _event;
     private byte[] _buffer = null!;
     private readonly RecentStringRefs _recent = new();
+    // The encoder's per-level counts, as the writer passes them (from its stack).
+    private readonly int[] _levels = new int[EventWriter.LevelStackSize];
 
     [GlobalSetup]
     public void Setup()
@@ -50,9 +52,9 @@ public class EncodeBenchmarks
     [Benchmark(Baseline = true)]
     public int MeasureAndEncode()
     {
-        var measure = EventWriter.ForMeasuring(_segment);
+        var measure = EventWriter.ForMeasuring(_segment, _levels);
         _event.Write(ref measure);
-        var writer = EventWriter.ForExactSpan(_segment, _buffer.AsSpan(0, measure.Position));
+        var writer = EventWriter.ForExactSpan(_segment, _buffer.AsSpan(0, measure.Position), _levels);
         _event.Write(ref writer);
         return writer.Position;
     }
@@ -61,7 +63,7 @@ public class EncodeBenchmarks
     public int ScratchPass()
     {
         _recent.BindTo(_segment);
-        var writer = EventWriter.ForScratch(_segment, _buffer, _recent);
+        var writer = EventWriter.ForScratch(_segment, _buffer, _recent, _levels);
         _event.Write(ref writer);
         return writer.Position;
     }

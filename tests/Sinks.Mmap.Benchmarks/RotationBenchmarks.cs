@@ -34,8 +34,8 @@ public class RotationBenchmarks
     [Benchmark]
     public void PrepareAndClose256MiB()
     {
-        string path = Path.Combine(_directory.Path, $"r-{++_next:000000}.mlog");
-        SegmentStorage storage = _preparer.Prepare(path);
+        SegmentStorage storage = _preparer.Prepare(new SegmentNaming(Path.Combine(_directory.Path, "r.mlog")), ++_next);
+        string path = storage.Path;
         storage.CloseAndTrim(SegmentBytes, flushToDisk: false);
         File.Delete(path);
     }

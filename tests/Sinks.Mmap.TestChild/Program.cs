@@ -14,6 +14,10 @@ namespace Sinks.Mmap.TestChild;
 /// (or <c>read &lt;log path&gt;</c>: see <see cref="ReadMode"/>.)
 /// Modes: <c>log</c> logs as fast as it can until killed; <c>paced</c> logs with a 1 ms pause every
 /// 16 events a thread; <c>write</c> logs <c>count</c> events a thread, disposes the writer and exits 0.
+/// <c>huge</c> and <c>far-future</c> first log one hostile event (one that refers to a 64 MiB string 40
+/// times, 2.5 GiB in all; one stamped a tick before <see cref="DateTime.MaxValue"/>, with daily
+/// rolling), printing <c>hostile appended=…</c> (or <c>hostile threw …</c>), then go on as <c>write</c>
+/// with a 1 ms pause every 16 events, so that the writer's maintainer runs meanwhile.
 /// Every event carries the properties Round, Thread and Counter. A thread's counter only moves on
 /// once Append returned true (a dropped event is retried with the same counter), and only then is
 /// the counter stored in that thread's slot of the ack file: every counter up to the slot's value
@@ -48,10 +52,12 @@ internal static class Program
         using var ack = new AckFile(ackPath);
         ack.Write(AckFile.PidOffset, Environment.ProcessId);
         ack.Write(AckFile.StateOffset, AckFile.StateOpening);
+        bool hostile = mode is "huge" or "far-future";
         var options = new MmapLogOptions
         {
             Path = path,
             SegmentSizeBytes = segmentSize,
+            RollingInterval = mode == "far-future" ? RollingInterval.Day : RollingInterval.Infinite,
             RetainedFileCountLimit = null,
             RetryInterval = TimeSpan.FromMilliseconds(50),
             OnError = e =>
@@ -65,12 +71,16 @@ internal static class Program
         };
         var writer = new MmapLogWriter(options);
         ack.Write(AckFile.StateOffset, AckFile.StateLogging);
+        if (hostile)
+        {
+            AppendHostile(writer, mode);
+        }
 
         var workers = new Thread[threads];
         for (int t = 0; t < threads; t++)
         {
             int thread = t;
-            workers[t] = new Thread(() => Log(writer, ack, round, thread, count, mode == "paced")) { Name = "logger " + t };
+            workers[t] = new Thread(() => Log(writer, ack, round, thread, count, mode == "paced" || hostile)) { Name = "logger " + t };
             workers[t].Start();
         }
         foreach (Thread worker in workers)
@@ -83,6 +93,33 @@ internal static class Program
         Console.Out.WriteLine($"done dropped={writer.DroppedEvents}");
         Console.Out.Flush();
         return 0;
+    }
+
+    /// <summary>Logs the mode's hostile event the way an application would: an exception here is the writer's failure, not the child's.</summary>
+    private static void AppendHostile(MmapLogWriter writer, string mode)
+    {
+        bool appended;
+        try
+        {
+            if (mode == "huge")
+            {
+                var huge = new HugeEvent(new string('x', 64 << 20), 40);
+                appended = writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref huge);
+            }
+            else
+            {
+                var farFuture = new CounterEvent(-1, -1, -1);
+                appended = writer.Append(DateTime.MaxValue.Ticks - 1, MmapLevel.Information, ref farFuture);
+            }
+        }
+        catch (Exception ex)
+        {
+            Console.Out.WriteLine($"hostile threw {ex.GetType().Name}: {ex.Message}");
+            Console.Out.Flush();
+            return;
+        }
+        Console.Out.WriteLine($"hostile appended={appended}");
+        Console.Out.Flush();
     }
 
     private static void Log(MmapLogWriter writer, AckFile ack, int round, int thread, long count, bool paced)
@@ -107,6 +144,31 @@ internal static class Program
             {
                 Thread.Sleep(1);
             }
+        }
+    }
+}
+
+/// <summary>An event whose one property is a sequence of <c>count</c> references to the same string.</summary>
+internal readonly struct HugeEvent : IEventPayload
+{
+    private readonly string _text;
+    private readonly int _count;
+
+    public HugeEvent(string text, int count)
+    {
+        _text = text;
+        _count = count;
+    }
+
+    public void Write(ref EventWriter writer)
+    {
+        writer.WriteHeader(new EventHeader { MessageTemplate = "Huge {Texts}", PropertyCount = 1 });
+        writer.WritePropertyName("Texts");
+        // The return value is ignored on purpose: a careless payload must not hurt the writer either.
+        writer.BeginSequence(_count);
+        for (int i = 0; i < _count; i++)
+        {
+            writer.WriteString(_text);
         }
     }
 }

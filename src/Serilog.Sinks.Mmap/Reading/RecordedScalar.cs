@@ -3,7 +3,7 @@ using System;
 namespace Serilog.Sinks.Mmap.Reading;
 
 /// <summary>
-/// A scalar of a type the log format has no tag for (an enum, a Uri, a custom type), read back as
+/// A scalar of a type the log format has no tag for (a Uri, a custom type), read back as
 /// its CLR type name and the text it was logged with. It renders as that text, unquoted, the way
 /// Serilog renders the original object.
 /// </summary>

@@ -7,7 +7,10 @@ namespace Serilog.Sinks.Mmap.Translation;
 /// <summary>
 /// A Serilog <see cref="LogEvent"/> as the core's neutral payload. The writer calls
 /// <see cref="Write"/> twice (measure, then encode into the mapping); both passes walk the same
-/// properties in the same order and allocate nothing for scalar values.
+/// properties in the same order and allocate nothing for scalar values. The walk descends only as
+/// far as the writer lets it: a container past the format's depth (or an event past the record
+/// limit) makes <c>Begin…</c> return false, so a value tree an enricher nested 100,000 levels deep
+/// costs 64 levels of recursion, not a stack overflow.
 /// </summary>
 internal readonly struct SerilogPayload : IEventPayload
 {
@@ -71,27 +74,35 @@ internal readonly struct SerilogPayload : IEventPayload
                 break;
             case SequenceValue sequence:
                 IReadOnlyList<LogEventPropertyValue> elements = sequence.Elements;
-                writer.BeginSequence(elements.Count);
-                for (int i = 0; i < elements.Count; i++)
+                if (writer.BeginSequence(elements.Count))
                 {
-                    WriteValue(ref writer, elements[i]);
+                    for (int i = 0; i < elements.Count && !writer.IsRejected; i++)
+                    {
+                        WriteValue(ref writer, elements[i]);
+                    }
                 }
                 break;
             case StructureValue structure:
                 IReadOnlyList<LogEventProperty> properties = structure.Properties;
-                writer.BeginStructure(structure.TypeTag, properties.Count);
-                for (int i = 0; i < properties.Count; i++)
+                if (writer.BeginStructure(structure.TypeTag, properties.Count))
                 {
-                    writer.WritePropertyName(properties[i].Name);
-                    WriteValue(ref writer, properties[i].Value);
+                    for (int i = 0; i < properties.Count && !writer.IsRejected; i++)
+                    {
+                        writer.WritePropertyName(properties[i].Name);
+                        WriteValue(ref writer, properties[i].Value);
+                    }
                 }
                 break;
             case DictionaryValue map:
-                writer.BeginDictionary(map.Elements.Count);
+                if (!writer.BeginDictionary(map.Elements.Count))
+                {
+                    break;
+                }
                 if (map.Elements is Dictionary<ScalarValue, LogEventPropertyValue> entries)
                 {
                     foreach (KeyValuePair<ScalarValue, LogEventPropertyValue> entry in entries)
                     {
+                        if (writer.IsRejected) break;
                         writer.WriteScalar(entry.Key.Value);
                         WriteValue(ref writer, entry.Value);
                     }
@@ -100,6 +111,7 @@ internal readonly struct SerilogPayload : IEventPayload
                 {
                     foreach (KeyValuePair<ScalarValue, LogEventPropertyValue> entry in map.Elements)
                     {
+                        if (writer.IsRejected) break;
                         writer.WriteScalar(entry.Key.Value);
                         WriteValue(ref writer, entry.Value);
                     }

@@ -16,6 +16,21 @@ namespace Sinks.Mmap;
 /// (nothing is written; strings are interned), then writing straight into the exact claimed span.
 /// Both runs must make the same calls.
 /// </summary>
+/// <remarks>
+/// The writer enforces the format's limits as the payload writes, so that what it publishes every
+/// reader reads (FORMAT.md, *Depth* and *Limits*):
+/// <list type="bullet">
+/// <item>A sequence, structure or dictionary that would hold values deeper than 64 levels is written
+/// as the truncation marker instead; its <c>Begin…</c> method returns false and the payload writes
+/// none of its children.</item>
+/// <item>An event whose body outgrows a record (16 MiB) is rejected as soon as that is certain:
+/// later calls do nothing (strings are not even counted), <c>Begin…</c> returns false,
+/// <see cref="IsRejected"/> turns true, and the writer drops the event with a report.</item>
+/// <item>Every level must get exactly the values it declared (<see cref="EventHeader.PropertyCount"/>,
+/// each sequence's, structure's and dictionary's count), each property a name then a value; an event
+/// written in another shape is rejected the same way rather than published undecodable.</item>
+/// </list>
+/// </remarks>
 public ref struct EventWriter
 {
     // Strings this long or longer are written inline: interning them would only grow the table.
@@ -26,9 +41,17 @@ public ref struct EventWriter
     private const int OneByteLengthChars = 42;
     private const int OneByteInlineRefChars = 20;
 
+    /// <summary>How many enclosing levels the writer keeps counts for: a container opens one, up to the format's depth.</summary>
+    internal const int LevelStackSize = FormatConstants.MaxNesting;
+
     private readonly Span<byte> _buffer;
+    // The slots left at each enclosing level while a container inside it is being written.
+    private readonly Span<int> _levels;
     private readonly ActiveSegment? _segment;
     private readonly RecentStringRefs? _recent;
+    // The largest body this event may have: past it, the event is rejected without more work. Set below
+    // any position once the event is rejected, so the one limit test also stops every later write.
+    private int _limit;
     private int _stringRefIndex;
     // Interning defines new strings in the segment; the exact pass after a measuring pass only looks them up.
     private readonly bool _defines;
@@ -36,22 +59,44 @@ public ref struct EventWriter
     private bool _overflowed;
     private int _position;
     private bool _segmentSealed;
+    private bool _headerWritten;
+    private bool _truncated;
+    private EventRejection _rejection;
+    // The level being written: 0 for the event's properties, one more inside each open container.
+    private int _level;
+    // This level's count, in one field so that counting a value is one load and one store:
+    // (slots left << 1) | 1 where names are due (the event's properties, a structure's), else slots left << 1.
+    // A property takes two slots (its name, then its value), a sequence element one, a dictionary entry two.
+    private int _counter;
 
-    private EventWriter(ActiveSegment? segment, Span<byte> buffer, bool measuring, bool defines, RecentStringRefs? recent = null)
+    private EventWriter(ActiveSegment? segment, Span<byte> buffer, Span<int> levels, int limit, bool measuring, bool defines, RecentStringRefs? recent = null)
     {
+        if (levels.Length < LevelStackSize)
+        {
+            // Callers outside the append path (tests, benchmarks) may pass none.
+            levels = new int[LevelStackSize];
+        }
         _segment = segment;
         _recent = recent;
         _stringRefIndex = 0;
         _buffer = buffer;
+        _levels = levels;
+        _limit = limit;
         _measuring = measuring;
         _defines = defines;
         _overflowed = false;
         _position = 0;
         _segmentSealed = false;
+        _headerWritten = false;
+        _truncated = false;
+        _rejection = EventRejection.None;
+        _level = 0;
+        _counter = 0;
     }
 
-    /// <summary>A pass that only measures (and interns).</summary>
-    internal static EventWriter ForMeasuring(ActiveSegment? segment) => new(segment, default, measuring: true, defines: true);
+    /// <summary>A pass that only measures (and interns), for a body of at most <paramref name="limit"/> bytes.</summary>
+    internal static EventWriter ForMeasuring(ActiveSegment? segment, Span<int> levels = default, int limit = FormatConstants.MaxBodyLength) =>
+        new(segment, default, levels, limit, measuring: true, defines: true);
 
     /// <summary>
     /// A single pass into <paramref name="scratch"/> (interning as it goes), looking each string up
@@ -59,11 +104,12 @@ public ref struct EventWriter
     /// position in the event. If the event outgrows the buffer, the pass carries on measuring only and
     /// <see cref="Overflowed"/> is set.
     /// </summary>
-    internal static EventWriter ForScratch(ActiveSegment segment, Span<byte> scratch, RecentStringRefs recent) =>
-        new(segment, scratch, measuring: false, defines: true, recent);
+    internal static EventWriter ForScratch(ActiveSegment segment, Span<byte> scratch, RecentStringRefs recent, Span<int> levels = default, int limit = FormatConstants.MaxBodyLength) =>
+        new(segment, scratch, levels, limit, measuring: false, defines: true, recent);
 
     /// <summary>The writing pass after a measuring pass, over exactly the measured span.</summary>
-    internal static EventWriter ForExactSpan(ActiveSegment? segment, Span<byte> destination) => new(segment, destination, measuring: false, defines: false);
+    internal static EventWriter ForExactSpan(ActiveSegment? segment, Span<byte> destination, Span<int> levels = default) =>
+        new(segment, destination, levels, destination.Length, measuring: false, defines: false);
 
     /// <summary>Bytes measured or written so far.</summary>
     internal readonly int Position => _position;
@@ -73,6 +119,25 @@ public ref struct EventWriter
 
     /// <summary>True when interning needed room the segment no longer had: the event must go to the next segment.</summary>
     internal readonly bool SegmentSealed => _segmentSealed;
+
+    /// <summary>True when a container was replaced by the truncation marker (values nested deeper than the format allows).</summary>
+    internal readonly bool Truncated => _truncated;
+
+    /// <summary>
+    /// Why the event cannot be published, or <see cref="EventRejection.None"/>: too large, or written in
+    /// another shape than declared (including a payload that stopped before writing every value).
+    /// </summary>
+    internal readonly EventRejection Rejection =>
+        _rejection != EventRejection.None ? _rejection
+        : !_headerWritten || _level != 0 || (_counter >> 1) != 0 ? EventRejection.BadShape
+        : EventRejection.None;
+
+    /// <summary>
+    /// True once the event can no longer be written: its body is past the record limit, or it was
+    /// written in another shape than it declared. Every later call does nothing, and the writer drops
+    /// the event and reports it; a payload may stop early when it sees this.
+    /// </summary>
+    public readonly bool IsRejected => _rejection != EventRejection.None;
 
     /// <summary>Writes the fixed part of the event. Call it once, first.</summary>
     public void WriteHeader(in EventHeader header) =>
@@ -88,6 +153,12 @@ public ref struct EventWriter
 
     private void WriteHeader(in EventHeader header, ReadOnlySpan<char> renderedMessage, bool hasRenderedMessage)
     {
+        if (_headerWritten || header.PropertyCount < 0)
+        {
+            Reject(EventRejection.BadShape);
+            return;
+        }
+        _headerWritten = true;
         EventPresence presence = EventPresence.None;
         if (header.LoggerName is not null) presence |= EventPresence.Logger;
         if (header.ExceptionType is not null || header.ExceptionText is not null) presence |= EventPresence.Exception;
@@ -131,48 +202,71 @@ public ref struct EventWriter
             WriteStringBody(header.ExceptionMessage);
             WriteStringBody(header.ExceptionText);
         }
-        WriteVarint((ulong)Math.Max(0, header.PropertyCount));
+        int count = header.PropertyCount;
+        // A property takes two bytes at least (its name and its value): more than the room left can never fit.
+        if (count > (_limit - _position) / 2)
+        {
+            Reject(EventRejection.TooLarge);
+            return;
+        }
+        _counter = Counter(count * 2, named: 1);
+        WriteVarint((ulong)count);
     }
 
     /// <summary>Writes a property name; one value must follow.</summary>
-    public void WritePropertyName(string name) => WriteStrRef(name);
+    public void WritePropertyName(string name)
+    {
+        int counter = _counter;
+        // Where names are due, a name takes an even slot (the value then takes the odd one after it):
+        // named, and slots left even and at least 2, is counter & 3 == 1 and counter >= 5.
+        if ((counter & 3) == 1 && counter >= 5)
+        {
+            _counter = counter - 2;
+        }
+        else
+        {
+            Reject(EventRejection.BadShape);
+        }
+        WriteStrRef(name);
+    }
 
     /// <summary>Writes a null value.</summary>
-    public void WriteNull() => WriteTag(ValueTag.Null);
+    public void WriteNull() { CountValue(); WriteTag(ValueTag.Null); }
 
     /// <summary>Writes a bool.</summary>
-    public void WriteBoolean(bool value) => WriteTag(value ? ValueTag.True : ValueTag.False);
+    public void WriteBoolean(bool value) { CountValue(); WriteTag(value ? ValueTag.True : ValueTag.False); }
 
     /// <summary>Writes an sbyte.</summary>
-    public void WriteSByte(sbyte value) { WriteTag(ValueTag.SByte); Span<byte> s = Reserve(1); if (!_measuring) s[0] = (byte)value; }
+    public void WriteSByte(sbyte value) { CountValue(); WriteTag(ValueTag.SByte); Span<byte> s = Reserve(1); if (!_measuring) s[0] = (byte)value; }
 
     /// <summary>Writes a byte.</summary>
-    public void WriteByte(byte value) { WriteTag(ValueTag.Byte); Span<byte> s = Reserve(1); if (!_measuring) s[0] = value; }
+    public void WriteByte(byte value) { CountValue(); WriteTag(ValueTag.Byte); Span<byte> s = Reserve(1); if (!_measuring) s[0] = value; }
 
     /// <summary>Writes a short.</summary>
-    public void WriteInt16(short value) { WriteTag(ValueTag.Int16); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteInt16LittleEndian(s, value); }
+    public void WriteInt16(short value) { CountValue(); WriteTag(ValueTag.Int16); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteInt16LittleEndian(s, value); }
 
     /// <summary>Writes a ushort.</summary>
-    public void WriteUInt16(ushort value) { WriteTag(ValueTag.UInt16); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }
+    public void WriteUInt16(ushort value) { CountValue(); WriteTag(ValueTag.UInt16); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }
 
     /// <summary>Writes an int.</summary>
-    public void WriteInt32(int value) => WriteTagAndVarint(ValueTag.Int32, Varint.ZigZag(value));
+    public void WriteInt32(int value) { CountValue(); WriteTagAndVarint(ValueTag.Int32, Varint.ZigZag(value)); }
 
     /// <summary>Writes a uint.</summary>
-    public void WriteUInt32(uint value) => WriteTagAndVarint(ValueTag.UInt32, value);
+    public void WriteUInt32(uint value) { CountValue(); WriteTagAndVarint(ValueTag.UInt32, value); }
 
     /// <summary>Writes a long.</summary>
-    public void WriteInt64(long value) => WriteTagAndVarint(ValueTag.Int64, Varint.ZigZag(value));
+    public void WriteInt64(long value) { CountValue(); WriteTagAndVarint(ValueTag.Int64, Varint.ZigZag(value)); }
 
     /// <summary>Writes a ulong.</summary>
-    public void WriteUInt64(ulong value) => WriteTagAndVarint(ValueTag.UInt64, value);
+    public void WriteUInt64(ulong value) { CountValue(); WriteTagAndVarint(ValueTag.UInt64, value); }
 
     /// <summary>Writes a float.</summary>
-    public void WriteSingle(float value) { WriteTag(ValueTag.Single); Span<byte> s = Reserve(4); if (!_measuring) BinaryPrimitives.WriteSingleLittleEndian(s, value); }
+    public void WriteSingle(float value) { CountValue(); WriteTag(ValueTag.Single); Span<byte> s = Reserve(4); if (!_measuring) BinaryPrimitives.WriteSingleLittleEndian(s, value); }
 
     /// <summary>Writes a double.</summary>
     public void WriteDouble(double value)
     {
+        CountValue();
         if (HasRoom(9))
         {
             ref byte at = ref Here;
@@ -190,6 +284,7 @@ public ref struct EventWriter
     /// <summary>Writes a decimal.</summary>
     public void WriteDecimal(decimal value)
     {
+        CountValue();
         WriteTag(ValueTag.Decimal);
         Span<byte> s = Reserve(16);
         if (!_measuring)
@@ -200,15 +295,19 @@ public ref struct EventWriter
         }
     }
 
-    /// <summary>Writes a string (null allowed).</summary>
-    public void WriteString(string? value) { WriteTag(ValueTag.String); WriteStringBody(value); }
+    /// <summary>
+    /// Writes a string (null allowed). A lone UTF-16 surrogate in it is stored as U+FFFD, so the bytes
+    /// are always valid UTF-8 (FORMAT.md, *Strings*).
+    /// </summary>
+    public void WriteString(string? value) { CountValue(); WriteTag(ValueTag.String); WriteStringBody(value); }
 
-    /// <summary>Writes a char.</summary>
-    public void WriteChar(char value) { WriteTag(ValueTag.Char); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }
+    /// <summary>Writes a char; a lone surrogate keeps its code unit.</summary>
+    public void WriteChar(char value) { CountValue(); WriteTag(ValueTag.Char); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }
 
     /// <summary>Writes a DateTime with its kind.</summary>
     public void WriteDateTime(DateTime value)
     {
+        CountValue();
         WriteTag(ValueTag.DateTime);
         Span<byte> s = Reserve(9);
         if (!_measuring)
@@ -221,6 +320,7 @@ public ref struct EventWriter
     /// <summary>Writes a DateTimeOffset.</summary>
     public void WriteDateTimeOffset(DateTimeOffset value)
     {
+        CountValue();
         WriteTag(ValueTag.DateTimeOffset);
         Span<byte> s = Reserve(10);
         if (!_measuring)
@@ -231,14 +331,15 @@ public ref struct EventWriter
     }
 
     /// <summary>Writes a TimeSpan.</summary>
-    public void WriteTimeSpan(TimeSpan value) { WriteTag(ValueTag.TimeSpan); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks); }
+    public void WriteTimeSpan(TimeSpan value) { CountValue(); WriteTag(ValueTag.TimeSpan); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks); }
 
     /// <summary>Writes a Guid.</summary>
-    public void WriteGuid(Guid value) { WriteTag(ValueTag.Guid); Span<byte> s = Reserve(16); if (!_measuring) value.TryWriteBytes(s); }
+    public void WriteGuid(Guid value) { CountValue(); WriteTag(ValueTag.Guid); Span<byte> s = Reserve(16); if (!_measuring) value.TryWriteBytes(s); }
 
     /// <summary>Writes a byte array.</summary>
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
+        CountValue();
         WriteTag(ValueTag.Bytes);
         WriteVarint((ulong)value.Length);
         Span<byte> s = Reserve(value.Length);
@@ -246,22 +347,91 @@ public ref struct EventWriter
     }
 
     /// <summary>Writes a DateOnly.</summary>
-    public void WriteDateOnly(DateOnly value) { WriteTag(ValueTag.DateOnly); Span<byte> s = Reserve(4); if (!_measuring) BinaryPrimitives.WriteInt32LittleEndian(s, value.DayNumber); }
+    public void WriteDateOnly(DateOnly value) { CountValue(); WriteTag(ValueTag.DateOnly); Span<byte> s = Reserve(4); if (!_measuring) BinaryPrimitives.WriteInt32LittleEndian(s, value.DayNumber); }
 
     /// <summary>Writes a TimeOnly.</summary>
-    public void WriteTimeOnly(TimeOnly value) { WriteTag(ValueTag.TimeOnly); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks); }
+    public void WriteTimeOnly(TimeOnly value) { CountValue(); WriteTag(ValueTag.TimeOnly); Span<byte> s = Reserve(8); if (!_measuring) BinaryPrimitives.WriteInt64LittleEndian(s, value.Ticks); }
+
+    /// <summary>
+    /// Writes an enum (FORMAT.md 1.2, tag 0x17): its type name, its underlying integer value and its
+    /// name as <see cref="Enum.ToString()"/> gives it. The names of defined values are found once per
+    /// type; a flags combination or an undefined value costs a <c>ToString()</c>. An enum whose
+    /// underlying type is not an integer type (possible outside C#) is written as its type and text.
+    /// </summary>
+    public void WriteEnum(Enum value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        EnumMetadata enumType = EnumMetadata.For(value.GetType());
+        ValueTag underlying = enumType.UnderlyingTag;
+        if (underlying == 0)
+        {
+            WriteOther(enumType.TypeName, value.ToString());
+            return;
+        }
+        ulong bits = enumType.ReadBits(value);
+        CountValue();
+        WriteTag(ValueTag.Enum);
+        WriteStrRef(enumType.TypeName);
+        WriteTag(underlying);
+        switch (underlying)
+        {
+            case ValueTag.SByte:
+            case ValueTag.Byte:
+            {
+                Span<byte> s = Reserve(1);
+                if (!_measuring) s[0] = (byte)bits;
+                break;
+            }
+            case ValueTag.Int16:
+            case ValueTag.UInt16:
+            {
+                Span<byte> s = Reserve(2);
+                if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, (ushort)bits);
+                break;
+            }
+            case ValueTag.Int32:
+            case ValueTag.Int64:
+                WriteVarint(Varint.ZigZag((long)bits));
+                break;
+            default:
+                WriteVarint(bits);
+                break;
+        }
+        // Defined names are few and repeat: interned. Combinations and undefined values are written inline.
+        string? name = enumType.DefinedName(bits);
+        if (name is not null)
+        {
+            WriteStrRef(name);
+        }
+        else
+        {
+            WriteStrRef(value.ToString(), intern: false);
+        }
+    }
 
     /// <summary>Writes a scalar the format has no tag for, as its CLR type name and invariant text.</summary>
-    public void WriteOther(string typeName, string? text) { WriteTag(ValueTag.Other); WriteStrRef(typeName); WriteStringBody(text); }
+    public void WriteOther(string typeName, string? text) { CountValue(); WriteTag(ValueTag.Other); WriteStrRef(typeName); WriteStringBody(text); }
 
-    /// <summary>Starts a sequence of <paramref name="count"/> values.</summary>
-    public void BeginSequence(int count) { WriteTag(ValueTag.Sequence); WriteVarint((ulong)count); }
+    /// <summary>
+    /// Starts a sequence of <paramref name="count"/> values. False when its values would be nested
+    /// deeper than the format allows (the truncation marker was written in its place) or the event is
+    /// rejected (<see cref="IsRejected"/>): then write none of them.
+    /// </summary>
+    public bool BeginSequence(int count) => BeginContainer(ValueTag.Sequence, null, count, slotsPerItem: 1, named: 0);
 
-    /// <summary>Starts a structure; <paramref name="count"/> name/value pairs follow.</summary>
-    public void BeginStructure(string? typeTag, int count) { WriteTag(ValueTag.Structure); WriteStrRef(typeTag); WriteVarint((ulong)count); }
+    /// <summary>
+    /// Starts a structure; <paramref name="count"/> name/value pairs follow. False when its values
+    /// would be nested deeper than the format allows (the truncation marker was written in its place)
+    /// or the event is rejected (<see cref="IsRejected"/>): then write none of them.
+    /// </summary>
+    public bool BeginStructure(string? typeTag, int count) => BeginContainer(ValueTag.Structure, typeTag, count, slotsPerItem: 2, named: 1);
 
-    /// <summary>Starts a dictionary; <paramref name="count"/> key/value pairs of values follow.</summary>
-    public void BeginDictionary(int count) { WriteTag(ValueTag.Dictionary); WriteVarint((ulong)count); }
+    /// <summary>
+    /// Starts a dictionary; <paramref name="count"/> key/value pairs of values follow. False when its
+    /// values would be nested deeper than the format allows (the truncation marker was written in its
+    /// place) or the event is rejected (<see cref="IsRejected"/>): then write none of them.
+    /// </summary>
+    public bool BeginDictionary(int count) => BeginContainer(ValueTag.Dictionary, null, count, slotsPerItem: 2, named: 0);
 
     /// <summary>
     /// Writes a boxed scalar with the tag of its CLR type; types without a tag are written with
@@ -277,8 +447,8 @@ public ref struct EventWriter
     }
 
     /// <summary>
-    /// Writes a boxed scalar with the tag of its CLR type, or returns false, writing nothing, when
-    /// its type has no tag (the caller may then write it as a structure, a sequence or
+    /// Writes a boxed scalar with the tag of its CLR type (enums included), or returns false, writing
+    /// nothing, when its type has no tag (the caller may then write it as a structure, a sequence or
     /// <see cref="WriteOther"/>). One type dispatch: cheaper than testing the type first.
     /// </summary>
     public bool TryWriteScalar(object? value)
@@ -307,8 +477,111 @@ public ref struct EventWriter
             case byte[] bytes: WriteBytes(bytes); return true;
             case DateOnly d0: WriteDateOnly(d0); return true;
             case TimeOnly t0: WriteTimeOnly(t0); return true;
+            case Enum e: WriteEnum(e); return true;
             default: return false;
         }
+    }
+
+    /// <summary>Counts one value at the current level; closes the containers it completes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountValue()
+    {
+        int counter = _counter;
+        // Where names are due, a value takes an odd slot (its name took the even one before it); the
+        // level's last value closes it (the slow path). In one test: not "named with an even number of
+        // slots left" (counter & 3 == 1), and at least 2 slots left.
+        if ((counter & 3) != 1 && counter >= 4)
+        {
+            _counter = counter - 2;
+            return;
+        }
+        CountLastOrStray(counter);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountLastOrStray(int counter)
+    {
+        if ((counter & 3) == 1 || (counter >> 1) <= 0)
+        {
+            // A value where a name was due, or past the count declared.
+            Reject(EventRejection.BadShape);
+            return;
+        }
+        _counter = counter - 2;
+        CloseCompleted();
+    }
+
+    private static int Counter(int slots, int named) => (slots << 1) | named;
+
+    /// <summary>Leaves every container whose last value was just written.</summary>
+    private void CloseCompleted()
+    {
+        while ((_counter >> 1) == 0 && _level > 0)
+        {
+            _level--;
+            _counter = _levels[_level];
+        }
+    }
+
+    private bool BeginContainer(ValueTag tag, string? typeTag, int count, int slotsPerItem, int named)
+    {
+        if (_rejection != EventRejection.None)
+        {
+            return false;
+        }
+        if (count < 0)
+        {
+            Reject(EventRejection.BadShape);
+            return false;
+        }
+        if (count > 0 && _level >= FormatConstants.MaxNesting - 1)
+        {
+            // Its values would be at depth 65: the marker takes the container's place (FORMAT.md, *Depth*).
+            _truncated = true;
+            WriteOther(FormatConstants.TruncatedTypeName, FormatConstants.TruncatedText);
+            return false;
+        }
+        // Every slot takes a byte at least: a count the record cannot hold rejects the event before any work.
+        if (count > (_limit - _position) / slotsPerItem)
+        {
+            Reject(EventRejection.TooLarge);
+            return false;
+        }
+        int counter = _counter;
+        if ((counter & 3) == 1 || (counter >> 1) <= 0)
+        {
+            Reject(EventRejection.BadShape);
+            return false;
+        }
+        // The container is a value of this level; this level is only closed once the container's own values are written.
+        _counter = counter - 2;
+        WriteTag(tag);
+        if (tag == ValueTag.Structure)
+        {
+            WriteStrRef(typeTag);
+        }
+        WriteVarint((ulong)count);
+        if (count == 0)
+        {
+            CloseCompleted();
+            return true;
+        }
+        _levels[_level] = _counter;
+        _level++;
+        _counter = Counter(count * slotsPerItem, named);
+        return true;
+    }
+
+    /// <summary>Marks the event as one the writer will drop: nothing more is written or counted.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Reject(EventRejection why)
+    {
+        if (_rejection == EventRejection.None)
+        {
+            _rejection = why;
+        }
+        _measuring = true;
+        _limit = -1;
     }
 
     private void WriteTag(ValueTag tag)
@@ -350,16 +623,25 @@ public ref struct EventWriter
         {
             return;
         }
+        if (!HasRoomForChars(value.Length))
+        {
+            return;
+        }
         int byteCount = Encoding.UTF8.GetByteCount(value);
         WriteVarint((ulong)byteCount + 1);
         WriteUtf8(value, byteCount);
     }
 
-    private void WriteStrRef(string? value)
+    private void WriteStrRef(string? value, bool intern = true)
     {
         if (value is null)
         {
             WriteVarint(0);
+            return;
+        }
+        if (_rejection != EventRejection.None)
+        {
+            // Nothing more is written: do not define strings for an event that is dropped.
             return;
         }
         int id = 0;
@@ -368,7 +650,7 @@ public ref struct EventWriter
         {
             id = _recent.Find(position, value);
         }
-        if (id == 0 && _segment is not null && value.Length < MaxInternedChars)
+        if (id == 0 && intern && _segment is not null && value.Length < MaxInternedChars)
         {
             if (_defines)
             {
@@ -393,9 +675,29 @@ public ref struct EventWriter
         {
             return;
         }
+        if (!HasRoomForChars(value.Length))
+        {
+            return;
+        }
         int byteCount = Encoding.UTF8.GetByteCount(value);
         WriteVarint(((ulong)byteCount + 1) << 1);
         WriteUtf8(value, byteCount);
+    }
+
+    /// <summary>
+    /// False, rejecting the event, when <paramref name="chars"/> UTF-16 units cannot fit in the room
+    /// left: UTF-8 takes a byte a unit at least, so the string's bytes need not be counted (a huge
+    /// string costs nothing, however often the event refers to it). False too once rejected.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HasRoomForChars(int chars)
+    {
+        if (chars > _limit - _position)
+        {
+            Reject(EventRejection.TooLarge);
+            return false;
+        }
+        return true;
     }
 
     /// <summary>
@@ -448,7 +750,14 @@ public ref struct EventWriter
     private Span<byte> Reserve(int count)
     {
         int start = _position;
-        _position += count;
+        // Positions never pass the limit (at most 16 MiB), so no size here can overflow; once the event
+        // is rejected the limit is below every position, so this stops every write.
+        if (count > _limit - start)
+        {
+            Reject(EventRejection.TooLarge);
+            return default;
+        }
+        _position = start + count;
         if (_measuring)
         {
             return default;
@@ -465,3 +774,12 @@ public ref struct EventWriter
     }
 }
 
+/// <summary>Why an event cannot be published.</summary>
+internal enum EventRejection : byte
+{
+    None,
+    /// <summary>Its body is larger than a record may be.</summary>
+    TooLarge,
+    /// <summary>It wrote other values than it declared (counts, or names where values were due).</summary>
+    BadShape,
+}

@@ -10,7 +10,8 @@ public abstract class LogValue
 
 /// <summary>
 /// A scalar that kept its CLR type: null, bool, the integer types, float, double, decimal, string,
-/// char, DateTime, DateTimeOffset, TimeSpan, Guid, byte[], DateOnly or TimeOnly.
+/// char, DateTime, DateTimeOffset, TimeSpan, Guid, byte[], DateOnly or TimeOnly; an enum is a
+/// <see cref="LogEnumValue"/>.
 /// </summary>
 public sealed class LogScalar : LogValue
 {
@@ -39,6 +40,12 @@ public sealed class LogOpaqueScalar : LogValue
 
     /// <summary>The value's text in the invariant culture.</summary>
     public string? Text { get; }
+
+    /// <summary>
+    /// True for the truncation marker: the writer put it in place of a sequence, structure or
+    /// dictionary whose values were nested deeper than the format's 64 levels (FORMAT.md, *Depth*).
+    /// </summary>
+    public bool IsTruncationMarker => TypeName == Format.FormatConstants.TruncatedTypeName;
 }
 
 /// <summary>An ordered sequence of values.</summary>

@@ -6,7 +6,7 @@ internal static class FormatConstants
     /// <summary>ASCII "SMMAPLOG" read as a little-endian u64.</summary>
     public const ulong Magic = 0x474F4C50414D4D53UL;
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 1;
+    public const ushort MinorVersion = 2;
 
     public const int HeaderSize = 128;
     public const int HeaderCrcOffset = 124;
@@ -23,6 +23,13 @@ internal static class FormatConstants
 
     public const int MaxInternedStrings = 65535;
     public const int MaxNesting = 64;
+
+    /// <summary>The largest event body a record can hold: the record limit less the frame header.</summary>
+    public const int MaxBodyLength = MaxRecordLength - FrameHeaderSize;
+
+    /// <summary>The truncation marker's type name and text (FORMAT.md, *Depth*).</summary>
+    public const string TruncatedTypeName = "Sinks.Mmap.Truncated";
+    public const string TruncatedText = "(nested deeper than 64 levels)";
 
     public static int Align(int length) => (length + (Alignment - 1)) & ~(Alignment - 1);
     public static long Align(long length) => (length + (Alignment - 1)) & ~(long)(Alignment - 1);
@@ -63,6 +70,8 @@ internal enum ValueTag : byte
     Bytes = 0x14,
     DateOnly = 0x15,
     TimeOnly = 0x16,
+    // 1.2: CLR type name, underlying integer tag and value, and the value's name (FORMAT.md).
+    Enum = 0x17,
     Other = 0x1F,
     Sequence = 0x20,
     Structure = 0x21,

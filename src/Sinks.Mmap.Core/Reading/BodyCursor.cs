@@ -92,6 +92,47 @@ internal ref struct BodyCursor
         return true;
     }
 
+    /// <summary>
+    /// An enum's number (FORMAT.md 1.2, tag 0x17): the underlying type's tag (0x03–0x0A), then the
+    /// number as that tag's data. <paramref name="bits"/> is sign-extended for the signed types.
+    /// </summary>
+    public bool TryEnumNumber(out ValueTag underlying, out ulong bits)
+    {
+        bits = 0;
+        underlying = 0;
+        if (!TryByte(out byte tag)) return false;
+        underlying = (ValueTag)tag;
+        ReadOnlySpan<byte> b;
+        switch (underlying)
+        {
+            case ValueTag.SByte: if (!TryBytes(1, out b)) return false; bits = (ulong)(long)(sbyte)b[0]; return true;
+            case ValueTag.Byte: if (!TryBytes(1, out b)) return false; bits = b[0]; return true;
+            case ValueTag.Int16: if (!TryBytes(2, out b)) return false; bits = (ulong)(long)BinaryPrimitives.ReadInt16LittleEndian(b); return true;
+            case ValueTag.UInt16: if (!TryBytes(2, out b)) return false; bits = BinaryPrimitives.ReadUInt16LittleEndian(b); return true;
+            case ValueTag.Int32:
+            {
+                if (!TryVarint(out ulong v)) return false;
+                long n = Varint.UnZigZag(v);
+                if (n < int.MinValue || n > int.MaxValue) return Fail("enum value out of range");
+                bits = (ulong)n;
+                return true;
+            }
+            case ValueTag.UInt32:
+                if (!TryVarint(out bits)) return false;
+                return bits <= uint.MaxValue || Fail("enum value out of range");
+            case ValueTag.Int64:
+            {
+                if (!TryVarint(out ulong v)) return false;
+                bits = (ulong)Varint.UnZigZag(v);
+                return true;
+            }
+            case ValueTag.UInt64:
+                return TryVarint(out bits);
+            default:
+                return Fail($"enum with underlying tag 0x{tag:X2}");
+        }
+    }
+
     /// <summary>A String: varint (UTF-8 length + 1, 0 for null), then the bytes.</summary>
     public bool TryStringBytes(out ReadOnlySpan<byte> utf8, out bool isNull)
     {

@@ -82,6 +82,8 @@ internal interface IEventBodyVisitor
     void DateOnly(DateOnly value);
     void TimeOnly(TimeOnly value);
     void Opaque(StrRef typeName, Utf8Field text);
+    /// <summary>An enum (1.2): <paramref name="bits"/> is the number, sign-extended when <paramref name="underlying"/> is signed.</summary>
+    void Enum(StrRef typeName, ValueTag underlying, ulong bits, StrRef name);
     void BeginSequence(int count);
     void SequenceElement(int index);
     void EndSequence();
@@ -114,6 +116,7 @@ internal struct ValidatingVisitor : IEventBodyVisitor
     public void DateOnly(DateOnly value) { }
     public void TimeOnly(TimeOnly value) { }
     public void Opaque(StrRef typeName, Utf8Field text) { }
+    public void Enum(StrRef typeName, ValueTag underlying, ulong bits, StrRef name) { }
     public void BeginSequence(int count) { }
     public void SequenceElement(int index) { }
     public void EndSequence() { }
@@ -347,6 +350,13 @@ internal static class EventBodyWalker
                     long t = BinaryPrimitives.ReadInt64LittleEndian(b);
                     if (t < 0 || t >= System.TimeSpan.TicksPerDay) return Fail("bad TimeOnly");
                     visitor.TimeOnly(new TimeOnly(t));
+                    return true;
+                }
+                case ValueTag.Enum:
+                {
+                    if (!TryStrRef(out StrRef typeName) || !_cursor.TryEnumNumber(out ValueTag underlying, out ulong bits) || !TryStrRef(out StrRef name)) return false;
+                    if (typeName.IsNull || name.IsNull) return Fail("enum without a type or a name");
+                    visitor.Enum(typeName, underlying, bits, name);
                     return true;
                 }
                 case ValueTag.Other:

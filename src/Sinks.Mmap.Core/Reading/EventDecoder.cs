@@ -254,6 +254,13 @@ internal static class EventDecoder
                     value = new LogScalar(new TimeOnly(t));
                     return true;
                 }
+                case ValueTag.Enum:
+                {
+                    if (!TryStrRef(out string? typeName) || !_cursor.TryEnumNumber(out ValueTag underlying, out ulong bits) || !TryStrRef(out string? name)) return false;
+                    if (typeName is null || name is null) return Fail("enum without a type or a name");
+                    value = new LogScalar(new LogEnumValue(typeName, LogEnumValue.Box(underlying, bits), name));
+                    return true;
+                }
                 case ValueTag.Other:
                 {
                     if (!TryStrRef(out string? typeName) || !TryString(out string? text)) return false;

@@ -327,6 +327,9 @@ internal sealed class ClefUtf8Writer
 
         public void Opaque(StrRef typeName, Utf8Field text) => String(text);
 
+        // Serilog's JSON writes an enum as its ToString(): the name, quoted.
+        public void Enum(StrRef typeName, Format.ValueTag underlying, ulong bits, StrRef name) => Quoted(name);
+
         public void BeginSequence(int count) => _out.Write((byte)'[');
 
         public void SequenceElement(int index)

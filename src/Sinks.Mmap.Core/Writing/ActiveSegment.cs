@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Sinks.Mmap.Format;
@@ -19,6 +20,7 @@ internal sealed unsafe class ActiveSegment
     private long _state;
     private int _sealOffset = -1;
     private long _durableTo;
+    private int _retired;
 
     private readonly TimeProvider _clock;
     // Mapped storage needs no per-record callback; skipping the virtual call matters on the hot path.
@@ -37,6 +39,7 @@ internal sealed unsafe class ActiveSegment
         // Built ahead on the maintainer thread when it can be: its cache array is 8 KiB, and allocating
         // on the logging thread during a rotation can land that thread a garbage collection.
         Strings = strings ?? new StringTable();
+        MaxBodyLength = Math.Min(FormatConstants.MaxRecordLength, MaxAlignedRecord) - FormatConstants.FrameHeaderSize;
         _notifyCommits = storage is not MappedSegmentStorage;
         new SegmentHeader(number, firstSequence, createdUtcTicks, Environment.ProcessId, storage.Capacity)
             .WriteTo(new Span<byte>(Base, FormatConstants.HeaderSize));
@@ -55,6 +58,9 @@ internal sealed unsafe class ActiveSegment
 
     /// <summary>The largest aligned record this segment can ever take.</summary>
     public int MaxAlignedRecord => Capacity - FormatConstants.HeaderSize - FormatConstants.SealReserve;
+
+    /// <summary>The largest event body a record in this segment can hold (the format's limit, or the segment's when smaller).</summary>
+    public int MaxBodyLength { get; }
 
     public bool IsSealed => Volatile.Read(ref _state) < 0;
 
@@ -79,6 +85,12 @@ internal sealed unsafe class ActiveSegment
     /// </summary>
     public bool TryClaim(int alignedLength, long utcTicks, out int offset, out long sequence)
     {
+        // A length that is not a record's would move the free offset anywhere (backwards, if negative):
+        // the caller checks first, and this keeps a mistake from ever corrupting the state word.
+        if ((uint)(alignedLength - FormatConstants.SealReserve) > (uint)(MaxAlignedRecord - FormatConstants.SealReserve) || (alignedLength & (FormatConstants.Alignment - 1)) != 0)
+        {
+            ThrowNotARecordLength(alignedLength);
+        }
         long state = Volatile.Read(ref _state);
         while (true)
         {
@@ -107,6 +119,14 @@ internal sealed unsafe class ActiveSegment
             state = seen;
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotARecordLength(int alignedLength) =>
+        throw new ArgumentOutOfRangeException(nameof(alignedLength), alignedLength, "not the aligned length of a record this segment can hold");
+
+    /// <summary>True for the one call that retires the segment (hands it to the closer): a segment is closed and unmapped once.</summary>
+    public bool TryRetire() => Interlocked.Exchange(ref _retired, 1) == 0;
 
     /// <summary>Seals the segment now (rolling interval, shutdown). True for the one call that sealed it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -11,7 +11,7 @@ public enum MmapLogErrorKind
     Locked,
     /// <summary>Memory mapping is unavailable; the writer fell back to positional writes.</summary>
     MappingUnavailable,
-    /// <summary>An event could not be encoded (too large, or the payload failed); it was dropped.</summary>
+    /// <summary>An event could not be encoded (too large, written in another shape than declared, or the payload failed); it was dropped.</summary>
     EventRejected,
     /// <summary>Recovery found and repaired damage left by a crash.</summary>
     Recovery,
@@ -22,6 +22,11 @@ public enum MmapLogErrorKind
     /// a lane of its own beside it, and readers merge the lanes. Nothing is dropped.
     /// </summary>
     SharedLog,
+    /// <summary>
+    /// An event had a value nested deeper than the format allows; it was written with the truncation
+    /// marker in place of what was deeper (see <see cref="MmapLogWriter.TruncatedEvents"/>).
+    /// </summary>
+    EventTruncated,
 }
 
 /// <summary>An error the writer reports through <see cref="MmapLogOptions.OnError"/>; it never throws into the application.</summary>

@@ -55,6 +55,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private long _nextNumber;
     private long _nextSequence;
     private long _dropped;
+    private long _truncated;
     private long _diskFlushes;
     private long _droppedAtFault;
     private bool _faulted;
@@ -86,8 +87,15 @@ public sealed unsafe class MmapLogWriter : IDisposable
         _maintainer.Start();
     }
 
-    /// <summary>Events dropped because the log could not be written (disk full, lock held, too large, after Dispose).</summary>
+    /// <summary>Events dropped because the log could not be written (disk full, lock held, too large or malformed, after Dispose).</summary>
     public long DroppedEvents => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// Events written with a value nested deeper than the format's 64 levels: the container that would
+    /// have held the deeper values was replaced by the truncation marker (FORMAT.md, *Depth*), and the
+    /// rest of the event was kept. Each is reported (throttled) as <see cref="MmapLogErrorKind.EventTruncated"/>.
+    /// </summary>
+    public long TruncatedEvents => Interlocked.Read(ref _truncated);
 
     /// <summary>What recovery found when the writer took the log over; null until it has.</summary>
     public RecoveryReport? Recovery { get; private set; }
@@ -119,18 +127,37 @@ public sealed unsafe class MmapLogWriter : IDisposable
     public bool Append<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
     {
         ScratchBuffer? scratch = ScratchBuffer.Rent();
+        if (scratch is null)
+        {
+            return AppendNested(timestampUtcTicks, level, ref payload);
+        }
         try
         {
-            return AppendCore(timestampUtcTicks, level, ref payload, scratch);
+            return AppendCore(timestampUtcTicks, level, ref payload, scratch, scratch.Levels);
         }
         finally
         {
-            scratch?.Return();
+            scratch.Return();
         }
     }
 
-    private bool AppendCore<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, ScratchBuffer? scratch) where TPayload : IEventPayload
+    /// <summary>A log call made while this thread's scratch buffer is in use further up the stack (a ToString that logs).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AppendNested<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
     {
+        // The encoder's counts of the values each open container still expects, on the stack: nothing allocated.
+        Span<int> levels = stackalloc int[EventWriter.LevelStackSize];
+        return AppendCore(timestampUtcTicks, level, ref payload, null, levels);
+    }
+
+    private bool AppendCore<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, ScratchBuffer? scratch, Span<int> levels) where TPayload : IEventPayload
+    {
+        // Readers take timestamps within DateTime's range only: keep every event readable.
+        if ((ulong)timestampUtcTicks > (ulong)DateTime.MaxValue.Ticks)
+        {
+            timestampUtcTicks = timestampUtcTicks < 0 ? 0 : DateTime.MaxValue.Ticks;
+        }
         for (int attempt = 0; attempt < 16; attempt++)
         {
             ActiveSegment? segment = Volatile.Read(ref _current);
@@ -138,52 +165,54 @@ public sealed unsafe class MmapLogWriter : IDisposable
             {
                 break;
             }
-            if (timestampUtcTicks >= segment.RollAtUtcTicks)
+            if (timestampUtcTicks >= segment.RollAtUtcTicks && RollIfDue(segment))
             {
-                segment.TrySeal(timestampUtcTicks);
-                EnsureRotated(segment, timestampUtcTicks);
                 continue;
             }
 
             // One pass into the scratch buffer when there is one; it also measures if the event outgrows it.
-            EventWriter first;
+            scoped EventWriter first;
             if (scratch is null)
             {
-                first = EventWriter.ForMeasuring(segment);
+                first = EventWriter.ForMeasuring(segment, levels, segment.MaxBodyLength);
             }
             else
             {
                 scratch.StringRefs.BindTo(segment);
-                first = EventWriter.ForScratch(segment, scratch.Bytes, scratch.StringRefs);
+                first = EventWriter.ForScratch(segment, scratch.Bytes, scratch.StringRefs, levels, segment.MaxBodyLength);
             }
             payload.Write(ref first);
             if (first.SegmentSealed)
             {
-                EnsureRotated(segment, timestampUtcTicks);
+                EnsureRotated(segment);
                 continue;
             }
+            EventRejection rejection = first.Rejection;
             int length = FormatConstants.FrameHeaderSize + first.Position;
             int aligned = FormatConstants.Align(length);
-            if (length > FormatConstants.MaxRecordLength || aligned > segment.MaxAlignedRecord)
+            if (rejection != EventRejection.None || length > FormatConstants.MaxRecordLength || aligned > segment.MaxAlignedRecord)
             {
-                _errors.ReportThrottled(MmapLogErrorKind.EventRejected,
-                    $"an event of {length} bytes is larger than a record may be ({Math.Min(FormatConstants.MaxRecordLength, segment.MaxAlignedRecord)} bytes with this segment size); it was dropped");
+                ReportRejected(rejection, segment);
                 break;
             }
             if (!segment.TryClaim(aligned, timestampUtcTicks, out int offset, out long sequence))
             {
-                EnsureRotated(segment, timestampUtcTicks);
+                EnsureRotated(segment);
                 continue;
             }
             bool encoded = scratch is not null && !first.Overflowed
                 ? CopyEncoded(segment, offset, scratch.Bytes.AsSpan(0, first.Position), sequence, timestampUtcTicks, level)
-                : TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload);
+                : TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload, levels);
             if (!encoded)
             {
                 segment.PublishPadding(offset, aligned, sequence, timestampUtcTicks);
                 break;
             }
             segment.Publish(offset, length);
+            if (first.Truncated)
+            {
+                ReportTruncated();
+            }
             if (_options.FlushToDiskLevel is { } flushLevel && level >= flushLevel)
             {
                 FlushSegment(segment, offset + aligned);
@@ -192,6 +221,40 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
         Interlocked.Increment(ref _dropped);
         return false;
+    }
+
+    private void ReportRejected(EventRejection rejection, ActiveSegment segment)
+    {
+        string why = rejection == EventRejection.BadShape
+            ? "an event wrote other values than it declared (a property, sequence, structure or dictionary count, or a name where a value was due); it was dropped rather than published unreadable"
+            : $"an event is larger than a record may be ({segment.MaxBodyLength + FormatConstants.FrameHeaderSize} bytes with this segment size); it was dropped";
+        _errors.ReportThrottled(MmapLogErrorKind.EventRejected, why);
+    }
+
+    private void ReportTruncated()
+    {
+        long truncated = Interlocked.Increment(ref _truncated);
+        _errors.ReportThrottled(MmapLogErrorKind.EventTruncated,
+            $"an event had a value nested deeper than {FormatConstants.MaxNesting} levels; what was deeper was replaced by a {FormatConstants.TruncatedTypeName} marker ({truncated} event(s) so far)");
+    }
+
+    /// <summary>
+    /// Rolls by the clock, as Serilog.Sinks.File does: an event stamped at or past the boundary rolls
+    /// the segment only once the writer's clock has reached the boundary too, and the next boundary
+    /// comes from the clock. A timestamp far in the future (or the past) lands in the current segment
+    /// and never moves the boundary.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RollIfDue(ActiveSegment segment)
+    {
+        long now = UtcNow.Ticks;
+        if (now < segment.RollAtUtcTicks)
+        {
+            return false;
+        }
+        segment.TrySeal(now);
+        EnsureRotated(segment);
+        return true;
     }
 
     private bool CopyEncoded(ActiveSegment segment, int offset, ReadOnlySpan<byte> body, long sequence, long ticks, MmapLevel level)
@@ -211,16 +274,16 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
     }
 
-    private bool TryEncode<TPayload>(ActiveSegment segment, int offset, int length, long sequence, long ticks, MmapLevel level, ref TPayload payload)
+    private bool TryEncode<TPayload>(ActiveSegment segment, int offset, int length, long sequence, long ticks, MmapLevel level, ref TPayload payload, Span<int> levels)
         where TPayload : IEventPayload
     {
         byte* record = segment.Base + offset;
         try
         {
             RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Event, (byte)level);
-            var writer = EventWriter.ForExactSpan(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize));
+            var writer = EventWriter.ForExactSpan(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize), levels);
             payload.Write(ref writer);
-            if (writer.Position == length - FormatConstants.FrameHeaderSize)
+            if (writer.Position == length - FormatConstants.FrameHeaderSize && writer.Rejection == EventRejection.None)
             {
                 return true;
             }
@@ -264,7 +327,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     /// <summary>Moves writing on from a sealed segment; the first caller does the work, the rest wait for it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void EnsureRotated(ActiveSegment sealedSegment, long utcTicks)
+    private void EnsureRotated(ActiveSegment sealedSegment)
     {
         lock (_rotationGate)
         {
@@ -272,11 +335,18 @@ public sealed unsafe class MmapLogWriter : IDisposable
             {
                 return;
             }
+            // What can fail comes first and changes nothing: the sealed segment is retired exactly once,
+            // together with the switch away from it (retired twice, it would be unmapped twice).
             // Never back: a writer that moved to another lane continues after that lane's last sequence.
-            _nextSequence = Math.Max(_nextSequence, sealedSegment.SealSequence + 1);
-            _retired.Enqueue(sealedSegment);
+            long nextSequence = Math.Max(_nextSequence, sealedSegment.SealSequence + 1);
             SegmentStorage? next = TakeStandby();
-            if (next is null)
+            ActiveSegment? successor = next is null ? null : TryCreateSegment(next, NumberOf(next), nextSequence, UtcNow.Ticks);
+            _nextSequence = nextSequence;
+            if (sealedSegment.TryRetire())
+            {
+                _retired.Enqueue(sealedSegment);
+            }
+            if (successor is null)
             {
                 // Fault first: a thread that sees no current segment drops after the count is snapshotted,
                 // so the "N event(s) were dropped" report includes it. Say so now, not only on recovery:
@@ -296,7 +366,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 long nowMs = Environment.TickCount64;
                 // How long the segment just sealed lasted (the first one included): the next may go as fast.
                 long lifetime = nowMs - _activatedMs;
-                Activate(next, NumberOf(next), utcTicks);
+                MakeCurrent(successor);
                 Volatile.Write(ref _lastRotationMs, nowMs);
                 if (lifetime > QuickRotationMilliseconds)
                 {
@@ -340,19 +410,44 @@ public sealed unsafe class MmapLogWriter : IDisposable
 
     // Caller holds _rotationGate.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Activate(SegmentStorage storage, long number, long utcTicksForRoll)
-    {
-        var segment = new ActiveSegment(storage, number, _nextSequence, UtcNow.Ticks,
+    private void Activate(SegmentStorage storage, long number, long utcTicksForRoll) =>
+        MakeCurrent(CreateSegment(storage, number, _nextSequence, utcTicksForRoll));
+
+    /// <summary>A segment over <paramref name="storage"/>, its header written; rolls at the end of the period <paramref name="utcTicksForRoll"/> is in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ActiveSegment CreateSegment(SegmentStorage storage, long number, long firstSequence, long utcTicksForRoll) =>
+        new(storage, number, firstSequence, UtcNow.Ticks,
             RollingBoundary.NextUtcTicks(_options.RollingInterval, utcTicksForRoll, _options.TimeProvider.LocalTimeZone), _options.TimeProvider,
             Interlocked.Exchange(ref _spareStrings, null));
-        _nextNumber = number + 1;
+
+    // Caller holds _rotationGate. Null, reported, when the segment cannot be started (its header cannot be written).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ActiveSegment? TryCreateSegment(SegmentStorage storage, long number, long firstSequence, long utcTicksForRoll)
+    {
+        try
+        {
+            return CreateSegment(storage, number, firstSequence, utcTicksForRoll);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _errors.ReportThrottled(MmapLogErrorKind.Io, $"starting {storage.Path} failed", ex);
+            storage.Dispose();
+            return null;
+        }
+    }
+
+    // Caller holds _rotationGate. Changes state only; nothing here fails.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MakeCurrent(ActiveSegment segment)
+    {
+        _nextNumber = segment.Number + 1;
         _activatedMs = Environment.TickCount64;
         Volatile.Write(ref _current, segment);
         if (_faulted)
         {
             _faulted = false;
             long dropped = Interlocked.Read(ref _dropped) - _droppedAtFault;
-            _errors.Report(new MmapLogError(MmapLogErrorKind.Recovered, $"writing to {storage.Path} again; {dropped} event(s) were dropped while the log could not be written"));
+            _errors.Report(new MmapLogError(MmapLogErrorKind.Recovered, $"writing to {segment.Storage.Path} again; {dropped} event(s) were dropped while the log could not be written"));
         }
     }
 
@@ -542,6 +637,11 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 typeof(MmapLogWriter).GetMethod(nameof(TakeStandby), Any),
                 typeof(MmapLogWriter).GetMethod(nameof(NumberOf), Any),
                 typeof(MmapLogWriter).GetMethod(nameof(Activate), Any),
+                typeof(MmapLogWriter).GetMethod(nameof(CreateSegment), Any),
+                typeof(MmapLogWriter).GetMethod(nameof(TryCreateSegment), Any),
+                typeof(MmapLogWriter).GetMethod(nameof(MakeCurrent), Any),
+                typeof(MmapLogWriter).GetMethod(nameof(RollIfDue), Any),
+                typeof(RollingBoundary).GetMethod(nameof(RollingBoundary.NextUtcTicks), Any),
                 typeof(ActiveSegment).GetConstructors(Any)[0],
                 typeof(ActiveSegment).GetMethod(nameof(ActiveSegment.TrySeal), Any),
                 typeof(ActiveSegment).GetMethod("TrySealAt", Any),
@@ -785,6 +885,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     {
         private static readonly TimeSpan RepeatAfter = TimeSpan.FromSeconds(10);
         private readonly Action<MmapLogError>? _callback;
+        // One slot a kind, with room for kinds to come.
         private readonly long[] _lastReportedTicks = new long[16];
 
         public ErrorReporter(Action<MmapLogError>? callback) => _callback = callback;

@@ -20,6 +20,9 @@ internal sealed class ScratchBuffer
 
     public byte[] Bytes { get; } = new byte[Size];
 
+    /// <summary>The encoder's count of values left at each open level (<see cref="EventWriter.LevelStackSize"/> of them).</summary>
+    public int[] Levels { get; } = new int[EventWriter.LevelStackSize];
+
     /// <summary>The string ids this thread's recent events used, by position.</summary>
     public RecentStringRefs StringRefs { get; } = new();
 

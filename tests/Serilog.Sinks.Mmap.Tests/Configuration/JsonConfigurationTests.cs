@@ -94,11 +94,11 @@ public class JsonConfigurationTests
     }
 
     [Fact]
-    public void RollingInterval_from_json_starts_a_segment_each_period()
+    public void RollingInterval_from_json_rolls_by_the_clock_so_events_stamped_in_later_minutes_stay_in_the_current_segment()
     {
         using var log = new TempLog();
         var parser = new MessageTemplateParser();
-        // Rolling follows event time; the first segment's period is the current one, so start later.
+        // As Serilog.Sinks.File: the writer's clock, not the event's timestamp, says when a period ends.
         var start = DateTimeOffset.UtcNow.AddMinutes(1);
         using (Logger logger = FromJson($"\"path\": {log.JsonPath}, \"rollingInterval\": \"Minute\"", out _))
         {
@@ -109,7 +109,9 @@ public class JsonConfigurationTests
         }
         string[] segmentsHoldingEvents = new MmapLogReader(log.LogPath).ReadRecords()
             .Where(r => r.Kind == MmapRecordKind.Event).Select(r => r.SegmentPath).Distinct().ToArray();
-        Assert.Equal(3, segmentsHoldingEvents.Length);
+        Assert.Single(segmentsHoldingEvents);
+        Assert.Equal(3, new MmapLogReader(log.LogPath).ReadEvents().Count());
+        Assert.Equal(global::Sinks.Mmap.RollingInterval.Minute, OptionsFromJson(log, "\"rollingInterval\": \"Minute\"").RollingInterval);
     }
 
     [Theory]

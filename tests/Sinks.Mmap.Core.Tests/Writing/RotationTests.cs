@@ -88,6 +88,88 @@ public class RotationTests
             .ToList();
     }
 
+    /// <summary>Appends an event at each timestamp with the writer's clock set to the time given with it.</summary>
+    private static List<(string File, List<MmapEvent> Events)> WriteWithClock(RollingInterval interval, (DateTime Clock, long TimestampTicks)[] events)
+    {
+        using var log = new TestLog();
+        var clock = new FakeTimeProvider(new DateTimeOffset(events[0].Clock, TimeSpan.Zero));
+        MmapLogOptions options = log.Options(64 * 1024);
+        options.RetainedFileCountLimit = null;
+        options.RollingInterval = interval;
+        options.TimeProvider = clock;
+        using (var writer = new MmapLogWriter(options))
+        {
+            for (int i = 0; i < events.Length; i++)
+            {
+                clock.Now = new DateTimeOffset(events[i].Clock, TimeSpan.Zero);
+                var e = new FixedSizeEvent((short)i);
+                Assert.True(writer.Append(events[i].TimestampTicks, MmapLevel.Information, ref e));
+            }
+        }
+        Assert.Empty(log.Errors);
+        Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
+        return log.SegmentFiles().OrderBy(f => f, StringComparer.Ordinal)
+            .Select(f => (Path.GetFileName(f), new MmapLogReader(f).ReadEvents().ToList()))
+            .ToList();
+    }
+
+    [Fact]
+    public void Timestamps_far_in_the_future_land_in_the_current_segment_and_daily_rolling_goes_on_by_the_clock()
+    {
+        var b = new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc);
+        var segments = WriteWithClock(RollingInterval.Day, new[]
+        {
+            (b, b.Ticks),
+            (b.AddHours(1), new DateTime(3000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks), // a lying clock in the producer
+            (b.AddHours(2), DateTime.MaxValue.Ticks - 1),                              // the end of time: no period ends after it
+            (b.AddHours(3), DateTime.MaxValue.Ticks),
+            (b.AddDays(1), b.AddDays(1).Ticks),                                        // the next day, by the clock too
+            (b.AddDays(1).AddHours(1), DateTime.MaxValue.Ticks),
+            (b.AddDays(2), b.AddDays(2).Ticks),
+        });
+        AssertSegmentsStartAt(segments, new[] { 0, 1, 2, 3 }, new[] { 4, 5 }, new[] { 6 });
+        Assert.Equal(DateTime.MaxValue.Ticks - 1, segments[0].Events[2].Timestamp.UtcTicks);
+    }
+
+    [Fact]
+    public void An_event_stamped_past_midnight_before_the_clock_gets_there_stays_in_the_day_the_clock_is_in()
+    {
+        var midnight = new DateTime(2026, 11, 22, 0, 0, 0, DateTimeKind.Utc);
+        var segments = WriteWithClock(RollingInterval.Day, new[]
+        {
+            (midnight.AddHours(-1), midnight.AddHours(-1).Ticks),
+            (midnight.AddSeconds(-1), midnight.AddSeconds(1).Ticks), // stamped tomorrow, logged today
+            (midnight.AddSeconds(-1), midnight.AddDays(-3).Ticks),   // far in the past: the current segment too
+            (midnight.AddSeconds(2), midnight.AddSeconds(2).Ticks),
+        });
+        AssertSegmentsStartAt(segments, new[] { 0, 1, 2 }, new[] { 3 });
+    }
+
+    [Fact]
+    public void The_end_of_a_period_past_the_calendars_end_is_never_and_never_an_exception()
+    {
+        TimeZoneInfo[] zones =
+        {
+            TimeZoneInfo.Utc,
+            TimeZoneInfo.CreateCustomTimeZone("Test+14", TimeSpan.FromHours(14), "Test+14", "Test+14"),
+            TimeZoneInfo.CreateCustomTimeZone("Test-12", TimeSpan.FromHours(-12), "Test-12", "Test-12"),
+        };
+        foreach (RollingInterval interval in Enum.GetValues<RollingInterval>())
+        {
+            foreach (TimeZoneInfo zone in zones)
+            {
+                foreach (long ticks in new[] { DateTime.MaxValue.Ticks, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - 1, long.MaxValue, -1, 0 })
+                {
+                    long next = RollingBoundary.NextUtcTicks(interval, ticks, zone);
+                    Assert.True(next == long.MaxValue || next > ticks, $"{interval} in {zone.Id} from {ticks}: {next}");
+                }
+            }
+        }
+        Assert.Equal(long.MaxValue, RollingBoundary.NextUtcTicks(RollingInterval.Year, DateTime.MaxValue.Ticks - 1, TimeZoneInfo.Utc));
+        Assert.Equal(new DateTime(2026, 11, 22, 0, 0, 0, DateTimeKind.Utc).Ticks,
+            RollingBoundary.NextUtcTicks(RollingInterval.Day, new DateTime(2026, 11, 21, 13, 0, 0, DateTimeKind.Utc).Ticks, TimeZoneInfo.Utc));
+    }
+
     private static void AssertSegmentsStartAt(List<(string File, List<MmapEvent> Events)> segments, params int[][] eventIndexesPerSegment)
     {
         Assert.Equal(eventIndexesPerSegment.Length, segments.Count);

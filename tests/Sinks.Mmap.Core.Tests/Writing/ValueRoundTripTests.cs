@@ -212,11 +212,12 @@ public class ValueRoundTripTests
     }
 
     [Fact]
-    public void An_enum_written_as_a_scalar_reads_back_as_an_opaque_scalar_with_its_type_and_text()
+    public void An_enum_written_as_a_scalar_reads_back_with_its_type_number_and_name()
     {
-        var opaque = Assert.IsType<LogOpaqueScalar>(RoundTrip((ref EventWriter w) => w.WriteScalar(DayOfWeek.Friday)));
-        Assert.Equal("System.DayOfWeek", opaque.TypeName);
-        Assert.Equal("Friday", opaque.Text);
+        var value = Assert.IsType<LogEnumValue>(Scalar(RoundTrip((ref EventWriter w) => w.WriteScalar(DayOfWeek.Friday))));
+        Assert.Equal("System.DayOfWeek", value.TypeName);
+        Assert.Equal(5, Assert.IsType<int>(value.UnderlyingValue));
+        Assert.Equal("Friday", value.Name);
     }
 
     [Fact]
@@ -298,7 +299,10 @@ public class ValueRoundTripTests
 
     private static void WriteNested(ref EventWriter w, int levels)
     {
-        for (int i = 1; i < levels; i++) w.BeginSequence(1);
+        for (int i = 1; i < levels; i++)
+        {
+            if (!w.BeginSequence(1)) return;
+        }
         w.WriteInt32(levels);
     }
 
@@ -317,9 +321,10 @@ public class ValueRoundTripTests
     }
 
     [Fact]
-    public void Values_nested_65_levels_deep_make_the_record_undecodable_not_an_exception()
+    public void Values_nested_65_levels_deep_are_written_with_the_truncation_marker_at_level_64_and_the_log_verifies_clean()
     {
         using var log = new TestLog();
+        long truncated;
         using (var writer = new MmapLogWriter(log.Options()))
         {
             var payload = new CustomEvent(new EventHeader { MessageTemplate = "{V}", PropertyCount = 1 }, (ref EventWriter w) =>
@@ -328,11 +333,25 @@ public class ValueRoundTripTests
                 WriteNested(ref w, 65);
             });
             Assert.True(writer.Append(T0, MmapLevel.Information, ref payload));
+            truncated = writer.TruncatedEvents;
         }
+        Assert.Equal(1, truncated);
+        Assert.Single(log.Errors, e => e.Kind == MmapLogErrorKind.EventTruncated);
         MmapRecord record = new MmapLogReader(log.Path_).ReadRecords().Single(r => r.Kind == MmapRecordKind.Event);
-        Assert.Null(record.Event);
-        Assert.Contains("nested", record.DecodeError);
-        Assert.Equal(1, new MmapLogReader(log.Path_).Validate().Segments.Single().UndecodableRecords);
+        Assert.Null(record.DecodeError);
+        LogValue value = record.Event!.Properties.Single().Value;
+        int depth = 1;
+        while (value is LogSequence s)
+        {
+            value = Assert.Single(s.Elements);
+            depth++;
+        }
+        Assert.Equal(64, depth);
+        var marker = Assert.IsType<LogOpaqueScalar>(value);
+        Assert.True(marker.IsTruncationMarker);
+        Assert.Equal("Sinks.Mmap.Truncated", marker.TypeName);
+        Assert.Equal("(nested deeper than 64 levels)", marker.Text);
+        Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
     }
 
     [Fact]
