@@ -105,7 +105,7 @@ public partial class FaultTests
     }
 
     [Fact]
-    public void A_second_writer_process_reports_the_lock_and_its_holder_drops_and_counts_then_takes_over_when_the_first_is_killed()
+    public void A_second_writer_process_says_who_holds_the_log_writes_beside_it_promptly_and_drops_nothing()
     {
         using var folder = new TempFolder();
         string log = folder.Sub("log");
@@ -115,19 +115,19 @@ public partial class FaultTests
         Assert.Equal(Roles.LogPath(first.Role, log), Roles.LogPath(second.Role, log));
         using ChildProcess holder = ChildProcess.Start(first);
         holder.WaitFor(a => a.Total > 100, Patience, "the first writer's events");
-        using ChildProcess waiter = ChildProcess.Start(second);
+        using ChildProcess beside = ChildProcess.Start(second);
 
-        string locked = waiter.WaitForOutput($"process {holder.Id}", Patience);
-        _output.WriteLine(locked);
-        long slowest = SlowestCallFromNowOn(waiter, 300);
+        string shared = beside.WaitForOutput($"process {holder.Id}", Patience);
+        _output.WriteLine(shared);
+        long slowest = SlowestCallFromNowOn(beside, 300);
         AckSnapshot firstAck = holder.Kill();
-        long dropped = WaitForResume(waiter);
-        AckSnapshot secondAck = LogAFewMore(waiter);
+        AckSnapshot secondAck = LogAFewMore(beside);
 
         Verdict verdict = Verdict.Check(Readback.FromMmap(Roles.LogPath(first.Role, log)), new[] { new RoundAcks(0, firstAck.Acked), new RoundAcks(1, secondAck.Acked) });
-        _output.WriteLine($"slowest call while locked out {slowest} µs; {dropped} reported dropped; {verdict}");
-        Assert.True(slowest < PromptMicroseconds, $"a log call took {slowest} µs while another process held the log");
-        AssertMissingAreExactlyTheDropped(verdict, dropped);
+        _output.WriteLine($"slowest call beside the other process {slowest} µs; {verdict}");
+        Assert.True(slowest < PromptMicroseconds, $"a log call took {slowest} µs while another process held lane 1");
+        verdict.ThrowIfFailed("second writer");
+        Assert.DoesNotContain(beside.Output, line => line.Contains("dropped", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

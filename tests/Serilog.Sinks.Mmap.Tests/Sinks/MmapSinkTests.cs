@@ -63,7 +63,7 @@ public class MmapSinkTests
     }
 
     [Fact]
-    public void A_second_writer_on_the_same_path_reports_to_SelfLog_and_does_not_throw()
+    public void A_second_writer_on_the_same_path_writes_a_lane_beside_the_first_and_says_so_on_SelfLog()
     {
         using var log = new TempLog();
         var messages = new List<string>();
@@ -75,10 +75,12 @@ public class MmapSinkTests
             MmapSink.CreatedForTests.Value = s => sink = s;
             using (Logger second = new LoggerConfiguration().WriteTo.Mmap(log.LogPath).CreateLogger())
             {
-                second.Information("dropped");
-                Assert.Equal(1, sink!.Writer.DroppedEvents);
+                second.Information("Kept {Number}", 1);
+                Assert.Equal(0, sink!.Writer.DroppedEvents);
+                Assert.Equal(2, sink.Writer.Lane);
             }
             Assert.True(messages.Any(m => m.Contains("another writer holds", StringComparison.Ordinal) && m.Contains(Environment.ProcessId.ToString(), StringComparison.Ordinal)), string.Join("\n", messages));
+            Assert.Equal("Kept {Number}", new MmapLogReader(log.LogPath).ReadEvents().Single().MessageTemplate);
         }
         finally
         {
@@ -91,10 +93,13 @@ public class MmapSinkTests
     public void AuditTo_throws_when_the_event_cannot_be_written()
     {
         using var log = new TempLog();
-        using var first = new MmapLogWriter(new MmapLogOptions { Path = log.LogPath, SegmentSizeBytes = 65536 });
-        using Logger audit = new LoggerConfiguration().AuditTo.Mmap(log.LogPath).CreateLogger();
+        // A file where the log's folder should be: no segment can be created.
+        string blocker = Path.Combine(Path.GetDirectoryName(log.LogPath)!, "not-a-folder");
+        System.IO.File.WriteAllText(blocker, "x");
+        using Logger audit = new LoggerConfiguration().AuditTo.Mmap(Path.Combine(blocker, "audit.mlog")).CreateLogger();
         var ex = Assert.ThrowsAny<Exception>(() => audit.Information("must not be lost silently"));
-        Assert.Contains("another writer holds", ex.ToString(), StringComparison.Ordinal);
+        Assert.Contains("could not be written", ex.ToString(), StringComparison.Ordinal);
+        Assert.Contains("not-a-folder", ex.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
