@@ -32,15 +32,18 @@ internal sealed partial class Readback
     public static Readback FromMmap(MmapLogReader reader)
     {
         var result = new Readback();
-        long previousSequence = 0;
-        int latestRound = -1;
+        // Sequence numbers and the order of rounds hold within a lane; lanes are merged by time.
+        var previousSequence = new Dictionary<string, long>();
+        var latestRounds = new Dictionary<string, int>();
         foreach (MmapRecord record in reader.ReadRecords())
         {
-            if (record.Sequence <= previousSequence)
+            long previous = previousSequence.GetValueOrDefault(record.Lane);
+            if (record.Sequence <= previous)
             {
-                result.Problems.Add($"sequence {record.Sequence} in {Path.GetFileName(record.SegmentPath)} follows {previousSequence}");
+                result.Problems.Add($"sequence {record.Sequence} in {Path.GetFileName(record.SegmentPath)} follows {previous}");
             }
-            previousSequence = record.Sequence;
+            previousSequence[record.Lane] = record.Sequence;
+            int latestRound = latestRounds.GetValueOrDefault(record.Lane, -1);
             if (record.Kind != MmapRecordKind.Event) continue;
             result.Read++;
             if (record.DecodeError is not null || record.Event is null || !TryKey(record.Event, out var key))
@@ -51,7 +54,7 @@ internal sealed partial class Readback
             }
             // A later start continues the sequence: no event of an earlier round may follow one of a later round.
             if (key.Round < latestRound) result.Problems.Add($"round {key.Round} event {key.Thread}/{key.Counter} (sequence {record.Sequence}) follows round {latestRound}");
-            latestRound = Math.Max(latestRound, key.Round);
+            latestRounds[record.Lane] = Math.Max(latestRound, key.Round);
             result.Counts[key] = result.Counts.GetValueOrDefault(key) + 1;
         }
         ValidationReport report = reader.Validate();

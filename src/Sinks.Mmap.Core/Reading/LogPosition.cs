@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
 
 namespace Sinks.Mmap;
 
@@ -8,21 +10,131 @@ namespace Sinks.Mmap;
 /// sequence number expected there. Save <see cref="ToString"/> and <see cref="Parse"/> it after a
 /// restart to resume exactly where reading stopped.
 /// </summary>
+/// <remarks>
+/// A log that several writers shared has several lanes (FORMAT.md, <em>Lanes</em>), each with its own
+/// segments and sequence numbers, which readers merge by time. A position read from such a log holds
+/// one place per lane: this one (<see cref="Lane"/>, the lane of the record it follows) and the others'
+/// (<see cref="Lanes"/>), so resuming continues every lane exactly where the merged read stopped. Its
+/// text is the places joined by commas, each a lane's stem and <c>@</c> before the first lane's omitted:
+/// <c>3:4096:1200</c> for a log of one lane, <c>3:4096:1200,app~2@1:8192:77</c> for two.
+/// </remarks>
 /// <param name="SegmentNumber">The segment's number.</param>
 /// <param name="Offset">The byte offset of the next record in that segment.</param>
 /// <param name="NextSequence">The sequence number of the next record to read.</param>
 public readonly record struct LogPosition(long SegmentNumber, long Offset, long NextSequence)
 {
-    /// <summary>Text of the form <c>segment:offset:sequence</c>.</summary>
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{SegmentNumber}:{Offset}:{NextSequence}");
+    private readonly string? _lane;
+    private readonly LogPosition[]? _others;
 
-    /// <summary>Parses <c>segment:offset:sequence</c>.</summary>
+    /// <summary>The lane this place is in: empty for the log's first lane, else its files' stem (<c>app~2</c>).</summary>
+    public string Lane
+    {
+        get => _lane ?? "";
+        init => _lane = value.Length == 0 ? null : value;
+    }
+
+    /// <summary>Every lane's place, this one first; one entry for a log of one lane.</summary>
+    public IReadOnlyList<LogPosition> Lanes
+    {
+        get
+        {
+            var all = new List<LogPosition>(1 + (_others?.Length ?? 0)) { Alone };
+            if (_others is not null) all.AddRange(_others);
+            return all;
+        }
+    }
+
+    /// <summary>This lane's place without the others.</summary>
+    internal LogPosition Alone => new(SegmentNumber, Offset, NextSequence) { Lane = Lane };
+
+    /// <summary>This place together with the other lanes' places (none of them in this lane).</summary>
+    internal LogPosition With(LogPosition[]? others) => new(SegmentNumber, Offset, NextSequence, _lane, others is { Length: > 0 } ? others : null);
+
+    private LogPosition(long segmentNumber, long offset, long nextSequence, string? lane, LogPosition[]? others)
+        : this(segmentNumber, offset, nextSequence)
+    {
+        _lane = lane;
+        _others = others;
+    }
+
+    /// <summary>The place of lane <paramref name="lane"/> (empty: the first lane), when this position has one.</summary>
+    internal LogPosition? ForLane(string lane)
+    {
+        if (Lane == lane) return Alone;
+        if (_others is not null)
+        {
+            foreach (LogPosition other in _others)
+            {
+                if (other.Lane == lane) return other;
+            }
+        }
+        return null;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(LogPosition other)
+    {
+        if (SegmentNumber != other.SegmentNumber || Offset != other.Offset || NextSequence != other.NextSequence || Lane != other.Lane) return false;
+        int count = _others?.Length ?? 0;
+        if (count != (other._others?.Length ?? 0)) return false;
+        for (int i = 0; i < count; i++)
+        {
+            if (!_others![i].Equals(other._others![i])) return false;
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(SegmentNumber, Offset, NextSequence, Lane, _others?.Length ?? 0);
+
+    /// <summary>Text of the form <c>segment:offset:sequence</c>, one such place a lane, joined by commas.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        Append(text, Alone);
+        if (_others is not null)
+        {
+            foreach (LogPosition other in _others)
+            {
+                text.Append(',');
+                Append(text, other);
+            }
+        }
+        return text.ToString();
+    }
+
+    private static void Append(StringBuilder text, LogPosition place)
+    {
+        if (place.Lane.Length > 0) text.Append(place.Lane).Append('@');
+        text.Append(CultureInfo.InvariantCulture, $"{place.SegmentNumber}:{place.Offset}:{place.NextSequence}");
+    }
+
+    /// <summary>Parses what <see cref="ToString"/> writes: <c>segment:offset:sequence</c>, or several lanes' places joined by commas.</summary>
     public static bool TryParse(string? text, out LogPosition position)
     {
         position = default;
-        if (text is null) return false;
-        string[] parts = text.Trim().Split(':');
+        if (text is null || text.Length > 64 * 1024) return false;
+        string[] entries = text.Trim().Split(',');
+        var places = new LogPosition[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (!TryParseOne(entries[i], out places[i])) return false;
+            for (int j = 0; j < i; j++)
+            {
+                if (places[j].Lane == places[i].Lane) return false;
+            }
+        }
+        position = places[0].With(places.Length > 1 ? places[1..] : null);
+        return true;
+    }
+
+    private static bool TryParseOne(string entry, out LogPosition place)
+    {
+        place = default;
+        int at = entry.LastIndexOf('@');
+        string lane = at < 0 ? "" : entry.Substring(0, at);
+        if (at == 0 || lane.IndexOfAny(new[] { ':', ',', '/', '\\' }) >= 0) return false;
+        string[] parts = entry.Substring(at + 1).Split(':');
         if (parts.Length != 3
             || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long segment) || segment < 1
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long offset) || offset < 0
@@ -30,11 +142,11 @@ public readonly record struct LogPosition(long SegmentNumber, long Offset, long 
         {
             return false;
         }
-        position = new LogPosition(segment, offset, sequence);
+        place = new LogPosition(segment, offset, sequence) { Lane = lane };
         return true;
     }
 
-    /// <summary>Parses <c>segment:offset:sequence</c>; throws <see cref="FormatException"/> when it is not that.</summary>
+    /// <summary>Parses what <see cref="ToString"/> writes; throws <see cref="FormatException"/> when it is not that.</summary>
     public static LogPosition Parse(string text) =>
-        TryParse(text, out LogPosition position) ? position : throw new FormatException($"'{text}' is not a log position; expected segment:offset:sequence, e.g. 3:4096:1200.");
+        TryParse(text, out LogPosition position) ? position : throw new FormatException($"'{text}' is not a log position; expected segment:offset:sequence, e.g. 3:4096:1200 (and, for a log of several lanes, more places after commas: 3:4096:1200,app~2@1:8192:77).");
 }

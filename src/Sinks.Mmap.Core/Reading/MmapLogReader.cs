@@ -40,13 +40,27 @@ public sealed class MmapLogReader
         }
     }
 
-    /// <summary>Every valid record of every kind, in sequence order, from <paramref name="from"/> (or the start).</summary>
+    /// <summary>
+    /// Every valid record of every kind, from <paramref name="from"/> (or the start): each lane's in
+    /// sequence order, the lanes of a log that several writers shared merged by timestamp.
+    /// </summary>
     public IEnumerable<MmapRecord> ReadRecords(LogPosition? from = null)
     {
-        foreach ((long number, string path) in _segments.List())
+        IReadOnlyList<LogLane> lanes = _segments.Lanes();
+        return lanes.Count switch
+        {
+            0 => Array.Empty<MmapRecord>(),
+            1 => ReadLane(lanes[0], from?.ForLane(lanes[0].Key)),
+            _ => LaneMerge.Merge(lanes, from, ReadLane),
+        };
+    }
+
+    private static IEnumerable<MmapRecord> ReadLane(LogLane lane, LogPosition? from)
+    {
+        foreach ((long number, string path) in lane.Segments)
         {
             if (from is { } start && number != 0 && number < start.SegmentNumber) continue;
-            using SegmentCursor cursor = SegmentCursor.Open(path, number);
+            using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
             MmapRecord? record;
             while ((record = cursor.Next(resynchronise: true)) is not null)
             {
@@ -60,7 +74,7 @@ public sealed class MmapLogReader
     /// Every valid record from <paramref name="from"/> (or the start) as raw frames, for readers that
     /// render straight from the bytes (the tool's <c>cat --format clef</c>) and allocate nothing per record.
     /// </summary>
-    internal RecordStream OpenRecordStream(LogPosition? from = null) => new(_segments.List(), from);
+    internal RecordStream OpenRecordStream(LogPosition? from = null) => new(_segments.Lanes(), from);
 
     /// <summary>
     /// Each segment file with what its header says, without reading its records: readable, prepared but
@@ -78,27 +92,30 @@ public sealed class MmapLogReader
         return states;
     }
 
-    /// <summary>Checks every segment: valid records, torn tails, holes, damaged ranges and sequence gaps.</summary>
+    /// <summary>Checks every segment: valid records, torn tails, holes, damaged ranges and sequence gaps (within each lane).</summary>
     public ValidationReport Validate()
     {
         var reports = new List<SegmentReport>();
-        SegmentReport? previous = null;
-        foreach ((long number, string path) in _segments.List())
+        foreach (LogLane lane in _segments.Lanes())
         {
-            using SegmentCursor cursor = SegmentCursor.Open(path, number);
-            if (cursor.NotStarted) continue;
-            // Validation needs every check the decoder makes, not the decoded events: nothing is allocated per record.
-            while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.Validate))
+            SegmentReport? previous = null;
+            foreach ((long number, string path) in lane.Segments)
             {
+                using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
+                if (cursor.NotStarted) continue;
+                // Validation needs every check the decoder makes, not the decoded events: nothing is allocated per record.
+                while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.Validate))
+                {
+                }
+                cursor.Finish();
+                SegmentReport report = cursor.Report;
+                if (previous is { LastSequence: { } last } && report.FirstSequence is { } first && first != last + 1 && previous.SegmentNumber + 1 == report.SegmentNumber)
+                {
+                    report.Gaps.Insert(0, new SequenceGap(last + 1, first));
+                }
+                reports.Add(report);
+                previous = report;
             }
-            cursor.Finish();
-            SegmentReport report = cursor.Report;
-            if (previous is { LastSequence: { } last } && report.FirstSequence is { } first && first != last + 1 && previous.SegmentNumber + 1 == report.SegmentNumber)
-            {
-                report.Gaps.Insert(0, new SequenceGap(last + 1, first));
-            }
-            reports.Add(report);
-            previous = report;
         }
         return new ValidationReport(reports);
     }
@@ -122,88 +139,50 @@ public sealed class MmapLogReader
     /// <summary>
     /// As <see cref="FollowAsync"/>, yielding every Event record as it is committed, those that do not
     /// decode included (with <see cref="MmapRecord.Event"/> null), so a follower can say what it skipped.
+    /// Each lane is followed on its own; at each poll, what the lanes committed since is yielded merged
+    /// by timestamp (a lane whose records arrive later than another's may then yield an earlier one).
     /// </summary>
     internal async IAsyncEnumerable<MmapRecord> FollowRecordsAsync(LogPosition? from = null, TimeSpan? pollInterval = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         TimeSpan poll = pollInterval ?? TimeSpan.FromMilliseconds(100);
-        long nextSequence = from?.NextSequence ?? 0;
-        long segmentNumber = from?.SegmentNumber ?? 0;
-        while (!cancellationToken.IsCancellationRequested)
+        var followers = new List<LaneFollower>();
+        try
         {
-            (long number, string path)? target = FindSegment(segmentNumber);
-            if (target is null)
-            {
-                await Delay(poll, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            segmentNumber = target.Value.number;
-            using SegmentCursor cursor = SegmentCursor.Open(target.Value.path, target.Value.number);
-            if (cursor.NotStarted || !cursor.IsReadable)
-            {
-                if (!cursor.IsReadable && !cursor.NotStarted && HasLaterSegment(segmentNumber))
-                {
-                    segmentNumber++;
-                    continue;
-                }
-                await Delay(poll, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            DateTime stuckSince = DateTime.UtcNow;
-            long stuckAt = -1;
             while (!cancellationToken.IsCancellationRequested)
             {
-                MmapRecord? record = cursor.Next(resynchronise: false);
-                if (record is not null)
+                IReadOnlyList<LogLane> lanes = _segments.Lanes();
+                foreach (LogLane lane in lanes)
                 {
-                    if (record.Sequence >= nextSequence && record.Kind == MmapRecordKind.Event)
+                    LaneFollower? follower = null;
+                    foreach (LaneFollower f in followers)
                     {
-                        nextSequence = record.Sequence + 1;
-                        yield return record;
+                        if (f.Key == lane.Key) follower = f;
                     }
-                    continue;
+                    if (follower is null)
+                    {
+                        follower = new LaneFollower(lane.Key, from?.ForLane(lane.Key), HoleTimeout);
+                        followers.Add(follower);
+                    }
+                    follower.Poll(lane);
                 }
-                if (cursor.Sealed)
+                bool any = false;
+                while (LaneMerge.TakeEarliest(followers) is { } next)
                 {
-                    break;
+                    any = true;
+                    yield return followers.Count == 1 ? next.Record : next.Record.WithNext(LaneMerge.Combine(next.Record.Next, followers, next.Follower));
+                    if (cancellationToken.IsCancellationRequested) break;
                 }
-                if (cursor.Offset != stuckAt)
+                if (!any)
                 {
-                    stuckAt = cursor.Offset;
-                    stuckSince = DateTime.UtcNow;
+                    await Delay(poll, cancellationToken).ConfigureAwait(false);
                 }
-                else if (DateTime.UtcNow - stuckSince > HoleTimeout && cursor.TrySkipHole())
-                {
-                    continue;
-                }
-                if (HasLaterSegment(segmentNumber) && DateTime.UtcNow - stuckSince > HoleTimeout)
-                {
-                    // A later segment exists and this one has stopped growing: its writer is gone.
-                    break;
-                }
-                await Delay(poll, cancellationToken).ConfigureAwait(false);
-                cursor.Refresh();
             }
-            segmentNumber++;
         }
-    }
-
-    private (long, string)? FindSegment(long atLeast)
-    {
-        foreach ((long number, string path) in _segments.List())
+        finally
         {
-            if (number >= atLeast) return (number, path);
+            foreach (LaneFollower follower in followers) follower.Dispose();
         }
-        return null;
-    }
-
-    private bool HasLaterSegment(long number)
-    {
-        foreach ((long n, _) in _segments.List())
-        {
-            if (n > number) return true;
-        }
-        return false;
     }
 
     private static async Task Delay(TimeSpan delay, CancellationToken token)

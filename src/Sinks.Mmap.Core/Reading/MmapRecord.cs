@@ -44,8 +44,17 @@ public sealed class MmapRecord
     public string SegmentPath { get; }
     /// <summary>The position just after it: resume from here to read what follows.</summary>
     public LogPosition Next { get; }
+    /// <summary>The lane it was read from: empty for the log's first lane, else its files' stem (<c>app~2</c>). Sequence numbers belong to a lane.</summary>
+    public string Lane => Next.Lane;
     /// <summary>The decoded event, for an Event record that decoded.</summary>
     public MmapEvent? Event { get; }
     /// <summary>Why an Event record's valid frame could not be decoded, or null.</summary>
     public string? DecodeError { get; }
+
+    /// <summary>The same record with <paramref name="next"/> as its position (a merged read adds the other lanes' places).</summary>
+    internal MmapRecord WithNext(LogPosition next)
+    {
+        if (Event is { } evt) evt.Position = next;
+        return new MmapRecord(Kind, Sequence, TimestampUtc.Ticks, Length, SegmentPath, next, Event, DecodeError);
+    }
 }

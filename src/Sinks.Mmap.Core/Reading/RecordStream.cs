@@ -11,42 +11,107 @@ namespace Sinks.Mmap.Reading;
 /// </summary>
 internal sealed class RecordStream : IDisposable
 {
-    private readonly IReadOnlyList<(long Number, string Path)> _segments;
-    private readonly LogPosition? _from;
+    private readonly LaneReader[] _lanes;
     private readonly List<SegmentReport> _reports = new();
-    private int _next;
-    private SegmentCursor? _cursor;
+    private int _current = -1;
+    private SegmentCursor? _lastCursor;
 
-    public RecordStream(IReadOnlyList<(long Number, string Path)> segments, LogPosition? from)
+    public RecordStream(IReadOnlyList<LogLane> lanes, LogPosition? from)
     {
-        _segments = segments;
-        _from = from;
+        _lanes = new LaneReader[lanes.Count];
+        for (int i = 0; i < lanes.Count; i++)
+        {
+            _lanes[i] = new LaneReader(lanes[i], from?.ForLane(lanes[i].Key), _reports);
+        }
     }
 
-    private SegmentCursor Cursor => _cursor ?? throw new InvalidOperationException("no current record");
+    private SegmentCursor Cursor => _current >= 0 ? _lanes[_current].Cursor! : throw new InvalidOperationException("no current record");
 
-    /// <summary>Moves to the next valid record of any kind; false at the end.</summary>
+    /// <summary>Moves to the next valid record of any kind, the lanes merged by time; false at the end.</summary>
     public bool MoveNext()
     {
-        while (true)
+        if (_current < 0)
         {
-            if (_cursor is not null)
+            foreach (LaneReader lane in _lanes) lane.Advance();
+        }
+        else
+        {
+            _lanes[_current].Advance();
+        }
+        // Of the lanes' next records: one that is not an event (its time orders nothing), else the
+        // earliest event, the first lane on a tie.
+        _current = -1;
+        for (int i = 0; i < _lanes.Length; i++)
+        {
+            if (!_lanes[i].HasRecord) continue;
+            if (_lanes[i].Cursor!.CurrentKind != MmapRecordKind.Event)
             {
-                while (_cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
-                {
-                    if (_from is { } f && _cursor.CurrentSequence < f.NextSequence) continue;
-                    return true;
-                }
-                _cursor.Finish();
-                _cursor.Dispose();
-                _cursor = null;
+                _current = i;
+                break;
             }
-            if (_next >= _segments.Count) return false;
-            (long number, string path) = _segments[_next++];
-            if (_from is { } start && number != 0 && number < start.SegmentNumber) continue;
-            _cursor = SegmentCursor.Open(path, number);
-            if (!_cursor.NotStarted) _reports.Add(_cursor.Report);
+            if (_current < 0 || _lanes[i].Cursor!.CurrentUtcTicks < _lanes[_current].Cursor!.CurrentUtcTicks)
+            {
+                _current = i;
+            }
+        }
+        if (_current < 0) return false;
+        if (!ReferenceEquals(_lastCursor, Cursor))
+        {
+            _lastCursor = Cursor;
             SegmentIndex++;
+        }
+        return true;
+    }
+
+    /// <summary>One lane's segments, read one after another; its cursor rests on its next record.</summary>
+    private sealed class LaneReader
+    {
+        private readonly LogLane _lane;
+        private readonly LogPosition? _from;
+        private readonly List<SegmentReport> _reports;
+        private int _next;
+
+        public LaneReader(LogLane lane, LogPosition? from, List<SegmentReport> reports)
+        {
+            _lane = lane;
+            _from = from;
+            _reports = reports;
+            Place = from?.Alone;
+        }
+
+        public SegmentCursor? Cursor { get; private set; }
+        public bool HasRecord { get; private set; }
+        public LogPosition? Place { get; private set; }
+
+        public void Advance()
+        {
+            if (HasRecord) Place = Cursor!.CurrentNext;
+            HasRecord = false;
+            while (true)
+            {
+                if (Cursor is not null)
+                {
+                    while (Cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
+                    {
+                        if (_from is { } f && Cursor.CurrentSequence < f.NextSequence) continue;
+                        HasRecord = true;
+                        return;
+                    }
+                    Close();
+                }
+                if (_next >= _lane.Segments.Count) return;
+                (long number, string path) = _lane.Segments[_next++];
+                if (_from is { } start && number != 0 && number < start.SegmentNumber) continue;
+                Cursor = SegmentCursor.Open(path, number, _lane.Key);
+                if (!Cursor.NotStarted) _reports.Add(Cursor.Report);
+            }
+        }
+
+        public void Close()
+        {
+            Cursor?.Finish();
+            Cursor?.Dispose();
+            Cursor = null;
         }
     }
 
@@ -76,8 +141,21 @@ internal sealed class RecordStream : IDisposable
     /// <summary>Length in bytes without padding.</summary>
     public int Length => Cursor.CurrentLength;
 
-    /// <summary>Where reading resumes after this record.</summary>
-    public LogPosition Next => Cursor.CurrentNext;
+    /// <summary>Where reading resumes after this record (with every lane's place, when there are several).</summary>
+    public LogPosition Next
+    {
+        get
+        {
+            LogPosition own = Cursor.CurrentNext;
+            if (_lanes.Length == 1) return own;
+            var others = new List<LogPosition>(_lanes.Length - 1);
+            for (int i = 0; i < _lanes.Length; i++)
+            {
+                if (i != _current && _lanes[i].Place is { } place) others.Add(place.Alone);
+            }
+            return own.With(others.ToArray());
+        }
+    }
 
     /// <summary>True when the current Event record decodes; checks without allocating.</summary>
     public bool EventDecodes()
@@ -108,8 +186,7 @@ internal sealed class RecordStream : IDisposable
 
     public void Dispose()
     {
-        _cursor?.Finish();
-        _cursor?.Dispose();
-        _cursor = null;
+        foreach (LaneReader lane in _lanes) lane.Close();
+        _current = -1;
     }
 }

@@ -61,9 +61,12 @@ internal sealed class SegmentCursor : IDisposable
     public long Offset => _scanner?.Position ?? 0;
 
     /// <summary>Opens a segment. Throws <see cref="MmapFormatException"/> only for an unknown major version.</summary>
-    public static SegmentCursor Open(string path, long number)
+    /// <param name="path">The segment file.</param>
+    /// <param name="number">Its number from its name (0 when its name has none).</param>
+    /// <param name="lane">The lane it belongs to, as positions name it (empty: the first lane).</param>
+    public static SegmentCursor Open(string path, long number, string lane = "")
     {
-        var report = new SegmentReport { Path = path };
+        var report = new SegmentReport { Path = path, Lane = lane };
         SegmentSource? source;
         string? notRegular;
         try
@@ -273,7 +276,7 @@ internal sealed class SegmentCursor : IDisposable
         CurrentKind = publicKind;
         CurrentSequence = sequence;
         CurrentUtcTicks = RecordFrame.Ticks(frame);
-        CurrentNext = new LogPosition(Number, item.Offset + FormatConstants.Align(item.Length), _expected);
+        CurrentNext = new LogPosition(Number, item.Offset + FormatConstants.Align(item.Length), _expected) { Lane = Report.Lane };
         CurrentEvent = evt;
         CurrentError = error;
     }

@@ -17,6 +17,8 @@ public sealed class SegmentReport
 {
     /// <summary>The segment file.</summary>
     public string Path { get; internal set; } = "";
+    /// <summary>The lane the segment belongs to: empty for the log's first lane, else its files' stem (<c>app~2</c>).</summary>
+    public string Lane { get; internal set; } = "";
     /// <summary>The segment number from the header; null when the header is unreadable.</summary>
     public long? SegmentNumber { get; internal set; }
     /// <summary>Why the segment could not be read at all, or null.</summary>

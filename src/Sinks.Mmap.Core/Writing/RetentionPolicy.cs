@@ -44,12 +44,14 @@ internal static class RetentionPolicy
                     if (HasStarted(path)) liveCount++;
                     continue;
                 }
-                candidates.Add(new Candidate(path, info.Length, info.LastWriteTimeUtc, lane, number));
+                candidates.Add(new Candidate(path, info.Length, info.LastWriteTimeUtc, CreatedTicks(path, info), lane, number));
             }
         }
-        // Oldest first: by when each was last written, then lane and number (one lane's files are in number order).
+        // Oldest first: by when each was started (its header says; one lane's files are in number order), then
+        // lane and number. Not by the file's time: writes through a mapping whose pages were faulted in
+        // ahead do not move it, so a segment sealed a moment ago may look older than all the others.
         candidates.Sort(static (a, b) =>
-            a.WrittenUtc != b.WrittenUtc ? a.WrittenUtc.CompareTo(b.WrittenUtc) : a.Lane != b.Lane ? a.Lane.CompareTo(b.Lane) : a.Number.CompareTo(b.Number));
+            a.CreatedTicks != b.CreatedTicks ? a.CreatedTicks.CompareTo(b.CreatedTicks) : a.Lane != b.Lane ? a.Lane.CompareTo(b.Lane) : a.Number.CompareTo(b.Number));
         int remaining = candidates.Count + liveCount;
         foreach (Candidate candidate in candidates)
         {
@@ -75,7 +77,25 @@ internal static class RetentionPolicy
         return deleted;
     }
 
-    private readonly record struct Candidate(string Path, long Bytes, DateTime WrittenUtc, int Lane, long Number);
+    private readonly record struct Candidate(string Path, long Bytes, DateTime WrittenUtc, long CreatedTicks, int Lane, long Number);
+
+    /// <summary>When the segment was started, from its header; the file's time when the header cannot be read.</summary>
+    private static long CreatedTicks(string path, FileInfo info)
+    {
+        try
+        {
+            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> head = stackalloc byte[FormatConstants.HeaderSize];
+            if (RandomAccess.Read(handle, head, 0) == head.Length && SegmentHeader.TryParse(head, System.IO.Path.GetFileName(path), out _) is { } header)
+            {
+                return header.CreatedUtcTicks;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MmapFormatException)
+        {
+        }
+        return info.LastWriteTimeUtc.Ticks;
+    }
 
     /// <summary>Another lane's segment that its writer finished: sealed and trimmed, and in use by nobody.</summary>
     private static bool IsSealedAndIdle(string path)

@@ -34,26 +34,36 @@ internal sealed class DamageSummary
                 summary.UnreadableSegments++;
                 summary.FirstProblem ??= problem;
             }
-            bool resumed = from is { } f && report.SegmentNumber == f.SegmentNumber;
+            LogPosition? place = from?.ForLane(report.Lane);
+            bool resumed = place is { } f && report.SegmentNumber == f.SegmentNumber;
             foreach (ByteRange range in report.CorruptRanges)
             {
-                if (resumed && range.Offset + range.Length <= from!.Value.Offset) continue;
+                if (resumed && range.Offset + range.Length <= place!.Value.Offset) continue;
                 summary.DamagedRanges++;
                 summary.DamagedBytes += range.Length;
             }
             foreach (SequenceGap gap in report.Gaps)
             {
-                if (from is { } g && gap.Found < g.NextSequence) continue;
+                if (place is { } g && gap.Found < g.NextSequence) continue;
                 summary.Gaps++;
             }
             summary.UndecodableRecords += report.UndecodableRecords;
         }
         foreach (ChainGap gap in SegmentChain.FindGaps(reports))
         {
-            if (from is { } g && gap.Gap.Found < g.NextSequence) continue;
+            if (from?.ForLane(LaneOf(reports, gap.BeforePath)) is { } g && gap.Gap.Found < g.NextSequence) continue;
             summary.Gaps++;
         }
         return summary;
+    }
+
+    private static string LaneOf(IReadOnlyList<SegmentReport> reports, string path)
+    {
+        foreach (SegmentReport report in reports)
+        {
+            if (report.Path == path) return report.Lane;
+        }
+        return "";
     }
 
     /// <summary>Only records that did not decode (what a follower, which reads no damage past the live end, can skip).</summary>

@@ -32,8 +32,7 @@ internal sealed class LogContents
         foreach (MmapRecord record in reader.ReadRecords())
         {
             Assert.True(record.DecodeError is null, $"record {record.Sequence} in {record.SegmentPath} does not decode: {record.DecodeError}");
-            string name = System.IO.Path.GetFileName(record.SegmentPath);
-            string lane = name.Substring(0, Math.Max(0, name.LastIndexOf('-')));
+            string lane = record.Lane;
             long previous = previousByLane.GetValueOrDefault(lane);
             if (record.Sequence <= previous && Environment.GetEnvironmentVariable("FT_KEEP") is { } keep)
             {
