@@ -47,14 +47,19 @@ internal static class SegmentFiles
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         }
         FileStream file = new(path, options);
+        return Allocated(file, path, capacity);
+    }
+
+    /// <summary>Gives the new <paramref name="file"/> real blocks up to <paramref name="capacity"/>; deletes it when that fails.</summary>
+    private static FileStream Allocated(FileStream file, string path, long capacity)
+    {
         try
         {
             if (file.Length < capacity)
             {
                 // Preallocation keeps the size at 0 on some platforms: extend over the allocated
                 // blocks. Where nothing was allocated, write zeros rather than leave a sparse hole.
-                bool allocated = PlatformAllocate(file, capacity);
-                if (!allocated)
+                if (!PlatformAllocate(file, capacity))
                 {
                     WriteZeros(file, capacity);
                 }
@@ -97,24 +102,7 @@ internal static class SegmentFiles
             TryDelete(path);
             throw;
         }
-        try
-        {
-            if (!PlatformAllocate(file, capacity))
-            {
-                WriteZeros(file, capacity);
-            }
-            else if (file.Length < capacity)
-            {
-                file.SetLength(capacity);
-            }
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            TryDelete(path);
-            throw;
-        }
+        return Allocated(file, path, capacity);
     }
 
     private static bool PlatformAllocate(FileStream file, long capacity)
