@@ -84,6 +84,13 @@ internal sealed class SegmentCursor : IDisposable
             report.Problem = $"{Path.GetFileName(path)}: not a regular file ({notRegular}); skipped";
             return new SegmentCursor(null, report, null, number);
         }
+        if (source.Unreadable is string unreadable)
+        {
+            // A container whose header, index or trailer fails its checks: never read as an empty (prepared) segment.
+            source.Dispose();
+            report.Problem = $"{Path.GetFileName(path)}: compressed segment unreadable: {unreadable}";
+            return new SegmentCursor(null, report, null, number);
+        }
         report.Bytes = source.Length;
         ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
         if (SegmentHeader.IsNeverStarted(head))

@@ -78,7 +78,7 @@ internal sealed class SegmentSet
         var lanes = new List<LogLane>(byStem.Count);
         foreach ((string stem, List<(long Number, string Path)> segments) in byStem)
         {
-            segments.Sort(static (a, b) => a.Number.CompareTo(b.Number));
+            SegmentNaming.PreferPlain(segments);
             lanes.Add(new LogLane(lanes.Count == 0 ? "" : stem, segments));
         }
         return lanes;

@@ -72,6 +72,7 @@ internal sealed class SegmentNaming
                 result.Add((number, file));
             }
         }
+        AddCompressed(result);
         result.Sort(static (a, b) => a.Item1.CompareTo(b.Item1));
         return result;
     }
@@ -104,6 +105,49 @@ internal sealed class SegmentNaming
         string rest = fileName.Substring(end);
         if (rest[0] != '-' && rest != Extension + ".lock") return false;
         return int.TryParse(fileName.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out lane) && lane >= 2 && lane <= MaxLanes;
+    }
+
+    /// <summary>
+    /// Adds the compressed segments (<c>app-000007.mlogz</c>) whose plain file is not there: while both
+    /// exist the compression has not finished, and the plain file is the segment (FORMAT.md).
+    /// </summary>
+    private void AddCompressed(List<(long Number, string Path)> segments)
+    {
+        HashSet<long>? plain = null;
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, Stem + "-*" + Extension + Compression.CompressedSegment.FileSuffix))
+        {
+            string name = Path.GetFileName(file);
+            if (TryParseNumber(name.Substring(0, name.Length - Compression.CompressedSegment.FileSuffix.Length), out long number))
+            {
+                plain ??= Numbers(segments);
+                if (!plain.Contains(number))
+                {
+                    segments.Add((number, file));
+                }
+            }
+        }
+    }
+
+    /// <summary>Sorts by number and drops a compressed segment whose plain file is listed too (see <see cref="AddCompressed"/>).</summary>
+    public static void PreferPlain(List<(long Number, string Path)> segments)
+    {
+        // Ordinal order puts "app-000007.mlog" right before "app-000007.mlogz".
+        segments.Sort(static (a, b) => a.Number != b.Number ? a.Number.CompareTo(b.Number) : string.CompareOrdinal(a.Path, b.Path));
+        for (int i = segments.Count - 1; i > 0; i--)
+        {
+            (long number, string path) = segments[i];
+            if (number == segments[i - 1].Number && path == Compression.CompressedSegment.ContainerPath(segments[i - 1].Path))
+            {
+                segments.RemoveAt(i);
+            }
+        }
+    }
+
+    private static HashSet<long> Numbers(List<(long Number, string Path)> segments)
+    {
+        var numbers = new HashSet<long>();
+        foreach ((long number, _) in segments) numbers.Add(number);
+        return numbers;
     }
 
     public bool TryParseNumber(string fileName, out long number)

@@ -63,6 +63,12 @@ internal static unsafe class UnixFiles
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
 
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int close(int fd);
+
     [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static extern int flock(int fd, int operation);
 
@@ -136,6 +142,24 @@ internal static unsafe class UnixFiles
         }
         errno = 0;
         return handle;
+    }
+
+    /// <summary>
+    /// Makes the folder's entries durable (fsync on the folder): a rename or an unlink is on disk once
+    /// this returns. False with the errno when the folder cannot be opened or synced.
+    /// </summary>
+    public static bool SyncDirectory(string directory, out int errno)
+    {
+        int O_DIRECTORY = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Ppc64le ? 0x4000 : 0x10000;
+        int fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return false;
+        }
+        bool synced = Check(fsync(fd), out errno);
+        close(fd);
+        return synced;
     }
 
     /// <summary>What is at <paramref name="path"/> itself (a link is not followed).</summary>
