@@ -17,7 +17,8 @@ namespace Sinks.Mmap.TestChild;
 /// <c>huge</c> and <c>far-future</c> first log one hostile event (one that refers to a 64 MiB string 40
 /// times, 2.5 GiB in all; one stamped a tick before <see cref="DateTime.MaxValue"/>, with daily
 /// rolling), printing <c>hostile appended=…</c> (or <c>hostile threw …</c>), then go on as <c>write</c>
-/// with a 1 ms pause every 16 events, so that the writer's maintainer runs meanwhile.
+/// with a 1 ms pause every 16 events, so that the writer's maintainer runs meanwhile. <c>compress</c> logs
+/// as <c>log</c> with sealed segments compressed in the background (a kill lands during compressions).
 /// Every event carries the properties Round, Thread and Counter. A thread's counter only moves on
 /// once Append returned true (a dropped event is retried with the same counter), and only then is
 /// the counter stored in that thread's slot of the ack file: every counter up to the slot's value
@@ -60,6 +61,7 @@ internal static class Program
             RollingInterval = mode == "far-future" ? RollingInterval.Day : RollingInterval.Infinite,
             RetainedFileCountLimit = null,
             RetryInterval = TimeSpan.FromMilliseconds(50),
+            CompressSealedSegments = mode == "compress",
             OnError = e =>
             {
                 lock (Console.Out)

@@ -73,6 +73,9 @@ internal sealed class CompressedSegment : IDisposable
     /// <summary>Whether <paramref name="start"/> (a file's first bytes) is a container's magic.</summary>
     public static bool HasMagic(ReadOnlySpan<byte> start) => start.Length >= 8 && start[..8].SequenceEqual(Magic);
 
+    /// <summary>Whether <paramref name="path"/> names a container of a log whose segments end in <paramref name="extension"/>.</summary>
+    public static bool IsContainerName(string path, string extension) => path.EndsWith(extension + FileSuffix, StringComparison.Ordinal);
+
     /// <summary>A segment's container name: <c>app-000007.mlog</c> → <c>app-000007.mlogz</c>.</summary>
     public static string ContainerPath(string segmentPath) => segmentPath + FileSuffix;
 
@@ -243,7 +246,7 @@ internal sealed class CompressedSegment : IDisposable
     /// <paramref name="destination"/>, from its start; returns the container's length. The caller
     /// owns both streams and flushes.
     /// </summary>
-    public static long Write(Stream source, long rawLength, Stream destination, int blockSize = DefaultBlockSize, int level = DefaultLevel)
+    public static long Write(Stream source, long rawLength, Stream destination, int blockSize = DefaultBlockSize, int level = DefaultLevel, System.Threading.CancellationToken cancel = default)
     {
         if (rawLength < MinRawLength || rawLength > MaxRawLength) throw new ArgumentOutOfRangeException(nameof(rawLength), rawLength, "a segment is 128 bytes to 1 GiB");
         if (blockSize < MinBlockSize || blockSize > MaxBlockSize || blockSize % MinBlockSize != 0) throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "4 KiB to 16 MiB, a multiple of 4 KiB");
@@ -282,6 +285,7 @@ internal sealed class CompressedSegment : IDisposable
         using var compressor = new Compressor(level);
         for (int i = 0; i < blockCount; i++)
         {
+            cancel.ThrowIfCancellationRequested();
             int want = (int)Math.Min(blockSize, rawLength - (long)i * blockSize);
             int got = 0;
             while (got < want)

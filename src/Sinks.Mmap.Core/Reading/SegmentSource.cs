@@ -59,7 +59,17 @@ internal sealed class SegmentSource : IDisposable
     /// </summary>
     public static SegmentSource? Open(string path, out string? notRegular)
     {
-        SafeFileHandle? handle = RegularFile.OpenForRead(path, out notRegular);
+        SafeFileHandle? handle;
+        try
+        {
+            handle = RegularFile.OpenForRead(path, out notRegular);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException && File.Exists(CompressedSegment.ContainerPath(path)))
+        {
+            // Compressed since it was listed: the container holds the same bytes (the plain file goes only once it is complete).
+            path = CompressedSegment.ContainerPath(path);
+            handle = RegularFile.OpenForRead(path, out notRegular);
+        }
         return handle is null ? null : new SegmentSource(path, handle);
     }
 

@@ -27,6 +27,8 @@ public enum MmapLogErrorKind
     /// marker in place of what was deeper (see <see cref="MmapLogWriter.TruncatedEvents"/>).
     /// </summary>
     EventTruncated,
+    /// <summary>A segment lifecycle hook (<see cref="SegmentLifecycleHooks"/>) threw or did not return in time; the log went on without it.</summary>
+    Hook,
 }
 
 /// <summary>An error the writer reports through <see cref="MmapLogOptions.OnError"/>; it never throws into the application.</summary>

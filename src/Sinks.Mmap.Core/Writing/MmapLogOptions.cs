@@ -50,6 +50,16 @@ public sealed class MmapLogOptions
     /// <summary>Where errors go; the adapters route them to Serilog's SelfLog or NLog's InternalLogger.</summary>
     public Action<MmapLogError>? OnError { get; set; }
 
+    /// <summary>
+    /// Store sealed segments compressed (FORMAT.md, <i>Compressed segments</i>): a background thread
+    /// at low priority replaces each sealed segment with a Zstandard container, which every reader
+    /// reads as the segment it was. Default off.
+    /// </summary>
+    public bool CompressSealedSegments { get; set; }
+
+    /// <summary>Called as segments are sealed, compressed and deleted; null for none.</summary>
+    public SegmentLifecycleHooks? Hooks { get; set; }
+
     /// <summary>The clock and time zone for rolling, retention and segment headers; the system clock by default.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -63,6 +63,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private DateTime _nextFlushUtc;
     private volatile bool _stopping;
     private int _disposed;
+    private readonly SegmentLifecycle _lifecycle;
 
     /// <summary>
     /// Validates <paramref name="options"/> (throwing <see cref="ArgumentException"/> naming a wrong
@@ -78,6 +79,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         _naming = _log;
         _errors = new ErrorReporter(_options.OnError);
         _preparer = new SegmentPreparer(_options, _errors.Report);
+        _lifecycle = new SegmentLifecycle(_options, _errors.Report);
         _nextFlushUtc = UtcNow + (_options.FlushToDiskInterval ?? TimeSpan.Zero);
         lock (_rotationGate)
         {
@@ -503,6 +505,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         _nextSequence = Math.Max(_nextSequence, report.NextSequence);
         _standbyNumber = 0;
         ReportRecovery(report);
+        _lifecycle.UseLane(_naming, recover: true);
         if (claim.HeldBefore.Length > 0)
         {
             _errors.Report(new MmapLogError(MmapLogErrorKind.SharedLog,
@@ -814,6 +817,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                     Interlocked.Increment(ref _diskFlushes);
                 }
                 closedAny = true;
+                _lifecycle.Sealed(segment.Storage.Path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -834,7 +838,8 @@ public sealed unsafe class MmapLogWriter : IDisposable
             return;
         }
         long oldestLive = Volatile.Read(ref _current)?.Number ?? _nextNumber;
-        RetentionPolicy.Apply(_naming, _options, oldestLive, UtcNow, _errors.Report);
+        // On the lifecycle thread: deleting must not race a compression, and a deletion hook must never hold up the maintainer.
+        _lifecycle.ApplyRetention(oldestLive);
     }
 
     private void FlushOnInterval()
@@ -875,6 +880,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         {
             standby.DeleteIfStillNamed();
         }
+        _lifecycle.Dispose();
         _lane?.Dispose();
         _wake.Dispose();
         _standbyChanged.Dispose();

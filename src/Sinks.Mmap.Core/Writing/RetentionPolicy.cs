@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
+using Sinks.Mmap.Compression;
 using Sinks.Mmap.Format;
+using Sinks.Mmap.Reading;
 using Sinks.Mmap.Storage;
 
 namespace Sinks.Mmap.Writing;
@@ -18,8 +20,10 @@ internal static class RetentionPolicy
     /// <summary>
     /// Applies the limits; returns the files it deleted. <paramref name="naming"/> is the caller's lane:
     /// its segments numbered <paramref name="oldestLiveNumber"/> or above are never touched.
+    /// <paramref name="deleting"/> is called with each file's path just before it is deleted (the lifecycle hook);
+    /// <paramref name="pending"/> are sealed segments whose hooks and compression have not run yet: kept for now.
     /// </summary>
-    public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report)
+    public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report, Action<string>? deleting = null, HashSet<string>? pending = null)
     {
         var deleted = new List<string>();
         if (options.RetainedFileCountLimit is null && options.RetainedFileTimeLimit is null && options.RetainedTotalSizeLimitBytes is null)
@@ -36,8 +40,10 @@ internal static class RetentionPolicy
             {
                 var info = new FileInfo(path);
                 if (!info.Exists || info.LinkTarget is not null) continue;
-                totalBytes += info.Length;
-                bool deletable = own ? number < oldestLiveNumber : IsSealedAndIdle(path);
+                // A segment waiting for compression is about to shrink: counting its bytes now would delete history to make room it will give back.
+                if (pending?.Contains(path) != true || !options.CompressSealedSegments) totalBytes += info.Length;
+                // A compressed segment is sealed by definition and nobody writes it.
+                bool deletable = own ? number < oldestLiveNumber && pending?.Contains(path) != true : CompressedSegment.IsContainerName(path, naming.Extension) || IsSealedAndIdle(path);
                 if (!deletable)
                 {
                     // A segment prepared ahead and not started holds no events: it is not one of the files the count keeps.
@@ -64,6 +70,7 @@ internal static class RetentionPolicy
             }
             try
             {
+                deleting?.Invoke(candidate.Path);
                 File.Delete(candidate.Path);
                 deleted.Add(candidate.Path);
                 remaining--;
@@ -84,9 +91,10 @@ internal static class RetentionPolicy
     {
         try
         {
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            Span<byte> head = stackalloc byte[FormatConstants.HeaderSize];
-            if (RandomAccess.Read(handle, head, 0) == head.Length && SegmentHeader.TryParse(head, System.IO.Path.GetFileName(path), out _) is { } header)
+            // Through SegmentSource: a compressed segment's header is in its first block.
+            using var source = new SegmentSource(path);
+            ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
+            if (head.Length == FormatConstants.HeaderSize && SegmentHeader.TryParse(head, System.IO.Path.GetFileName(path), out _) is { } header)
             {
                 return header.CreatedUtcTicks;
             }
