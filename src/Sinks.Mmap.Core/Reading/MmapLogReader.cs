@@ -108,6 +108,7 @@ public sealed class MmapLogReader
                 {
                 }
                 cursor.Finish();
+                cursor.CheckContainer();
                 SegmentReport report = cursor.Report;
                 if (previous is { LastSequence: { } last } && report.FirstSequence is { } first && first != last + 1 && previous.SegmentNumber + 1 == report.SegmentNumber)
                 {

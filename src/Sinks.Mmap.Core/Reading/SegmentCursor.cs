@@ -299,5 +299,30 @@ internal sealed class SegmentCursor : IDisposable
         _pendingHoles.Clear();
     }
 
+    /// <summary>
+    /// For a compressed segment, the checks only <c>verify</c> pays for: the container's whole-file CRC
+    /// and the CRC of every byte it holds; a damaged block met while reading is named. Nothing for a plain segment.
+    /// </summary>
+    public void CheckContainer()
+    {
+        if (_source?.Container is not { } container) return;
+        Report.CompressedBytes = container.TrailerOffset + Compression.CompressedSegment.TrailerSize;
+        var problems = new List<string>(_source.Damage);
+        if (container.ComputeFileCrc() != container.FileCrc) problems.Add("the compressed segment's whole-file CRC does not match");
+        uint crc = 0xFFFFFFFFu;
+        for (long offset = 0; offset < _source.Length;)
+        {
+            int count = (int)Math.Min(container.BlockSize, _source.Length - offset);
+            crc = Format.Crc32C.Append(crc, _source.Read(offset, count));
+            offset += count;
+        }
+        if (~crc != container.RawCrc) problems.Add("the bytes the compressed segment holds do not match its CRC");
+        if (problems.Count > 0)
+        {
+            string text = Path.GetFileName(Report.Path) + ": " + string.Join("; ", problems);
+            Report.Problem = Report.Problem is null ? text : Report.Problem + "; " + text;
+        }
+    }
+
     public void Dispose() => _source?.Dispose();
 }

@@ -23,8 +23,10 @@ public sealed class SegmentReport
     public long? SegmentNumber { get; internal set; }
     /// <summary>Why the segment could not be read at all, or null.</summary>
     public string? Problem { get; internal set; }
-    /// <summary>The file's size in bytes.</summary>
+    /// <summary>The segment's size in bytes (for a compressed segment, the size it holds).</summary>
     public long Bytes { get; internal set; }
+    /// <summary>For a compressed segment (FORMAT.md, <i>Compressed segments</i>), its file's size on disk; null for a plain segment.</summary>
+    public long? CompressedBytes { get; internal set; }
     /// <summary>True when the segment ends with an EndOfSegment record (closed cleanly or repaired).</summary>
     public bool Sealed { get; internal set; }
     /// <summary>Valid records of every kind.</summary>

@@ -62,6 +62,8 @@ public class CompressedSegmentTests
         ValidationReport report = new MmapLogReader(log.Path_).Validate();
         Assert.True(report.IsClean, string.Join("\n", report.Segments.Select(s => $"{s.Path}: {s.Problem} {s.CorruptRanges.Count}")));
         Assert.Equal(20_000, report.Segments.Sum(r => r.Events));
+        Assert.All(report.Segments, r => Assert.Equal(new FileInfo(r.Path).Length, r.CompressedBytes));
+        Assert.Equal(plainBytes, report.Segments.Sum(r => r.Bytes));
     }
 
     [Fact]
@@ -102,7 +104,10 @@ public class CompressedSegmentTests
         Assert.Equal(before.Last(), after.Last());
         ValidationReport report = new MmapLogReader(log.Path_).Validate();
         Assert.False(report.IsClean);
-        Assert.Contains(report.Segments, s => s.Path == container && s.CorruptRanges.Count > 0);
+        SegmentReport damaged = Assert.Single(report.Segments, s => s.Path == container);
+        Assert.NotEmpty(damaged.CorruptRanges);
+        Assert.Contains("fails its CRC", damaged.Problem);
+        Assert.Contains("whole-file CRC", damaged.Problem);
     }
 
     [Fact]
