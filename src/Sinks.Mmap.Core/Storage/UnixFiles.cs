@@ -69,6 +69,12 @@ internal static unsafe class UnixFiles
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int close(int fd);
 
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int gettid();
+
+    [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static extern int setpriority(int which, int who, int priority);
+
     [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static extern int flock(int fd, int operation);
 
@@ -160,6 +166,23 @@ internal static unsafe class UnixFiles
         bool synced = Check(fsync(fd), out errno);
         close(fd);
         return synced;
+    }
+
+    /// <summary>
+    /// Gives the calling thread the lowest CPU priority (nice 19): on Linux a nice value is per thread,
+    /// while .NET's <c>Thread.Priority</c> changes nothing there. False where that cannot be done.
+    /// </summary>
+    public static bool LowerCurrentThreadPriority()
+    {
+        if (!IsSupported) return false;
+        try
+        {
+            return setpriority(0 /* PRIO_PROCESS: with a thread id, that thread */, gettid(), 19) == 0;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
     }
 
     /// <summary>What is at <paramref name="path"/> itself (a link is not followed).</summary>

@@ -84,6 +84,8 @@ internal sealed class SegmentLifecycle : IDisposable
 
     private void Run()
     {
+        // Compression competes with the application's threads for the cores: it gets what they leave.
+        UnixFiles.LowerCurrentThreadPriority();
         while (true)
         {
             string? sealedPath = null;
