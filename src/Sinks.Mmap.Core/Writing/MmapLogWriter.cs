@@ -838,6 +838,8 @@ public sealed unsafe class MmapLogWriter : IDisposable
             return;
         }
         long oldestLive = Volatile.Read(ref _current)?.Number ?? _nextNumber;
+        // A retired segment is still mapped until the maintainer has closed it: live too.
+        foreach (ActiveSegment retired in _retired) oldestLive = Math.Min(oldestLive, retired.Number);
         // On the lifecycle thread: deleting must not race a compression, and a deletion hook must never hold up the maintainer.
         _lifecycle.ApplyRetention(oldestLive);
     }

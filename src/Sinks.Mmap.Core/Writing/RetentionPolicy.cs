@@ -21,7 +21,7 @@ internal static class RetentionPolicy
     /// Applies the limits; returns the files it deleted. <paramref name="naming"/> is the caller's lane:
     /// its segments numbered <paramref name="oldestLiveNumber"/> or above are never touched.
     /// <paramref name="deleting"/> is called with each file's path just before it is deleted (the lifecycle hook);
-    /// <paramref name="pending"/> are sealed segments whose hooks and compression have not run yet: kept for now.
+    /// <paramref name="pending"/> are segments to keep for now: sealed ones whose hook has not run, the one being compressed.
     /// </summary>
     public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report, Action<string>? deleting = null, HashSet<string>? pending = null)
     {
@@ -40,8 +40,7 @@ internal static class RetentionPolicy
             {
                 var info = new FileInfo(path);
                 if (!info.Exists || info.LinkTarget is not null) continue;
-                // A segment waiting for compression is about to shrink: counting its bytes now would delete history to make room it will give back.
-                if (pending?.Contains(path) != true || !options.CompressSealedSegments) totalBytes += info.Length;
+                totalBytes += info.Length;
                 // A compressed segment is sealed by definition and nobody writes it.
                 bool deletable = own ? number < oldestLiveNumber && pending?.Contains(path) != true : CompressedSegment.IsContainerName(path, naming.Extension) || IsSealedAndIdle(path);
                 if (!deletable)

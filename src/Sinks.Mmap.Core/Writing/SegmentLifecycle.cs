@@ -8,10 +8,12 @@ using Sinks.Mmap.Storage;
 namespace Sinks.Mmap.Writing;
 
 /// <summary>
-/// What happens to segments after the writer is done with them, on a thread of its own at low
-/// priority so that it never delays the logging threads or the maintainer preparing the next
-/// segment: the sealed hook, compression, and retention (which must not race a compression: a
-/// segment deleted while its copy is written would come back as the copy). One job at a time.
+/// What happens to segments after the writer is done with them, off the logging threads and off the
+/// maintainer (which must never wait to prepare the next segment): a lifecycle thread runs the hooks
+/// and retention, one job at a time; a compression thread at the lowest CPU priority compresses sealed
+/// segments with what the application's threads leave of the cores. Retention never deletes a segment
+/// whose sealed hook has not run, nor the one being compressed (it would come back as its copy); a
+/// segment still waiting for compression may go, and is then not compressed.
 /// </summary>
 internal sealed class SegmentLifecycle : IDisposable
 {
@@ -19,24 +21,28 @@ internal sealed class SegmentLifecycle : IDisposable
     private readonly Action<MmapLogError> _report;
     private readonly object _gate = new();
     private readonly Queue<string> _sealed = new();
+    private readonly List<string> _toCompress = new();
     private readonly Thread _thread;
+    private readonly Thread? _compressor;
     private readonly CancellationTokenSource _stop = new();
     private SegmentNaming? _naming;
+    private string? _compressing;
     private long _oldestLive = long.MaxValue;
     private bool _retentionDue;
     private bool _stopping;
-    private long _compressed;
 
     public SegmentLifecycle(MmapLogOptions options, Action<MmapLogError> report)
     {
         _options = options;
         _report = report;
-        _thread = new Thread(Run) { IsBackground = true, Name = "Sinks.Mmap lifecycle", Priority = ThreadPriority.Lowest };
+        _thread = new Thread(Run) { IsBackground = true, Name = "Sinks.Mmap lifecycle" };
         _thread.Start();
+        if (options.CompressSealedSegments)
+        {
+            _compressor = new Thread(Compress) { IsBackground = true, Name = "Sinks.Mmap compression" };
+            _compressor.Start();
+        }
     }
-
-    /// <summary>Segments compressed so far.</summary>
-    public long Compressed => Interlocked.Read(ref _compressed);
 
     /// <summary>The lane whose segments this writer owns now (it changes when the writer moves lanes).</summary>
     public void UseLane(SegmentNaming naming, bool recover)
@@ -53,10 +59,10 @@ internal sealed class SegmentLifecycle : IDisposable
                 }
                 foreach ((long _, string path) in naming.List())
                 {
-                    if (!CompressedSegment.IsContainerName(path, naming.Extension) && IsSealed(path)) _sealed.Enqueue(path);
+                    if (!CompressedSegment.IsContainerName(path, naming.Extension) && !_toCompress.Contains(path) && IsSealed(path)) _toCompress.Add(path);
                 }
             }
-            Monitor.Pulse(_gate);
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -67,7 +73,7 @@ internal sealed class SegmentLifecycle : IDisposable
         {
             if (_stopping) return;
             _sealed.Enqueue(path);
-            Monitor.Pulse(_gate);
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -78,14 +84,12 @@ internal sealed class SegmentLifecycle : IDisposable
         {
             _oldestLive = oldestLiveNumber;
             _retentionDue = true;
-            Monitor.Pulse(_gate);
+            Monitor.PulseAll(_gate);
         }
     }
 
     private void Run()
     {
-        // Compression competes with the application's threads for the cores: it gets what they leave.
-        UnixFiles.LowerCurrentThreadPriority();
         while (true)
         {
             string? sealedPath = null;
@@ -99,8 +103,7 @@ internal sealed class SegmentLifecycle : IDisposable
                     Monitor.Wait(_gate);
                 }
                 if (_stopping) return;
-                if (_sealed.Count > 0) sealedPath = _sealed.Dequeue();
-                // Retention goes between compressions, so a backlog of segments to compress never holds deletions up.
+                if (_sealed.Count > 0) sealedPath = _sealed.Peek();
                 retention = _retentionDue;
                 _retentionDue = false;
                 oldestLive = _oldestLive;
@@ -108,7 +111,20 @@ internal sealed class SegmentLifecycle : IDisposable
             }
             if (sealedPath is not null)
             {
-                AfterSealed(sealedPath);
+                if (_options.Hooks is { } hooks)
+                {
+                    CallHook(hooks, "OnSegmentSealed", sealedPath, () => hooks.OnSegmentSealed(sealedPath));
+                }
+                lock (_gate)
+                {
+                    // Dequeued only now: until its hook ran, retention keeps it.
+                    _sealed.Dequeue();
+                    if (_options.CompressSealedSegments && !_stopping)
+                    {
+                        _toCompress.Add(sealedPath);
+                        Monitor.PulseAll(_gate);
+                    }
+                }
             }
             if (retention && naming is not null)
             {
@@ -117,46 +133,76 @@ internal sealed class SegmentLifecycle : IDisposable
         }
     }
 
-    private void AfterSealed(string path)
+    private void Compress()
     {
-        if (_options.Hooks is { } hooks)
+        // Compression competes with the application's threads for the cores: it gets what they leave.
+        UnixFiles.LowerCurrentThreadPriority();
+        while (true)
         {
-            CallHook(hooks, "OnSegmentSealed", path, () => hooks.OnSegmentSealed(path));
-        }
-        if (!_options.CompressSealedSegments || !File.Exists(path))
-        {
-            return;
-        }
-        try
-        {
-            string container = SegmentCompressor.Compress(path, cancel: _stop.Token);
-            Interlocked.Increment(ref _compressed);
-            if (_options.Hooks is { } after)
+            string path;
+            lock (_gate)
             {
-                CallHook(after, "OnSegmentCompressed", path, () => after.OnSegmentCompressed(path, container));
+                while (!_stopping && _toCompress.Count == 0)
+                {
+                    Monitor.Wait(_gate);
+                }
+                if (_stopping) return;
+                path = _toCompress[0];
+                _toCompress.RemoveAt(0);
+                _compressing = path;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: the segment stays as it is, and the next writer compresses it.
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _report(new MmapLogError(MmapLogErrorKind.Io, $"compressing {Path.GetFileName(path)} failed; the segment stays uncompressed", ex));
+            try
+            {
+                if (!File.Exists(path)) continue;
+                string container = SegmentCompressor.Compress(path, cancel: _stop.Token);
+                if (_options.Hooks is { } hooks)
+                {
+                    CallHook(hooks, "OnSegmentCompressed", path, () => hooks.OnSegmentCompressed(path, container));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: the segment stays as it is, and the next writer compresses it.
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _report(new MmapLogError(MmapLogErrorKind.Io, $"compressing {Path.GetFileName(path)} failed; the segment stays uncompressed", ex));
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _compressing = null;
+                    // The space given back counts at once.
+                    _retentionDue = true;
+                    Monitor.PulseAll(_gate);
+                }
+            }
         }
     }
 
     private void Retain(SegmentNaming naming, long oldestLive)
     {
         SegmentLifecycleHooks? hooks = _options.Hooks;
-        HashSet<string> pending;
+        HashSet<string> keep;
         lock (_gate)
         {
-            // A segment is never deleted before its sealed hook and its compression ran (while they lag, the log may exceed its limits).
-            pending = new HashSet<string>(_sealed, StringComparer.Ordinal);
+            keep = new HashSet<string>(_sealed, StringComparer.Ordinal);
+            if (_compressing is not null)
+            {
+                keep.Add(_compressing);
+                keep.Add(CompressedSegment.ContainerPath(_compressing));
+            }
         }
-        RetentionPolicy.Apply(naming, _options, oldestLive, _options.TimeProvider.GetUtcNow().UtcDateTime, _report,
-            hooks is null ? null : path => CallHook(hooks, "OnSegmentDeleting", path, () => hooks.OnSegmentDeleting(path)), pending);
+        List<string> deleted = RetentionPolicy.Apply(naming, _options, oldestLive, _options.TimeProvider.GetUtcNow().UtcDateTime, _report,
+            hooks is null ? null : path => CallHook(hooks, "OnSegmentDeleting", path, () => hooks.OnSegmentDeleting(path)), keep);
+        if (deleted.Count > 0)
+        {
+            lock (_gate)
+            {
+                foreach (string path in deleted) _toCompress.Remove(path);
+            }
+        }
     }
 
     /// <summary>
@@ -204,36 +250,32 @@ internal sealed class SegmentLifecycle : IDisposable
     }
 
     /// <summary>
-    /// Runs the retention asked for, then stops: a compression under way is cancelled (its segment
-    /// stays, and is compressed by the next writer). Hooks still running are left behind.
+    /// Stops both threads: a compression under way is cancelled (its segment stays, and the next
+    /// writer compresses it); the sealed hooks still queued run, then the retention asked for.
+    /// Hooks still running are left behind.
     /// </summary>
     public void Dispose()
     {
-        long oldestLive;
-        bool retention;
-        SegmentNaming? naming;
         lock (_gate)
         {
             _stopping = true;
-            retention = _retentionDue;
-            oldestLive = _oldestLive;
-            naming = _naming;
-            Monitor.Pulse(_gate);
+            Monitor.PulseAll(_gate);
         }
         _stop.Cancel();
         _thread.Join();
+        _compressor?.Join();
         if (_options.Hooks is { } hooks)
         {
-            // The last segments sealed (the one closed by Dispose among them) still get their hook; their
-            // compression waits for the next writer.
-            while (_sealed.TryDequeue(out string? path))
+            // The last segments sealed (the one closed by Dispose among them) still get their hook.
+            foreach (string path in _sealed)
             {
                 CallHook(hooks, "OnSegmentSealed", path, () => hooks.OnSegmentSealed(path));
             }
         }
-        if (retention && naming is not null)
+        _sealed.Clear();
+        if (_retentionDue && _naming is not null)
         {
-            Retain(naming, oldestLive);
+            Retain(_naming, _oldestLive);
         }
         _stop.Dispose();
     }
