@@ -69,7 +69,8 @@ internal static class Program
     internal static async Task<int> RunAsync(string[] args, ToolContext context, CancellationToken ct)
     {
         RootCommand root = BuildRoot(context);
-        ParseResult parsed = root.Parse(args);
+        // No response files: an argument starting with @ is a --where expression (@l = 'Error'), never a file to read.
+        ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             context.Error($"{parsed.Errors[0].Message} (see 'mmaplog --help')");

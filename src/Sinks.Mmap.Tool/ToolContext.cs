@@ -22,6 +22,12 @@ internal sealed class ToolContext
     /// <summary>True when stderr is a terminal: export may show a progress bar.</summary>
     public bool StderrIsTerminal { get; init; }
 
+    /// <summary>The zone in which times without an offset (<c>--since 10:00</c>, <c>today</c>) are read: the machine's.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Local;
+
+    /// <summary>The clock for relative times (<c>--since 15m</c>).</summary>
+    public Func<DateTimeOffset> Now { get; init; } = () => DateTimeOffset.UtcNow;
+
     /// <summary>True when stdout gets ANSI colours: a terminal, and NO_COLOR unset or empty.</summary>
     public bool UseColour => StdoutIsTerminal && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 

@@ -71,10 +71,41 @@ public sealed class MmapLogReader
     }
 
     /// <summary>
+    /// A position from which reading yields at least the last <paramref name="events"/> events of every
+    /// lane (all of a lane's that holds fewer), so the last <paramref name="events"/> of the log are among
+    /// what follows it. Found from the newest segment backwards: only the newest segments that hold those
+    /// events are read (their frames checked, no event decoded), so the cost does not grow with the log.
+    /// The position is at the start of a segment; null when it is the start of the log.
+    /// </summary>
+    /// <param name="events">How many events, at least 1.</param>
+    public LogPosition? TailStart(long events)
+    {
+        if (events < 1) throw new ArgumentOutOfRangeException(nameof(events), events, "At least one event.");
+        return LaneSeek.Join(_segments.Lanes(), lane => LaneSeek.TailStart(lane, events));
+    }
+
+    /// <summary>
+    /// A position from which reading yields every record stamped at or after <paramref name="time"/>,
+    /// found from the segments' headers alone (each records when its segment was created): in each lane,
+    /// the start of the segment before the first one created after <paramref name="time"/>. Records before
+    /// it are skipped unread, those after it in that segment are only checked (not decoded) by a reader
+    /// that filters by time. Null when it is the start of the log, which is also the answer for a lane
+    /// whose headers' times go backwards (a clock stepped back). The position is a lower bound: records
+    /// stamped earlier may follow it.
+    /// </summary>
+    public LogPosition? TimeStart(DateTimeOffset time)
+    {
+        long ticks = time.UtcTicks;
+        return LaneSeek.Join(_segments.Lanes(), lane => LaneSeek.TimeStart(lane, ticks));
+    }
+
+    /// <summary>
     /// Every valid record from <paramref name="from"/> (or the start) as raw frames, for readers that
     /// render straight from the bytes (the tool's <c>cat --format clef</c>) and allocate nothing per record.
+    /// With <paramref name="until"/>, each lane stops at its first event stamped well after that time
+    /// (see <see cref="LaneSeek.UntilSlackTicks"/>): what follows it in the lane is later still.
     /// </summary>
-    internal RecordStream OpenRecordStream(LogPosition? from = null) => new(_segments.Lanes(), from);
+    internal RecordStream OpenRecordStream(LogPosition? from = null, DateTimeOffset? until = null) => new(_segments.Lanes(), from, until?.UtcTicks);
 
     /// <summary>
     /// Each segment file with what its header says, without reading its records: readable, prepared but

@@ -42,6 +42,8 @@ internal sealed class SegmentCursor : IDisposable
         if (header is { } h)
         {
             Capacity = h.Capacity;
+            FirstSequence = h.FirstSequence;
+            CreatedUtcTicks = h.CreatedUtcTicks;
             _expected = h.FirstSequence;
             _scanner = new FrameScanner(source!, FormatConstants.HeaderSize, Math.Min(source!.Length, h.Capacity), h.FirstSequence);
         }
@@ -51,6 +53,12 @@ internal sealed class SegmentCursor : IDisposable
     public long Number { get; }
     public long Capacity { get; }
     public bool Sealed => Report.Sealed;
+
+    /// <summary>The header's creation time (UTC ticks): no record in the segment was written before it. 0 when unreadable.</summary>
+    public long CreatedUtcTicks { get; }
+
+    /// <summary>The header's first sequence number (0 when unreadable).</summary>
+    public long FirstSequence { get; }
 
     /// <summary>True when the segment has a readable header (it may still hold no records).</summary>
     public bool IsReadable => _scanner is not null;
@@ -103,6 +111,26 @@ internal sealed class SegmentCursor : IDisposable
         }
         if (header is { } h) report.SegmentNumber = h.SegmentNumber;
         return new SegmentCursor(source, report, header, number);
+    }
+
+    /// <summary>
+    /// The header of the segment at <paramref name="path"/>, read without its records (a 128-byte read);
+    /// null when it has no readable header (unreadable, damaged, prepared but never started).
+    /// </summary>
+    public static SegmentHeader? ReadHeader(string path)
+    {
+        try
+        {
+            using SegmentSource? source = SegmentSource.Open(path, FormatConstants.HeaderSize, out _);
+            if (source is null) return null;
+            ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
+            if (SegmentHeader.IsNeverStarted(head)) return null;
+            return SegmentHeader.TryParse(head, Path.GetFileName(path), out _);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MmapFormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -13,12 +13,13 @@ internal sealed class SegmentSource : IDisposable
     private const int DefaultWindow = 1 << 20;
 
     private readonly SafeFileHandle _handle;
-    private byte[] _window = new byte[DefaultWindow];
+    private byte[] _window;
     private long _windowStart;
     private int _windowCount;
 
-    private SegmentSource(string path, SafeFileHandle handle)
+    private SegmentSource(string path, SafeFileHandle handle, int window = DefaultWindow)
     {
+        _window = new byte[window];
         Path = path;
         _handle = handle;
         Length = RandomAccess.GetLength(_handle);
@@ -35,10 +36,13 @@ internal sealed class SegmentSource : IDisposable
     /// when it is not a regular file (a FIFO named like a segment must not block the reader). Throws the
     /// usual I/O exceptions.
     /// </summary>
-    public static SegmentSource? Open(string path, out string? notRegular)
+    public static SegmentSource? Open(string path, out string? notRegular) => Open(path, DefaultWindow, out notRegular);
+
+    /// <summary>As <see cref="Open(string, out string?)"/>, with a first window of <paramref name="window"/> bytes (a header-only look needs 128).</summary>
+    public static SegmentSource? Open(string path, int window, out string? notRegular)
     {
         SafeFileHandle? handle = RegularFile.OpenForRead(path, out notRegular);
-        return handle is null ? null : new SegmentSource(path, handle);
+        return handle is null ? null : new SegmentSource(path, handle, window);
     }
 
     public string Path { get; }

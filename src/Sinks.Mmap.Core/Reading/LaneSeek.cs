@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using Sinks.Mmap.Format;
+
+namespace Sinks.Mmap.Reading;
+
+/// <summary>
+/// Where to start or stop reading a lane, found from its segments' headers (one 128-byte read each) or,
+/// for the tail, by scanning its newest segments' frames (checked, never decoded), so a tail or a
+/// time-bounded read costs what it reads, not the log's size.
+/// </summary>
+/// <remarks>
+/// Why whole segments: a segment's records can only be read from its start, since the strings its
+/// events use are defined anywhere before them (FORMAT.md, <em>Interning</em>) and a frame has no link
+/// to the one before it. A reader resumed inside a segment therefore scans the frames before its place
+/// (checksums only, no event body walked) and starts decoding there; the seeks here choose the segment.
+/// </remarks>
+internal static class LaneSeek
+{
+    /// <summary>
+    /// How far past a read's end time a lane's events must be stamped before the read stops that lane:
+    /// an event is stamped when it is logged and written a little later (an async wrapper, a batch), so a
+    /// lane's stamps may go back by that much. Event stamps, not segment headers, decide the end: a log of
+    /// events stamped in the past (imported, replayed) has headers far later than its events.
+    /// </summary>
+    public static readonly long UntilSlackTicks = TimeSpan.FromMinutes(5).Ticks;
+
+    /// <summary>
+    /// The place from which <paramref name="lane"/> holds at least <paramref name="events"/> Event records,
+    /// at the start of one of its segments, scanning back from the newest; null for the lane's start.
+    /// </summary>
+    public static LogPosition? TailStart(LogLane lane, long events)
+    {
+        long found = 0;
+        for (int i = lane.Segments.Count - 1; i > 0; i--)
+        {
+            (long number, string path) = lane.Segments[i];
+            using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
+            if (!cursor.IsReadable) continue;
+            while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
+            {
+                if (cursor.CurrentKind == MmapRecordKind.Event) found++;
+            }
+            if (found >= events) return SegmentStart(lane, number, cursor.FirstSequence);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The place of the first segment of <paramref name="lane"/> that may hold a record stamped at or after
+    /// <paramref name="utcTicks"/>: the segment before one created after that time. Records in earlier
+    /// segments were written before a later segment was created, so before the time. Null for the lane's
+    /// start, also when the headers' times go backwards (a clock stepped back: nothing can be skipped safely).
+    /// </summary>
+    public static LogPosition? TimeStart(LogLane lane, long utcTicks)
+    {
+        long[] created = CreatedTimes(lane, out bool ordered);
+        if (!ordered) return null;
+        for (int i = lane.Segments.Count - 1; i > 0; i--)
+        {
+            if (created[i] != 0 && created[i] < utcTicks)
+            {
+                SegmentHeader? header = SegmentCursor.ReadHeader(lane.Segments[i].Path);
+                return header is null ? null : SegmentStart(lane, lane.Segments[i].Number, header.Value.FirstSequence);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Each segment's creation time (0 when its header is unreadable or it never started), and whether they never go back.</summary>
+    private static long[] CreatedTimes(LogLane lane, out bool ordered)
+    {
+        var created = new long[lane.Segments.Count];
+        ordered = true;
+        long last = long.MinValue;
+        for (int i = 0; i < created.Length; i++)
+        {
+            created[i] = SegmentCursor.ReadHeader(lane.Segments[i].Path)?.CreatedUtcTicks ?? 0;
+            if (created[i] == 0) continue;
+            if (created[i] < last) ordered = false;
+            last = created[i];
+        }
+        return created;
+    }
+
+    /// <summary>The place before a segment's first record; null for a segment whose name has no number (read alone).</summary>
+    private static LogPosition? SegmentStart(LogLane lane, long number, long firstSequence) =>
+        number <= 0 || firstSequence <= 0 ? null : new LogPosition(number, FormatConstants.HeaderSize, firstSequence) { Lane = lane.Key };
+
+    /// <summary>The lanes' places joined into one position; null when every lane starts at its beginning.</summary>
+    public static LogPosition? Join(IReadOnlyList<LogLane> lanes, Func<LogLane, LogPosition?> place)
+    {
+        var places = new List<LogPosition>(lanes.Count);
+        foreach (LogLane lane in lanes)
+        {
+            if (place(lane) is { } p) places.Add(p);
+        }
+        if (places.Count == 0) return null;
+        return places[0].With(places.Count > 1 ? places.GetRange(1, places.Count - 1).ToArray() : null);
+    }
+}
