@@ -42,6 +42,9 @@ internal static class Program
             {
                 StdoutIsTerminal = !Console.IsOutputRedirected,
                 StderrIsTerminal = !Console.IsErrorRedirected,
+                PagerCommand = Output.Pager.Command(),
+                TerminalWidth = TerminalSize(width: true),
+                TerminalHeight = TerminalSize(width: false),
             };
             try
             {
@@ -58,6 +61,20 @@ internal static class Program
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>The terminal's width or height; 100 columns or 40 rows when there is no terminal to ask.</summary>
+    private static int TerminalSize(bool width)
+    {
+        try
+        {
+            int size = Console.IsOutputRedirected ? 0 : width ? Console.WindowWidth : Console.WindowHeight;
+            return size > 0 ? size : width ? 100 : 40;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return width ? 100 : 40;
         }
     }
 

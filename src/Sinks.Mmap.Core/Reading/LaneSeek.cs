@@ -25,23 +25,44 @@ internal static class LaneSeek
     /// </summary>
     public static readonly long UntilSlackTicks = TimeSpan.FromMinutes(5).Ticks;
 
+    /// <summary>The most event places a tail remembers while scanning a segment; past it, the tail starts at a segment's start.</summary>
+    private const long MaxRemembered = 1 << 20;
+
     /// <summary>
-    /// The place from which <paramref name="lane"/> holds at least <paramref name="events"/> Event records,
-    /// at the start of one of its segments, scanning back from the newest; null for the lane's start.
+    /// The place just before the <paramref name="events"/>-th last Event record of <paramref name="lane"/>,
+    /// scanning its segments from the newest back (each once, frames checked, no event decoded); null when
+    /// the lane holds no more than that (read it all). A tail of more than <see cref="MaxRemembered"/>
+    /// events starts at the start of the segment that holds the first of them.
     /// </summary>
     public static LogPosition? TailStart(LogLane lane, long events)
     {
         long found = 0;
-        for (int i = lane.Segments.Count - 1; i > 0; i--)
+        for (int i = lane.Segments.Count - 1; i >= 0; i--)
         {
             (long number, string path) = lane.Segments[i];
             using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
             if (!cursor.IsReadable) continue;
+            long need = events - found;
+            // The places of this segment's last `need` events, in a ring.
+            int capacity = (int)Math.Min(need, MaxRemembered);
+            var offsets = new long[capacity];
+            var sequences = new long[capacity];
+            long here = 0;
             while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
             {
-                if (cursor.CurrentKind == MmapRecordKind.Event) found++;
+                if (cursor.CurrentKind != MmapRecordKind.Event) continue;
+                int slot = (int)(here % capacity);
+                offsets[slot] = cursor.CurrentOffset;
+                sequences[slot] = cursor.CurrentSequence;
+                here++;
             }
-            if (found >= events) return SegmentStart(lane, number, cursor.FirstSequence);
+            if (here >= need)
+            {
+                if (need > capacity) return SegmentStart(lane, number, cursor.FirstSequence);
+                int first = (int)((here - need) % capacity);
+                return number <= 0 ? null : new LogPosition(number, offsets[first], sequences[first]) { Lane = lane.Key };
+            }
+            found += here;
         }
         return null;
     }

@@ -75,7 +75,10 @@ public sealed class MmapLogReader
     /// lane (all of a lane's that holds fewer), so the last <paramref name="events"/> of the log are among
     /// what follows it. Found from the newest segment backwards: only the newest segments that hold those
     /// events are read (their frames checked, no event decoded), so the cost does not grow with the log.
-    /// The position is at the start of a segment; null when it is the start of the log.
+    /// In each lane it is the place just before its <paramref name="events"/>-th last event (the start of
+    /// that event's segment for a tail of over a million events); null when it is the start of the log.
+    /// A read from it checks the frames before that place in its segment (string definitions may be
+    /// anywhere before) without decoding them.
     /// </summary>
     /// <param name="events">How many events, at least 1.</param>
     public LogPosition? TailStart(long events)

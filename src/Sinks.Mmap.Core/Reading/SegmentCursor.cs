@@ -189,6 +189,8 @@ internal sealed class SegmentCursor : IDisposable
     public MmapRecordKind CurrentKind { get; private set; }
     public long CurrentSequence { get; private set; }
     public long CurrentUtcTicks { get; private set; }
+    /// <summary>The current record's offset in the segment.</summary>
+    public long CurrentOffset => _currentOffset;
     /// <summary>The current record's length, without padding.</summary>
     public int CurrentLength => _currentLength;
     /// <summary>Where reading resumes after the current record.</summary>

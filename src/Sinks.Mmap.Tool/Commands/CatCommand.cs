@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Sinks.Mmap.Tool.Output;
@@ -27,6 +28,10 @@ internal static class CatCommand
         Option<string?> from = FromOption();
         Option<string?> save = SavePositionOption("Write the position after the last printed event to this file (while following: every second and at exit).");
         Option<bool> strict = StrictOption();
+        var noPager = new Option<bool>("--no-pager")
+        {
+            Description = "On a terminal, write straight out instead of through the pager ($MMAPLOG_PAGER, $PAGER or less -FRX).",
+        };
 
         var command = new Command("cat", "Print every event in sequence order.") { path, format, template, raw };
         filters.AddTo(command);
@@ -35,6 +40,7 @@ internal static class CatCommand
         command.Options.Add(from);
         command.Options.Add(save);
         command.Options.Add(strict);
+        command.Options.Add(noPager);
         command.SetAction(async (result, ct) =>
         {
             string logPath = result.GetValue(path)!;
@@ -45,45 +51,64 @@ internal static class CatCommand
             long? last = result.GetValue(tail);
             if (last is < 0) throw new ToolException($"--tail: {last} is not a count of events; use 0 or more");
             MmapLogReader reader = LogSource.Open(logPath, following);
+            // Like git log: on a terminal, through a pager (which shows short output as it is and exits).
+            Pager? pager = !following && !result.GetValue(noPager) && context.StdoutIsTerminal && context.PagerCommand is { } pagerCommand
+                ? Pager.Start(pagerCommand)
+                : null;
+            TextWriter destination = pager?.Input ?? context.Stdout;
             if (filter.Since is { } since) start = Positions.Later(start, reader.TimeStart(since));
             var pump = new EventPump
             {
                 Reader = reader,
                 Filter = filter,
                 Output = output,
-                Destination = context.Stdout,
+                Destination = destination,
                 From = start,
                 SavePositionPath = result.GetValue(save),
                 OnFirstSkip = context.Warning,
             };
-            if (last is { } count)
+            try
             {
-                pump = await Task.Run(() => Tail(pump, count, ct), CancellationToken.None).ConfigureAwait(false);
-                if (following && !ct.IsCancellationRequested)
+                if (last is { } count)
                 {
-                    // As tail -n N -f: the last N, then what the writers add, from where reading stopped.
-                    var follower = new EventPump
+                    pump = await Task.Run(() => Tail(pump, count, ct), CancellationToken.None).ConfigureAwait(false);
+                    if (following && !ct.IsCancellationRequested)
                     {
-                        Reader = reader,
-                        Filter = filter,
-                        Output = output,
-                        Destination = context.Stdout,
-                        From = pump.End,
-                        SavePositionPath = result.GetValue(save),
-                        OnFirstSkip = context.Warning,
-                    };
-                    context.Stdout.Flush();
-                    await follower.FollowAsync(ct).ConfigureAwait(false);
-                    pump = follower;
+                        // As tail -n N -f: the last N, then what the writers add, from where reading stopped.
+                        var follower = new EventPump
+                        {
+                            Reader = reader,
+                            Filter = filter,
+                            Output = output,
+                            Destination = destination,
+                            From = pump.End,
+                            SavePositionPath = result.GetValue(save),
+                            OnFirstSkip = context.Warning,
+                        };
+                        context.Stdout.Flush();
+                        await follower.FollowAsync(ct).ConfigureAwait(false);
+                        pump = follower;
+                    }
                 }
+                else if (following)
+                {
+                    await pump.FollowAsync(ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Task.Run(() => pump.ReadAll(ct), CancellationToken.None).ConfigureAwait(false);
+                }
+                destination.Flush();
             }
-            else if (following)
+            catch (IOException) when (pager is not null)
             {
-                await pump.FollowAsync(ct).ConfigureAwait(false);
+                // The user quit the pager before the end: nothing more to show, and no error.
+                return Program.ExitOk;
             }
-            else
+            finally
             {
-                await Task.Run(() => pump.ReadAll(ct), CancellationToken.None).ConfigureAwait(false);
+                // Waits until the user quits the pager, so the summary on stderr comes after it.
+                pager?.Dispose();
             }
             context.Stdout.Flush();
             return ReportDamage(context, pump.Damage, result.GetValue(strict));

@@ -30,6 +30,9 @@ internal sealed class LogStats
     public Dictionary<string, TemplateStats> Templates { get; } = new(StringComparer.Ordinal);
     public DamageSummary Damage { get; private set; } = new();
 
+    /// <summary>Events per time bucket by level.</summary>
+    public TimeHistogram Timeline { get; } = new();
+
     /// <summary>Distinct templates counted one by one; past this, the rest are counted together (bounded memory).</summary>
     public const int MaxTemplates = 100_000;
 
@@ -82,6 +85,7 @@ internal sealed class LogStats
             stats.EventBytes += records.Length;
             stats.ClefBytes += clefBytes;
             stats.ByLevel[head.Level]++;
+            stats.Timeline.Add(head.UtcTicks, head.Level);
             var offset = TimeSpan.FromMinutes(head.OffsetMinutes);
             long local = head.UtcTicks + offset.Ticks;
             DateTimeOffset timestamp = local >= DateTime.MinValue.Ticks && local <= DateTime.MaxValue.Ticks
