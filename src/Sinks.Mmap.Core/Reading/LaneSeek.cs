@@ -30,7 +30,8 @@ internal static class LaneSeek
 
     /// <summary>
     /// The place just before the <paramref name="events"/>-th last Event record of <paramref name="lane"/>,
-    /// scanning its segments from the newest back (each once, frames checked, no event decoded); null when
+    /// scanning its segments from the newest back (each once, hopping frames on their length words, no event
+    /// decoded; the reader checks the landing); null when
     /// the lane holds no more than that (read it all). A tail of more than <see cref="MaxRemembered"/>
     /// events starts at the start of the segment that holds the first of them.
     /// </summary>
@@ -47,14 +48,18 @@ internal static class LaneSeek
             int capacity = (int)Math.Min(need, MaxRemembered);
             var offsets = new long[capacity];
             var sequences = new long[capacity];
-            long here = 0;
-            while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
+            // Hopping frames on their length words first; reading (checking) them where the hops break on damage.
+            if (!cursor.CountEvents(offsets, sequences, out long here))
             {
-                if (cursor.CurrentKind != MmapRecordKind.Event) continue;
-                int slot = (int)(here % capacity);
-                offsets[slot] = cursor.CurrentOffset;
-                sequences[slot] = cursor.CurrentSequence;
-                here++;
+                here = 0;
+                while (cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
+                {
+                    if (cursor.CurrentKind != MmapRecordKind.Event) continue;
+                    int slot = (int)(here % capacity);
+                    offsets[slot] = cursor.CurrentOffset;
+                    sequences[slot] = cursor.CurrentSequence;
+                    here++;
+                }
             }
             if (here >= need)
             {
@@ -68,10 +73,13 @@ internal static class LaneSeek
     }
 
     /// <summary>
-    /// The place of the first segment of <paramref name="lane"/> that may hold a record stamped at or after
-    /// <paramref name="utcTicks"/>: the segment before one created after that time. Records in earlier
-    /// segments were written before a later segment was created, so before the time. Null for the lane's
-    /// start, also when the headers' times go backwards (a clock stepped back: nothing can be skipped safely).
+    /// The place in <paramref name="lane"/> before its first record stamped at or after <paramref name="utcTicks"/>:
+    /// in the segment before the first one created after that time (records in earlier segments were
+    /// written before a later segment was created, so before the time), the first event at or after it,
+    /// found by hopping frames on their length words (<see cref="SegmentCursor.FindTime"/>; the reader checks
+    /// the landing). Every record before that place in the segment is stamped earlier, so nothing is lost.
+    /// Null for the lane's start, also when the headers' times go backwards (a clock stepped back: nothing
+    /// can be skipped safely).
     /// </summary>
     public static LogPosition? TimeStart(LogLane lane, long utcTicks)
     {
@@ -81,8 +89,13 @@ internal static class LaneSeek
         {
             if (created[i] != 0 && created[i] < utcTicks)
             {
-                SegmentHeader? header = SegmentCursor.ReadHeader(lane.Segments[i].Path);
-                return header is null ? null : SegmentStart(lane, lane.Segments[i].Number, header.Value.FirstSequence);
+                // Inside that segment, the first event at or after the time, found by hopping frames;
+                // the segment's start when the hops break on damage.
+                (long number, string path) = lane.Segments[i];
+                using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
+                if (!cursor.IsReadable) return null;
+                if (number > 0 && cursor.FindTime(utcTicks) is { } place && place.SegmentNumber == number) return place;
+                return SegmentStart(lane, number, cursor.FirstSequence);
             }
         }
         return null;

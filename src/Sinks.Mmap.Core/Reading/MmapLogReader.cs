@@ -61,6 +61,7 @@ public sealed class MmapLogReader
         {
             if (from is { } start && number != 0 && number < start.SegmentNumber) continue;
             using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
+            if (from is { } place && place.SegmentNumber == number && place.Offset > Format.FormatConstants.HeaderSize) cursor.SkimTo(place.Offset, place.NextSequence);
             MmapRecord? record;
             while ((record = cursor.Next(resynchronise: true)) is not null)
             {

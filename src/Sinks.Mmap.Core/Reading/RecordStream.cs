@@ -114,6 +114,9 @@ internal sealed class RecordStream : IDisposable
                 if (_from is { } start && number != 0 && number < start.SegmentNumber) continue;
                 Cursor = SegmentCursor.Open(path, number, _lane.Key);
                 if (!Cursor.NotStarted) _reports.Add(Cursor.Report);
+                // Resuming inside this segment: hop to the place (frames before it unchecked, definitions applied);
+                // if the hops do not land there, the frames are read and checked, and skipped by sequence.
+                if (_from is { } place && place.SegmentNumber == number && place.Offset > Format.FormatConstants.HeaderSize) Cursor.SkimTo(place.Offset, place.NextSequence);
             }
         }
 

@@ -17,7 +17,7 @@ internal static class StatsOutput
     private static readonly string[] LevelNames = { "Verbose", "Debug", "Information", "Warning", "Error", "Fatal" };
 
     /// <summary>The level colours of the chart, as <c>cat</c> colours levels.</summary>
-    private static readonly Color[] LevelColours = { Color.Grey, Color.Blue, Color.Green, Color.Yellow, Color.Red, Color.Fuchsia };
+    private static readonly Color[] LevelColours = { Color.Grey, Color.Silver, Color.Green, Color.Yellow, Color.Red, Color.Maroon };
 
     /// <summary>
     /// The statistics as text, then the events per time bucket by level: on a terminal as a chart (a bar a
