@@ -64,6 +64,119 @@ internal static class TimedLog
     }
 }
 
+/// <summary>Seeking inside a segment (hopping frames on their length words) never changes what is read.</summary>
+public sealed class SeekTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>One segment of 3000 events, event i stamped T0 + i s.</summary>
+    private static string OneSegment(TempFolder folder)
+    {
+        TimedLog.Write(folder.LogPath, T0, TimeSpan.FromSeconds(1), 3000, segmentSize: 1 << 20);
+        return Assert.Single(folder.Segments());
+    }
+
+    /// <summary>The byte offset of event <paramref name="n"/>'s record (where the position after event n − 1 points).</summary>
+    private static long OffsetOf(string log, int n)
+    {
+        string line = ToolRun.Run("cat", log, "--format", "json", "--where", $"N = {n - 1}").Lines.Single();
+        string position = JsonDocument.Parse(line).RootElement.GetProperty("position").GetString()!;
+        return long.Parse(position.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void Overwrite(string segment, long offset, byte[] bytes)
+    {
+        using FileStream file = File.Open(segment, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = offset;
+        file.Write(bytes);
+    }
+
+    private static List<int> Since(string log, int n) =>
+        TimedLog.Numbers(ToolRun.Run("cat", log, "--format", "clef", "--since", T0.AddSeconds(n).ToString("o")));
+
+    [Fact]
+    public void Since_inside_a_segment_prints_exactly_the_events_from_that_time()
+    {
+        using var folder = new TempFolder();
+        OneSegment(folder);
+        Assert.Equal(Enumerable.Range(2000, 1000), Since(folder.LogPath, 2000));
+        Assert.Equal(Enumerable.Range(0, 3000), Since(folder.LogPath, -5));
+        Assert.Empty(Since(folder.LogPath, 5000));
+        LogPosition place = new MmapLogReader(folder.LogPath).TimeStart(T0.AddSeconds(2000))!.Value;
+        Assert.Equal(OffsetOf(folder.LogPath, 2000), place.Offset);
+    }
+
+    [Fact]
+    public void Damage_before_the_time_makes_the_seek_read_and_check_the_frames_instead()
+    {
+        using var folder = new TempFolder();
+        string segment = OneSegment(folder);
+        // A corrupt length word: hopping cannot get past it, so the segment is read frame by frame.
+        Overwrite(segment, OffsetOf(folder.LogPath, 500), new byte[] { 0xFF, 0xFF, 0x00, 0x00 });
+        Assert.Equal(Enumerable.Range(2000, 1000), Since(folder.LogPath, 2000));
+        Assert.Equal(Enumerable.Range(400, 2600).Where(i => i != 500), Since(folder.LogPath, 400));
+    }
+
+    [Fact]
+    public void A_hole_before_the_time_leaves_every_event_after_it_readable()
+    {
+        using var folder = new TempFolder();
+        string segment = OneSegment(folder);
+        // A zero length word (a record a killed writer claimed and never published) in front of valid records.
+        Overwrite(segment, OffsetOf(folder.LogPath, 1000), new byte[4]);
+        Assert.Equal(Enumerable.Range(2000, 1000), Since(folder.LogPath, 2000));
+        Assert.Equal(Enumerable.Range(900, 2100).Where(i => i != 1000), Since(folder.LogPath, 900));
+        Assert.Equal(Enumerable.Range(2990, 10), TimedLog.Numbers(ToolRun.Run("cat", folder.LogPath, "-n", "10", "--format", "clef")));
+    }
+
+    [Fact]
+    public void A_position_that_is_not_a_record_start_reads_as_before_by_sequence()
+    {
+        using var folder = new TempFolder();
+        OneSegment(folder);
+        long offset = OffsetOf(folder.LogPath, 1500);
+        string exact = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--from", $"1:{offset}:{1500 + 3}").Stdout;
+        Assert.Equal(1500, exact.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        // Eight bytes off: the hops cannot land there, so the frames are read and records before the sequence skipped.
+        Assert.Equal(exact, ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--from", $"1:{offset + 8}:{1500 + 3}").Stdout);
+        Assert.Equal(exact, ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--from", $"1:{offset - 8}:{1500 + 3}").Stdout);
+    }
+
+    [Fact]
+    public void Since_over_two_lanes_seeks_in_each_lane()
+    {
+        using var folder = new TempFolder();
+        var clock = new SetClock { Now = T0 };
+        using (var first = new MmapLogWriter(new MmapLogOptions { Path = folder.LogPath, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock }))
+        using (var second = new MmapLogWriter(new MmapLogOptions { Path = folder.LogPath, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock }))
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                clock.Now = T0.AddSeconds(i);
+                var e = new Event(i);
+                Assert.True((i % 3 == 0 ? second : first).Append(clock.Now.UtcTicks, MmapLevel.Information, ref e));
+            }
+        }
+        LogPosition start = new MmapLogReader(folder.LogPath).TimeStart(T0.AddSeconds(1500))!.Value;
+        Assert.Equal(2, start.Lanes.Count);
+        Assert.Equal(Enumerable.Range(1500, 500), Since(folder.LogPath, 1500));
+    }
+
+    private readonly struct Event : IEventPayload
+    {
+        private readonly int _number;
+
+        public Event(int number) => _number = number;
+
+        public void Write(ref EventWriter writer)
+        {
+            writer.WriteHeader(new EventHeader { MessageTemplate = "Event {N}", PropertyCount = 1 });
+            writer.WritePropertyName("N");
+            writer.WriteInt32(_number);
+        }
+    }
+}
+
 /// <summary><c>cat --tail N</c>: the last events, read from the newest segments backwards.</summary>
 public sealed class TailTests
 {

@@ -85,7 +85,7 @@ internal static class LaneSeek
     {
         long[] created = CreatedTimes(lane, out bool ordered);
         if (!ordered) return null;
-        for (int i = lane.Segments.Count - 1; i > 0; i--)
+        for (int i = lane.Segments.Count - 1; i >= 0; i--)
         {
             if (created[i] != 0 && created[i] < utcTicks)
             {
