@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mmaplog speed, as ratios from one run (issue 20): prints figures, asserts nothing.
 #   tail:  cat --tail 20 on a ~1 GB log against cat --tail 20 on a ~10 MB log      (goal: within 2x)
-#   since: cat --since over the last 1 % of the 1 GB log against a full cat         (goal: under 5 %)
+#   since: cat --since over the last 1 % of the 1 GB log against a full cat (clef, then text) (goal: under 5 %)
 #   where: cat --where 'Counter = N' against cat --format clef | grep for the same event (goal: <= 1x)
 # Each pair runs under farm-bench --vs (A and B in turn, the ratio taken pair by pair; quote the median).
 # Usage: tests/Sinks.Mmap.Tool.Tests/bench/tool-speed.sh [big-events] [small-events]   (defaults: 23000000 ≈ 1 GB, 220000 ≈ 10 MB)
@@ -31,6 +31,9 @@ farm-bench -n 5 --timeout 600 --vs "dotnet $TOOL cat $WORK/small/app.mlog --tail
 SINCE=$(dotnet "$TOOL" cat "$WORK/big/app.mlog" --tail $((BIG / 100)) --format clef | head -1 | sed -E 's/^\{"@t":"([^"]+)".*/\1/')
 echo; echo "== since: cat --since $SINCE (last 1 %) (A) vs full cat (B), both --format clef"
 farm-bench -n 3 --timeout 1800 --vs "dotnet $TOOL cat $WORK/big/app.mlog --format clef" -- dotnet "$TOOL" cat "$WORK/big/app.mlog" --since "$SINCE" --format clef
+
+echo; echo "== since, text: cat --since $SINCE (A) vs full cat (B), the default text format"
+farm-bench -n 3 --timeout 1800 --vs "dotnet $TOOL cat $WORK/big/app.mlog" -- dotnet "$TOOL" cat "$WORK/big/app.mlog" --since "$SINCE"
 
 N=$((BIG / 2))
 echo; echo "== where: cat --where 'Counter = $N' (A) vs cat --format clef | grep '\"Counter\":$N,' (B)"
