@@ -37,6 +37,21 @@ internal static class TimedLog
         }
     }
 
+    /// <summary>Two writers on one path (lanes app and app~2), event i stamped T0 + i s, in the second lane when <paramref name="toSecond"/> says so.</summary>
+    public static void WriteTwoLanes(string path, DateTimeOffset start, int count, Func<int, bool> toSecond)
+    {
+        var clock = new SetClock { Now = start };
+        using var first = new MmapLogWriter(new MmapLogOptions { Path = path, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock });
+        using var second = new MmapLogWriter(new MmapLogOptions { Path = path, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock });
+        Assert.Equal(2, second.Lane);
+        for (int i = 0; i < count; i++)
+        {
+            clock.Now = start.AddSeconds(i);
+            var e = new Numbered(i);
+            Assert.True((toSecond(i) ? second : first).Append(clock.Now.UtcTicks, MmapLevel.Information, ref e));
+        }
+    }
+
     /// <summary>The N of each CLEF line.</summary>
     public static List<int> Numbers(ToolResult result) =>
         result.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("N").GetInt32()).ToList();
@@ -49,7 +64,8 @@ internal static class TimedLog
         file.Write(Enumerable.Repeat((byte)0xA5, 64).ToArray());
     }
 
-    private readonly struct Numbered : IEventPayload
+    /// <summary>"Event {N}" with N = the number.</summary>
+    internal readonly struct Numbered : IEventPayload
     {
         private readonly int _number;
 
@@ -146,34 +162,10 @@ public sealed class SeekTests
     public void Since_over_two_lanes_seeks_in_each_lane()
     {
         using var folder = new TempFolder();
-        var clock = new SetClock { Now = T0 };
-        using (var first = new MmapLogWriter(new MmapLogOptions { Path = folder.LogPath, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock }))
-        using (var second = new MmapLogWriter(new MmapLogOptions { Path = folder.LogPath, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock }))
-        {
-            for (int i = 0; i < 2000; i++)
-            {
-                clock.Now = T0.AddSeconds(i);
-                var e = new Event(i);
-                Assert.True((i % 3 == 0 ? second : first).Append(clock.Now.UtcTicks, MmapLevel.Information, ref e));
-            }
-        }
+        TimedLog.WriteTwoLanes(folder.LogPath, T0, 2000, i => i % 3 == 0);
         LogPosition start = new MmapLogReader(folder.LogPath).TimeStart(T0.AddSeconds(1500))!.Value;
         Assert.Equal(2, start.Lanes.Count);
         Assert.Equal(Enumerable.Range(1500, 500), Since(folder.LogPath, 1500));
-    }
-
-    private readonly struct Event : IEventPayload
-    {
-        private readonly int _number;
-
-        public Event(int number) => _number = number;
-
-        public void Write(ref EventWriter writer)
-        {
-            writer.WriteHeader(new EventHeader { MessageTemplate = "Event {N}", PropertyCount = 1 });
-            writer.WritePropertyName("N");
-            writer.WriteInt32(_number);
-        }
     }
 }
 
@@ -254,19 +246,8 @@ public sealed class TailTests
     public void Tail_over_two_lanes_prints_the_latest_events_of_the_merged_log()
     {
         using var folder = new TempFolder();
-        var clock = new SetClock { Now = T0 };
-        using (var first = new MmapLogWriter(new MmapLogOptions { Path = folder.LogPath, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock }))
-        using (var second = new MmapLogWriter(new MmapLogOptions { Path = folder.LogPath, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock }))
-        {
-            for (int i = 0; i < 2000; i++)
-            {
-                clock.Now = T0.AddSeconds(i);
-                var e = new LaneEvent(i);
-                // The second lane stops writing early: its newest events are old, and must not be taken as the last.
-                MmapLogWriter lane = i % 5 < 2 && i < 1200 ? second : first;
-                Assert.True(lane.Append(clock.Now.UtcTicks, MmapLevel.Information, ref e));
-            }
-        }
+        // The second lane stops writing early: its newest events are old, and must not be taken as the last.
+        TimedLog.WriteTwoLanes(folder.LogPath, T0, 2000, i => i % 5 < 2 && i < 1200);
         Assert.True(File.Exists(folder.File("app~2-000001.mlog")));
         Assert.Equal(Enumerable.Range(1990, 10), TimedLog.Numbers(ToolRun.Run("cat", folder.LogPath, "-n", "10", "--format", "clef")));
         Assert.Equal(Enumerable.Range(1150, 850), TimedLog.Numbers(ToolRun.Run("cat", folder.LogPath, "-n", "850", "--format", "clef")));
@@ -288,19 +269,5 @@ public sealed class TailTests
         Assert.Equal(0, await follower.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(new[] { 497, 498, 499, 500, 501, 502, 503 },
             stdout.Lines().Select(l => JsonDocument.Parse(l).RootElement.GetProperty("N").GetInt32()));
-    }
-
-    private readonly struct LaneEvent : IEventPayload
-    {
-        private readonly int _number;
-
-        public LaneEvent(int number) => _number = number;
-
-        public void Write(ref EventWriter writer)
-        {
-            writer.WriteHeader(new EventHeader { MessageTemplate = "Event {N}", PropertyCount = 1 });
-            writer.WritePropertyName("N");
-            writer.WriteInt32(_number);
-        }
     }
 }

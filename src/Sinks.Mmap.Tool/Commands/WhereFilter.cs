@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Serilog.Events;
 using Serilog.Expressions;
-using Serilog.Parsing;
+using Serilog.Sinks.Mmap.Reading;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
 
@@ -14,8 +14,8 @@ namespace Sinks.Mmap.Tool.Commands;
 /// <summary>
 /// <c>--where</c>: a Serilog.Expressions filter (the language of Seq and of <c>Filter.ByExcluding</c> in
 /// Serilog's configuration) over the events of any producer. Each event is read back as the Serilog
-/// <see cref="LogEvent"/> it was (an NLog event's logger name is its <c>SourceContext</c>), and the
-/// expression decides.
+/// <see cref="LogEvent"/> it was, by the Serilog adapter's reader (an NLog event's logger name is its
+/// <c>SourceContext</c>), and the expression decides.
 /// </summary>
 /// <remarks>
 /// Fast paths: decoding an event and building a <see cref="LogEvent"/> costs far more than walking its
@@ -27,11 +27,7 @@ namespace Sinks.Mmap.Tool.Commands;
 /// </remarks>
 internal sealed partial class WhereFilter
 {
-    private const int MaxCachedTemplates = 4096;
-
     private readonly CompiledExpression _compiled;
-    private readonly MessageTemplateParser _parser = new();
-    private readonly Dictionary<string, MessageTemplate> _templates = new(StringComparer.Ordinal);
     private readonly PropertyCondition[] _conditions;
 
     private WhereFilter(string text, CompiledExpression compiled, MmapLevel? level, PropertyCondition[] conditions)
@@ -141,90 +137,12 @@ internal sealed partial class WhereFilter
         return decodes && visitor.AllMet;
     }
 
-    /// <summary>True when the expression is true for <paramref name="evt"/>.</summary>
-    public bool Matches(MmapEvent evt) => ExpressionResult.IsTrue(_compiled(ToLogEvent(evt)));
-
-    /// <summary>The event as Serilog held it.</summary>
-    private LogEvent ToLogEvent(MmapEvent evt)
-    {
-        var properties = new List<LogEventProperty>(evt.Properties.Count + 1);
-        bool sourceContext = false;
-        foreach (LogProperty property in evt.Properties)
-        {
-            if (!LogEventProperty.IsValidName(property.Name)) continue;
-            properties.Add(new LogEventProperty(property.Name, Convert(property.Value)));
-            sourceContext |= property.Name == "SourceContext";
-        }
-        if (!sourceContext && evt.LoggerName is { } logger) properties.Add(new LogEventProperty("SourceContext", new ScalarValue(logger)));
-        Exception? exception = evt.Exception is { } info ? new RecordedException(info) : null;
-        return new LogEvent(evt.Timestamp, (LogEventLevel)(int)evt.Level, exception, Template(evt), properties,
-            evt.TraceId ?? default, evt.SpanId ?? default);
-    }
-
-    private MessageTemplate Template(MmapEvent evt)
-    {
-        if (evt.MessageTemplate is not { } text)
-        {
-            // An event logged without a template (an NLog layout): its message is the rendered text.
-            return new MessageTemplate(new MessageTemplateToken[] { new TextToken(evt.RenderedMessage ?? "") });
-        }
-        if (!_templates.TryGetValue(text, out MessageTemplate? template))
-        {
-            if (_templates.Count >= MaxCachedTemplates) _templates.Clear();
-            _templates[text] = template = _parser.Parse(text);
-        }
-        return template;
-    }
-
-    private static LogEventPropertyValue Convert(LogValue value)
-    {
-        switch (value)
-        {
-            case LogScalar scalar:
-                return new ScalarValue(scalar.Value is LogEnumValue e ? e.Name : scalar.Value);
-            case LogOpaqueScalar opaque:
-                return new ScalarValue(opaque.Text);
-            case LogSequence sequence:
-            {
-                var elements = new List<LogEventPropertyValue>(sequence.Elements.Count);
-                foreach (LogValue element in sequence.Elements) elements.Add(Convert(element));
-                return new SequenceValue(elements);
-            }
-            case LogStructure structure:
-            {
-                var members = new List<LogEventProperty>(structure.Properties.Count);
-                foreach (LogProperty member in structure.Properties)
-                {
-                    if (LogEventProperty.IsValidName(member.Name)) members.Add(new LogEventProperty(member.Name, Convert(member.Value)));
-                }
-                return new StructureValue(members, structure.TypeTag);
-            }
-            case LogDictionary dictionary:
-            {
-                var entries = new List<KeyValuePair<ScalarValue, LogEventPropertyValue>>(dictionary.Entries.Count);
-                foreach (KeyValuePair<LogValue, LogValue> entry in dictionary.Entries)
-                {
-                    LogEventPropertyValue key = Convert(entry.Key);
-                    entries.Add(new KeyValuePair<ScalarValue, LogEventPropertyValue>(key as ScalarValue ?? new ScalarValue(key.ToString()), Convert(entry.Value)));
-                }
-                return new DictionaryValue(entries);
-            }
-            default:
-                return new ScalarValue(null);
-        }
-    }
-
-    /// <summary>An exception as the record keeps it: its type, message and full text (<c>@x</c> renders the text).</summary>
-    private sealed class RecordedException : Exception
-    {
-        private readonly MmapExceptionInfo _info;
-
-        public RecordedException(MmapExceptionInfo info) : base(info.Message ?? "") => _info = info;
-
-        public string TypeName => _info.TypeName ?? "";
-
-        public override string ToString() => _info.Text ?? (_info.TypeName + ": " + _info.Message);
-    }
+    /// <summary>
+    /// True when the expression is true for <paramref name="evt"/>, read back as the Serilog adapter reads
+    /// events (<see cref="MmapLogEventReader.ToLogEvent"/>: an NLog event's logger name is its SourceContext,
+    /// its rendered message its template).
+    /// </summary>
+    public bool Matches(MmapEvent evt) => ExpressionResult.IsTrue(_compiled(MmapLogEventReader.ToLogEvent(evt)));
 }
 
 /// <summary>Functions --where adds to Serilog.Expressions' own.</summary>
