@@ -36,8 +36,9 @@ internal static partial class TimeArgument
                 "d" => TimeSpan.FromDays(1),
                 _ => TimeSpan.FromDays(7),
             };
-            long ticks = count * unit.Ticks;
-            return ticks >= now.UtcTicks ? new DateTimeOffset(0, TimeSpan.Zero) : now.ToUniversalTime().AddTicks(-ticks);
+            // Further back than the year 1 (999999999w) is the start of time.
+            if (count >= now.UtcTicks / unit.Ticks) return new DateTimeOffset(0, TimeSpan.Zero);
+            return now.ToUniversalTime().AddTicks(-count * unit.Ticks);
         }
         switch (value.ToLowerInvariant())
         {

@@ -56,7 +56,21 @@ internal sealed partial class WhereFilter
     public static WhereFilter Compile(string text)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new ToolException("--where: the expression is empty; e.g. --where \"@l = 'Error' and OrderId = 1001\"");
-        if (!SerilogExpression.TryCompile(text, CultureInfo.InvariantCulture, new StaticMemberNameResolver(typeof(WhereFunctions)), out CompiledExpression? compiled, out string? error))
+        bool compiledOk;
+        CompiledExpression? compiled;
+        string? error;
+        try
+        {
+            compiledOk = SerilogExpression.TryCompile(text, CultureInfo.InvariantCulture, new StaticMemberNameResolver(typeof(WhereFunctions)), out compiled, out error);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            // Names the language does not know (a function, an operator's arguments) are thrown, not returned.
+            compiledOk = false;
+            compiled = null;
+            error = e.Message;
+        }
+        if (!compiledOk)
         {
             string where = "";
             if (ErrorColumn().Match(error ?? "") is { Success: true } column
