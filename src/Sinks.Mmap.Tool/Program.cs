@@ -42,6 +42,9 @@ internal static class Program
             {
                 StdoutIsTerminal = !Console.IsOutputRedirected,
                 StderrIsTerminal = !Console.IsErrorRedirected,
+                PagerCommand = Output.Pager.Command(),
+                TerminalWidth = TerminalSize(width: true),
+                TerminalHeight = TerminalSize(width: false),
             };
             try
             {
@@ -61,6 +64,20 @@ internal static class Program
         }
     }
 
+    /// <summary>The terminal's width or height; 100 columns or 40 rows when there is no terminal to ask.</summary>
+    private static int TerminalSize(bool width)
+    {
+        try
+        {
+            int size = Console.IsOutputRedirected ? 0 : width ? Console.WindowWidth : Console.WindowHeight;
+            return size > 0 ? size : width ? 100 : 40;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return width ? 100 : 40;
+        }
+    }
+
     /// <summary>Runs <c>mmaplog</c> with the given arguments and writers (no terminal: no colours, no progress bar).</summary>
     internal static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
         RunAsync(args, new ToolContext(stdout, stderr), ct);
@@ -69,7 +86,8 @@ internal static class Program
     internal static async Task<int> RunAsync(string[] args, ToolContext context, CancellationToken ct)
     {
         RootCommand root = BuildRoot(context);
-        ParseResult parsed = root.Parse(args);
+        // No response files: an argument starting with @ is a --where expression (@l = 'Error'), never a file to read.
+        ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             context.Error($"{parsed.Errors[0].Message} (see 'mmaplog --help')");

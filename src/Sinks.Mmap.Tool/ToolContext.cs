@@ -22,6 +22,21 @@ internal sealed class ToolContext
     /// <summary>True when stderr is a terminal: export may show a progress bar.</summary>
     public bool StderrIsTerminal { get; init; }
 
+    /// <summary>The pager <c>cat</c> writes through when stdout is a terminal (see <see cref="Output.Pager"/>); null for none.</summary>
+    public string? PagerCommand { get; init; }
+
+    /// <summary>The terminal's width in columns, when stdout is one (100 otherwise).</summary>
+    public int TerminalWidth { get; init; } = 100;
+
+    /// <summary>The terminal's height in rows (the pager starts when the output is taller), when stdout is one.</summary>
+    public int TerminalHeight { get; init; } = 40;
+
+    /// <summary>The zone in which times without an offset (<c>--since 10:00</c>, <c>today</c>) are read: the machine's.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Local;
+
+    /// <summary>The clock for relative times (<c>--since 15m</c>).</summary>
+    public Func<DateTimeOffset> Now { get; init; } = () => DateTimeOffset.UtcNow;
+
     /// <summary>True when stdout gets ANSI colours: a terminal, and NO_COLOR unset or empty.</summary>
     public bool UseColour => StdoutIsTerminal && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 

@@ -51,7 +51,7 @@ public sealed class ErrorTests
 
     [Theory]
     [InlineData("cat", "PATH", "--level", "Loud")]
-    [InlineData("cat", "PATH", "--since", "yesterday")]
+    [InlineData("cat", "PATH", "--since", "last tuesday")]
     [InlineData("cat", "PATH", "--format", "xml")]
     [InlineData("cat", "PATH", "--from", "1:2")]
     [InlineData("cat", "PATH", "--bogus")]

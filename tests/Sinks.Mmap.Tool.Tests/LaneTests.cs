@@ -72,18 +72,4 @@ public sealed class LaneTests
         Assert.Equal(400, root.GetProperty("events").GetInt64());
         Assert.Equal(Directory.GetFiles(folder.Path, "app*-*.mlog").Length, root.GetProperty("segments").GetInt32());
     }
-
-    private readonly struct NumberedEvent : IEventPayload
-    {
-        private readonly int _number;
-
-        public NumberedEvent(int number) => _number = number;
-
-        public void Write(ref EventWriter writer)
-        {
-            writer.WriteHeader(new EventHeader { MessageTemplate = "Event {N}", PropertyCount = 1 });
-            writer.WritePropertyName("N");
-            writer.WriteInt32(_number);
-        }
-    }
 }

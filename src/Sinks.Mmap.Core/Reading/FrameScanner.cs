@@ -42,6 +42,13 @@ internal sealed class FrameScanner
 
     public long Position => _position;
 
+    /// <summary>Continues at <paramref name="position"/>, a frame boundary the caller has established, expecting <paramref name="expectedSequence"/>.</summary>
+    public void Seek(long position, long expectedSequence)
+    {
+        _position = position;
+        _expectedSequence = expectedSequence;
+    }
+
     /// <summary>
     /// The next item. For a record, <paramref name="frame"/> holds its bytes (valid until the next call).
     /// False at the end: no more records, and nothing but zeros left.

@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using Sinks.Mmap.Format;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -31,6 +33,24 @@ public sealed class MmapLogReader
         return list;
     }
 
+    /// <summary>
+    /// The bytes the segment file <paramref name="segmentFile"/> holds: its length for a plain segment,
+    /// the length of the segment it holds for a compressed one (FORMAT.md, <i>Compressed segments</i>);
+    /// 0 when it cannot be read.
+    /// </summary>
+    public static long ContentLength(string segmentFile)
+    {
+        try
+        {
+            using SegmentSource? source = SegmentSource.Open(segmentFile, FormatConstants.HeaderSize, out _);
+            return source?.Length ?? 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Every event, in sequence order, from <paramref name="from"/> (or the start).</summary>
     public IEnumerable<MmapEvent> ReadEvents(LogPosition? from = null)
     {
@@ -61,6 +81,7 @@ public sealed class MmapLogReader
         {
             if (from is { } start && number != 0 && number < start.SegmentNumber) continue;
             using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
+            if (from is { } place && place.SegmentNumber == number && place.Offset > Format.FormatConstants.HeaderSize) cursor.SkimTo(place.Offset, place.NextSequence);
             MmapRecord? record;
             while ((record = cursor.Next(resynchronise: true)) is not null)
             {
@@ -71,10 +92,44 @@ public sealed class MmapLogReader
     }
 
     /// <summary>
+    /// A position from which reading yields at least the last <paramref name="events"/> events of every
+    /// lane (all of a lane's that holds fewer), so the last <paramref name="events"/> of the log are among
+    /// what follows it. Found from the newest segment backwards: only the newest segments that hold those
+    /// events are read (their frames checked, no event decoded), so the cost does not grow with the log.
+    /// In each lane it is the place just before its <paramref name="events"/>-th last event (the start of
+    /// that event's segment for a tail of over a million events); null when it is the start of the log.
+    /// A read from it checks the frames before that place in its segment (string definitions may be
+    /// anywhere before) without decoding them.
+    /// </summary>
+    /// <param name="events">How many events, at least 1.</param>
+    public LogPosition? TailStart(long events)
+    {
+        if (events < 1) throw new ArgumentOutOfRangeException(nameof(events), events, "At least one event.");
+        return LaneSeek.Join(_segments.Lanes(), lane => LaneSeek.TailStart(lane, events));
+    }
+
+    /// <summary>
+    /// A position from which reading yields every record stamped at or after <paramref name="time"/>,
+    /// found from the segments' headers alone (each records when its segment was created): in each lane,
+    /// the start of the segment before the first one created after <paramref name="time"/>. Records before
+    /// it are skipped unread, those after it in that segment are only checked (not decoded) by a reader
+    /// that filters by time. Null when it is the start of the log, which is also the answer for a lane
+    /// whose headers' times go backwards (a clock stepped back). The position is a lower bound: records
+    /// stamped earlier may follow it.
+    /// </summary>
+    public LogPosition? TimeStart(DateTimeOffset time)
+    {
+        long ticks = time.UtcTicks;
+        return LaneSeek.Join(_segments.Lanes(), lane => LaneSeek.TimeStart(lane, ticks));
+    }
+
+    /// <summary>
     /// Every valid record from <paramref name="from"/> (or the start) as raw frames, for readers that
     /// render straight from the bytes (the tool's <c>cat --format clef</c>) and allocate nothing per record.
+    /// With <paramref name="until"/>, each lane stops at its first event stamped well after that time
+    /// (see <see cref="LaneSeek.UntilSlackTicks"/>): what follows it in the lane is later still.
     /// </summary>
-    internal RecordStream OpenRecordStream(LogPosition? from = null) => new(_segments.Lanes(), from);
+    internal RecordStream OpenRecordStream(LogPosition? from = null, DateTimeOffset? until = null) => new(_segments.Lanes(), from, until?.UtcTicks);
 
     /// <summary>
     /// Each segment file with what its header says, without reading its records: readable, prepared but

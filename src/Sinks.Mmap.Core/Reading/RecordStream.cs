@@ -16,12 +16,13 @@ internal sealed class RecordStream : IDisposable
     private int _current = -1;
     private SegmentCursor? _lastCursor;
 
-    public RecordStream(IReadOnlyList<LogLane> lanes, LogPosition? from)
+    public RecordStream(IReadOnlyList<LogLane> lanes, LogPosition? from, long? untilUtcTicks = null)
     {
         _lanes = new LaneReader[lanes.Count];
         for (int i = 0; i < lanes.Count; i++)
         {
-            _lanes[i] = new LaneReader(lanes[i], from?.ForLane(lanes[i].Key), _reports);
+            long stop = untilUtcTicks is { } until && until < DateTime.MaxValue.Ticks - LaneSeek.UntilSlackTicks ? until + LaneSeek.UntilSlackTicks : long.MaxValue;
+            _lanes[i] = new LaneReader(lanes[i], from?.ForLane(lanes[i].Key), _reports, stop);
         }
     }
 
@@ -69,11 +70,13 @@ internal sealed class RecordStream : IDisposable
         private readonly LogLane _lane;
         private readonly LogPosition? _from;
         private readonly List<SegmentReport> _reports;
+        private readonly long _stopTicks;
         private int _next;
 
-        public LaneReader(LogLane lane, LogPosition? from, List<SegmentReport> reports)
+        public LaneReader(LogLane lane, LogPosition? from, List<SegmentReport> reports, long stopTicks)
         {
             _lane = lane;
+            _stopTicks = stopTicks;
             _from = from;
             _reports = reports;
             Place = from?.Alone;
@@ -94,6 +97,13 @@ internal sealed class RecordStream : IDisposable
                     while (Cursor.MoveNext(resynchronise: true, SegmentCursor.EventHandling.None))
                     {
                         if (_from is { } f && Cursor.CurrentSequence < f.NextSequence) continue;
+                        if (Cursor.CurrentKind == MmapRecordKind.Event && Cursor.CurrentUtcTicks >= _stopTicks)
+                        {
+                            // Well past the read's end time: the rest of this lane is later still (see LaneSeek.UntilSlackTicks).
+                            Close();
+                            _next = _lane.Segments.Count;
+                            return;
+                        }
                         HasRecord = true;
                         return;
                     }
@@ -104,6 +114,9 @@ internal sealed class RecordStream : IDisposable
                 if (_from is { } start && number != 0 && number < start.SegmentNumber) continue;
                 Cursor = SegmentCursor.Open(path, number, _lane.Key);
                 if (!Cursor.NotStarted) _reports.Add(Cursor.Report);
+                // Resuming inside this segment: hop to the place (frames before it unchecked, definitions applied);
+                // if the hops do not land there, the frames are read and checked, and skipped by sequence.
+                if (_from is { } place && place.SegmentNumber == number && place.Offset > Format.FormatConstants.HeaderSize) Cursor.SkimTo(place.Offset, place.NextSequence);
             }
         }
 
@@ -156,6 +169,10 @@ internal sealed class RecordStream : IDisposable
             return own.With(others.ToArray());
         }
     }
+
+    /// <summary>Walks the current Event record's body with <paramref name="visitor"/>; false when it does not decode.</summary>
+    public bool Walk<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor =>
+        EventBodyWalker.Walk(Cursor.CurrentFrame, Cursor.Strings, ref visitor, out _);
 
     /// <summary>True when the current Event record decodes; checks without allocating.</summary>
     public bool EventDecodes()

@@ -42,6 +42,8 @@ internal sealed class SegmentCursor : IDisposable
         if (header is { } h)
         {
             Capacity = h.Capacity;
+            FirstSequence = h.FirstSequence;
+            CreatedUtcTicks = h.CreatedUtcTicks;
             _expected = h.FirstSequence;
             _scanner = new FrameScanner(source!, FormatConstants.HeaderSize, Math.Min(source!.Length, h.Capacity), h.FirstSequence);
         }
@@ -51,6 +53,12 @@ internal sealed class SegmentCursor : IDisposable
     public long Number { get; }
     public long Capacity { get; }
     public bool Sealed => Report.Sealed;
+
+    /// <summary>The header's creation time (UTC ticks): no record in the segment was written before it. 0 when unreadable.</summary>
+    public long CreatedUtcTicks { get; }
+
+    /// <summary>The header's first sequence number (0 when unreadable).</summary>
+    public long FirstSequence { get; }
 
     /// <summary>True when the segment has a readable header (it may still hold no records).</summary>
     public bool IsReadable => _scanner is not null;
@@ -113,6 +121,136 @@ internal sealed class SegmentCursor : IDisposable
     }
 
     /// <summary>
+    /// The header of the segment at <paramref name="path"/>, read without its records (a 128-byte read);
+    /// null when it has no readable header (unreadable, damaged, prepared but never started).
+    /// </summary>
+    public static SegmentHeader? ReadHeader(string path)
+    {
+        try
+        {
+            using SegmentSource? source = SegmentSource.Open(path, FormatConstants.HeaderSize, out _);
+            if (source is null) return null;
+            ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
+            if (SegmentHeader.IsNeverStarted(head)) return null;
+            return SegmentHeader.TryParse(head, Path.GetFileName(path), out _);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MmapFormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Moves a cursor that has read nothing yet to <paramref name="offset"/>, where the record of sequence
+    /// <paramref name="sequence"/> starts (a place a reader resumes from), by hopping the frames before it
+    /// on their length words: their checksums are not computed and their bodies not read, except the
+    /// Definitions', which are checked and applied as reading would (the strings after the place need
+    /// them). Every hop must land on a frame whose sequence is the one expected next, and the last exactly
+    /// on the place; otherwise (damage, a place that is not a record's start) nothing is skipped, the
+    /// cursor stays at the start, and false says the caller must read the frames (checking them) instead.
+    /// Damage before the place is then neither read nor reported, as for any resumed read.
+    /// </summary>
+    public bool SkimTo(long offset, long sequence)
+    {
+        if (_scanner is null || _ended || Report.Records > 0 || _scanner.Position != FormatConstants.HeaderSize) return false;
+        long events = 0;
+        if (!Hop(offset, long.MaxValue, define: true, null, null, ref events, out long position, out long expected) || position != offset || expected != sequence) return false;
+        _scanner.Seek(offset, sequence);
+        _expected = sequence;
+        return true;
+    }
+
+    /// <summary>The stamp of the segment's first event (records checked, nothing decoded); null when it has none before damage or its end.</summary>
+    public long? FirstEventTicks()
+    {
+        while (MoveNext(resynchronise: false, EventHandling.None))
+        {
+            if (CurrentKind == MmapRecordKind.Event) return CurrentUtcTicks;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The place before the first Event record stamped at or after <paramref name="utcTicks"/>, found by
+    /// hopping frames on their length words (nothing checked or decoded; <see cref="SkimTo"/> checks the
+    /// landing), or the place after the last record when none is; null when the hops break (damage).
+    /// </summary>
+    public LogPosition? FindTime(long utcTicks)
+    {
+        if (_scanner is null || Report.Records > 0) return null;
+        long events = 0;
+        if (!Hop(long.MaxValue, utcTicks, define: false, null, null, ref events, out long position, out long expected)) return null;
+        return new LogPosition(Number, position, expected) { Lane = Report.Lane };
+    }
+
+    /// <summary>
+    /// Counts the segment's Event records by hopping frames (nothing checked or decoded), keeping the
+    /// offsets and sequences of the last <c>offsets.Length</c> in a ring (event <c>k</c> at <c>k % Length</c>);
+    /// false when the hops break on damage. Events after a hole (a zero length word) are not counted.
+    /// </summary>
+    public bool CountEvents(long[] offsets, long[] sequences, out long events)
+    {
+        events = 0;
+        return _scanner is not null && Report.Records == 0 && Hop(long.MaxValue, long.MaxValue, define: false, offsets, sequences, ref events, out _, out _);
+    }
+
+    /// <summary>
+    /// Hops frames from the first record until <paramref name="stopOffset"/>, the first Event stamped at or
+    /// after <paramref name="stopTicks"/>, a seal, or the end of the records (a zero length word); false when
+    /// a frame is implausible: a length out of range, a sequence other than the one expected, kind 0, or
+    /// (with <paramref name="define"/>) a Definition whose checksum fails.
+    /// </summary>
+    private bool Hop(long stopOffset, long stopTicks, bool define, long[]? offsets, long[]? sequences, ref long events, out long position, out long expected)
+    {
+        position = FormatConstants.HeaderSize;
+        expected = FirstSequence;
+        long end = Math.Min(_source!.Length, Capacity);
+        while (position < stopOffset)
+        {
+            ReadOnlySpan<byte> head = _source.Read(position, FormatConstants.FrameHeaderSize);
+            if (head.Length < FormatConstants.FrameHeaderSize) return stopOffset == long.MaxValue;
+            int length = RecordFrame.ReadLength(head);
+            if (length == 0 && stopOffset == long.MaxValue) return true;
+            if (length < FormatConstants.FrameHeaderSize || length > FormatConstants.MaxRecordLength || position + FormatConstants.Align(length) > end) return false;
+            long sequence = RecordFrame.Sequence(head);
+            if (sequence != expected) return false;
+            RecordKind kind = RecordFrame.Kind(head);
+            long next = sequence + 1;
+            switch (kind)
+            {
+                case RecordKind.Event:
+                    if (RecordFrame.Ticks(head) >= stopTicks) return true;
+                    if (offsets is not null)
+                    {
+                        int slot = (int)(events % offsets.Length);
+                        offsets[slot] = position;
+                        sequences![slot] = sequence;
+                    }
+                    events++;
+                    break;
+                case RecordKind.Definition when define:
+                {
+                    ReadOnlySpan<byte> frame = _source.Read(position, FormatConstants.Align(length));
+                    if (!RecordFrame.IsValid(frame, out int valid)) return false;
+                    frame = frame.Slice(0, valid);
+                    if (EventDecoder.TryDefinition(frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)) _strings.Define(id, value, position + valueOffset);
+                    break;
+                }
+                case RecordKind.EndOfSegment:
+                    return stopOffset == long.MaxValue;
+                case RecordKind.Padding:
+                    next = sequence + PaddingRecord.Count(_source.Read(position, Math.Min(length, FormatConstants.FrameHeaderSize + 4)));
+                    break;
+                case 0:
+                    return false;
+            }
+            expected = next;
+            position += FormatConstants.Align(length);
+        }
+        return true;
+    }
+
+    /// <summary>
     /// The next valid record, or null. With <paramref name="resynchronise"/> damage is skipped and
     /// reported; without it the cursor stops at the first invalid byte (the live end while following).
     /// </summary>
@@ -168,6 +306,8 @@ internal sealed class SegmentCursor : IDisposable
     public MmapRecordKind CurrentKind { get; private set; }
     public long CurrentSequence { get; private set; }
     public long CurrentUtcTicks { get; private set; }
+    /// <summary>The current record's offset in the segment.</summary>
+    public long CurrentOffset => _currentOffset;
     /// <summary>The current record's length, without padding.</summary>
     public int CurrentLength => _currentLength;
     /// <summary>Where reading resumes after the current record.</summary>

@@ -17,15 +17,18 @@ internal sealed class SegmentSource : IDisposable
     private const int DefaultWindow = 1 << 20;
 
     private readonly SafeFileHandle _handle;
-    private byte[] _window = new byte[DefaultWindow];
+    private byte[] _window;
     private long _windowStart;
     private int _windowCount;
 
     private readonly CompressedSegment? _container;
+    private readonly int _windowHint;
     private List<string>? _damage;
 
-    private SegmentSource(string path, SafeFileHandle handle)
+    private SegmentSource(string path, SafeFileHandle handle, int window = DefaultWindow)
     {
+        _window = new byte[window];
+        _windowHint = window;
         Path = path;
         _handle = handle;
         Length = RandomAccess.GetLength(_handle);
@@ -57,7 +60,10 @@ internal sealed class SegmentSource : IDisposable
     /// when it is not a regular file (a FIFO named like a segment must not block the reader). Throws the
     /// usual I/O exceptions.
     /// </summary>
-    public static SegmentSource? Open(string path, out string? notRegular)
+    public static SegmentSource? Open(string path, out string? notRegular) => Open(path, DefaultWindow, out notRegular);
+
+    /// <summary>As <see cref="Open(string, out string?)"/>, with a first window of <paramref name="window"/> bytes (a header-only look needs 128).</summary>
+    public static SegmentSource? Open(string path, int window, out string? notRegular)
     {
         SafeFileHandle? handle;
         try
@@ -70,7 +76,7 @@ internal sealed class SegmentSource : IDisposable
             path = CompressedSegment.ContainerPath(path);
             handle = RegularFile.OpenForRead(path, out notRegular);
         }
-        return handle is null ? null : new SegmentSource(path, handle);
+        return handle is null ? null : new SegmentSource(path, handle, window);
     }
 
     public string Path { get; }
@@ -161,7 +167,7 @@ internal sealed class SegmentSource : IDisposable
         int first = (int)(offset / blockSize);
         int last = (int)((offset + count - 1) / blockSize);
         // As many whole blocks as the usual window holds, and never fewer than the read needs.
-        int blocks = Math.Max(last - first + 1, Math.Max(1, DefaultWindow / blockSize));
+        int blocks = Math.Max(last - first + 1, Math.Max(1, _windowHint / blockSize));
         blocks = Math.Min(blocks, container.BlockCount - first);
         long start = (long)first * blockSize;
         int bytes = (int)Math.Min((long)blocks * blockSize, Length - start);

@@ -37,30 +37,80 @@ internal sealed class EventPump
     /// <summary>What reading skipped (after <see cref="ReadAll"/>; after following, the records that did not decode).</summary>
     public DamageSummary Damage { get; private set; } = new();
 
-    /// <summary>Prints every matching event that is in the log now.</summary>
-    public void ReadAll(CancellationToken ct)
+    /// <summary>Matching events to pass over before printing (the tail prints the last of them).</summary>
+    public long SkipMatching { get; init; }
+
+    /// <summary>Where reading stopped: after the last record read, every lane's place (set by <see cref="ReadAll"/> when <see cref="TrackEnd"/>).</summary>
+    public LogPosition? End { get; private set; }
+
+    /// <summary>Keep <see cref="End"/> (the tail then follows from there).</summary>
+    public bool TrackEnd { get; init; }
+
+    /// <summary>A pump like this one reading from <paramref name="from"/>, passing over <paramref name="skip"/> matches, keeping its end.</summary>
+    public EventPump With(LogPosition? from, long skip) => new()
+    {
+        Reader = Reader,
+        Filter = Filter,
+        Output = Output,
+        Destination = Destination,
+        From = from,
+        SavePositionPath = SavePositionPath,
+        PollInterval = PollInterval,
+        OnBytes = OnBytes,
+        OnFirstSkip = OnFirstSkip,
+        SkipMatching = skip,
+        TrackEnd = true,
+    };
+
+    /// <summary>Prints every matching event that is in the log now (after the first <see cref="SkipMatching"/>).</summary>
+    public void ReadAll(CancellationToken ct) => Run(ct, countOnly: false);
+
+    /// <summary>Counts the matching events from <see cref="From"/>, printing nothing: by their frames alone when no filter needs the message.</summary>
+    public long CountMatching(CancellationToken ct) => Run(ct, countOnly: true);
+
+    private long Run(CancellationToken ct, bool countOnly)
     {
         LastPosition = From;
+        End = From;
+        long matched = 0;
         var clef = Output as ClefEventOutput;
-        bool fromBytes = clef is not null && !Filter.NeedsMessage;
+        bool fromBytes = !countOnly && clef is not null && !Filter.NeedsMessage;
         var writer = fromBytes ? new ClefUtf8Writer() : null;
         var sink = new Utf8LineSink(Destination);
         Action<Utf8Buffer> spill = _ => sink.Flush();
-        using (RecordStream records = Reader.OpenRecordStream(From))
+        WhereFilter? where = Filter.Where is { HasConditions: true } w ? w : null;
+        using (RecordStream records = Reader.OpenRecordStream(From, Filter.Until))
         {
             while (records.MoveNext())
             {
                 if (ct.IsCancellationRequested) break;
                 OnBytes?.Invoke((records.Length + 7) & ~7L);
+                if (TrackEnd) End = records.Next;
                 if (records.Kind != MmapRecordKind.Event) continue;
-                if (!Filter.NeedsMessage && !Filter.Matches(records.Level, records.UtcTicks))
+                // Outside --since/--until: skipped unread (the frame was checked, the body is not walked),
+                // so a time-bounded read costs what it prints.
+                if (Filter.OutsideTime(records.UtcTicks)) continue;
+                if (!Filter.Matches(records.Level, records.UtcTicks))
                 {
                     // Skipped events still count when they are damaged, as printed ones do.
                     records.CountEvent(records.EventDecodes());
                     continue;
                 }
+                if (where is not null && !where.MayMatch(records, out bool decodes))
+                {
+                    records.CountEvent(decodes);
+                    continue;
+                }
+                if (!Filter.NeedsMessage && (countOnly || matched < SkipMatching))
+                {
+                    // Counted and passed over by their frames alone (the tail's first pass and what it skips):
+                    // a damaged body among the last N is found, and said, when it is printed.
+                    matched++;
+                    continue;
+                }
                 if (fromBytes && WriteFromBytes(records, writer!, sink, spill))
                 {
+                    matched++;
                     Printed++;
                     LastPosition = records.Next;
                     continue;
@@ -68,6 +118,8 @@ internal sealed class EventPump
                 MmapEvent? evt = records.DecodeEvent();
                 records.CountEvent(evt is not null);
                 if (evt is null || !Filter.Matches(evt)) continue;
+                matched++;
+                if (countOnly || matched <= SkipMatching) continue;
                 Write(evt, sink);
                 Printed++;
                 LastPosition = records.Next;
@@ -75,7 +127,8 @@ internal sealed class EventPump
             sink.Flush();
             Damage = DamageSummary.Of(records.Reports, From);
         }
-        SavePosition();
+        if (!countOnly) SavePosition();
+        return matched;
     }
 
     /// <summary>

@@ -34,9 +34,10 @@ internal static class ExportCommand
         command.SetAction(async (result, ct) =>
         {
             IEventOutput eventOutput = EventOutputs.Create(result.GetValue(format)!, result.GetValue(template), colour: false, result.GetValue(raw));
-            EventFilter filter = filters.Build(result);
+            EventFilter filter = filters.Build(result, context);
             LogPosition? start = PositionStore.Resolve(result.GetValue(from), out _);
             MmapLogReader reader = LogSource.Open(result.GetValue(path)!);
+            if (filter.Since is { } since) start = Positions.Later(start, reader.TimeStart(since));
             string target = result.GetValue(output)!;
             bool toStdout = target == "-";
             TextWriter destination = toStdout ? context.Stdout : OpenOutput(target, result.GetValue(force));

@@ -18,6 +18,10 @@ internal sealed class LogStats
 {
     public int Segments { get; private set; }
     public long SegmentBytes { get; private set; }
+    /// <summary>What the segments hold, compressed ones counted at the size they hold.</summary>
+    public long ContentBytes { get; private set; }
+    /// <summary>Segments stored compressed (FORMAT.md, Compressed segments).</summary>
+    public int CompressedSegments { get; private set; }
     public long Records { get; private set; }
     public long RecordBytes { get; private set; }
     public long Events { get; private set; }
@@ -29,6 +33,9 @@ internal sealed class LogStats
     public DateTimeOffset? Last { get; private set; }
     public Dictionary<string, TemplateStats> Templates { get; } = new(StringComparer.Ordinal);
     public DamageSummary Damage { get; private set; } = new();
+
+    /// <summary>Events per time bucket by level.</summary>
+    public TimeHistogram Timeline { get; } = new();
 
     /// <summary>Distinct templates counted one by one; past this, the rest are counted together (bounded memory).</summary>
     public const int MaxTemplates = 100_000;
@@ -44,6 +51,12 @@ internal sealed class LogStats
         IReadOnlyList<string> files = reader.SegmentFiles();
         stats.Segments = files.Count;
         stats.SegmentBytes = LogSource.TotalBytes(files);
+        foreach (string file in files)
+        {
+            long content = MmapLogReader.ContentLength(file);
+            stats.ContentBytes += content;
+            if (content != new System.IO.FileInfo(file).Length) stats.CompressedSegments++;
+        }
         var clef = new ClefUtf8Writer();
         var decoded = new ClefEventOutput();
         var counter = new Utf8CountingWriter();
@@ -82,6 +95,7 @@ internal sealed class LogStats
             stats.EventBytes += records.Length;
             stats.ClefBytes += clefBytes;
             stats.ByLevel[head.Level]++;
+            stats.Timeline.Add(head.UtcTicks, head.Level);
             var offset = TimeSpan.FromMinutes(head.OffsetMinutes);
             long local = head.UtcTicks + offset.Ticks;
             DateTimeOffset timestamp = local >= DateTime.MinValue.Ticks && local <= DateTime.MaxValue.Ticks

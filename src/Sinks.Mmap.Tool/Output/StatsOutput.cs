@@ -6,6 +6,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Sinks.Mmap.Tool.Commands;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Sinks.Mmap.Tool.Output;
 
@@ -14,9 +16,89 @@ internal static class StatsOutput
 {
     private static readonly string[] LevelNames = { "Verbose", "Debug", "Information", "Warning", "Error", "Fatal" };
 
-    public static void WriteText(LogStats s, int top, TextWriter o)
+    /// <summary>The level colours of the chart, as <c>cat</c> colours levels.</summary>
+    private static readonly Color[] LevelColours = { Color.Grey, Color.Silver, Color.Green, Color.Yellow, Color.Red, Color.Maroon };
+
+    /// <summary>
+    /// The statistics as text, then the events per time bucket by level: on a terminal as a chart (a bar a
+    /// bucket, split by level; Spectre.Console), otherwise one line a bucket with its counts by level.
+    /// </summary>
+    public static void WriteText(LogStats s, int top, TextWriter o, int? bucket = null, ToolContext? terminal = null)
     {
-        o.WriteLine(I($"segments:      {s.Segments} ({s.SegmentBytes:N0} bytes on disk)"));
+        WriteSummary(s, top, o);
+        (string size, List<(DateTimeOffset Start, long[] Counts)> buckets) = s.Timeline.Buckets(bucket);
+        if (buckets.Count == 0) return;
+        TimeZoneInfo zone = terminal?.TimeZone ?? TimeZoneInfo.Local;
+        o.WriteLine(I($"events per {size} (local time, {LevelAbbreviations()}):"));
+        if (terminal is { StdoutIsTerminal: true })
+        {
+            WriteChart(buckets, o, terminal, zone);
+            return;
+        }
+        foreach ((DateTimeOffset start, long[] counts) in buckets)
+        {
+            o.WriteLine(I($"  {Label(start, zone)}  {Sum(counts),10:N0}  {string.Join(' ', counts.Select(c => c.ToString(CultureInfo.InvariantCulture)))}"));
+        }
+    }
+
+    private static string LevelAbbreviations() => "counts: total, then " + string.Join(' ', LevelNames);
+
+    private static string Label(DateTimeOffset start, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(start, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static long Sum(long[] counts)
+    {
+        long sum = 0;
+        foreach (long c in counts) sum += c;
+        return sum;
+    }
+
+    private static void WriteChart(List<(DateTimeOffset Start, long[] Counts)> buckets, TextWriter o, ToolContext context, TimeZoneInfo zone)
+    {
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(o),
+            Ansi = context.UseColour ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = context.UseColour ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        int width = Math.Max(40, context.TerminalWidth);
+        console.Profile.Width = width;
+        long max = 1;
+        foreach ((_, long[] counts) in buckets) max = Math.Max(max, Sum(counts));
+        int barWidth = Math.Max(10, width - 19 - 14);
+        var grid = new Grid();
+        grid.AddColumn(new GridColumn().NoWrap());
+        grid.AddColumn(new GridColumn().NoWrap().RightAligned());
+        grid.AddColumn(new GridColumn().NoWrap());
+        foreach ((DateTimeOffset start, long[] counts) in buckets)
+        {
+            long total = Sum(counts);
+            IRenderable bar = new Text("");
+            if (total > 0)
+            {
+                var chart = new BreakdownChart().HideTags().Width((int)Math.Max(1, barWidth * total / max));
+                for (int i = 0; i < counts.Length; i++)
+                {
+                    if (counts[i] > 0) chart.AddItem(LevelNames[i], counts[i], LevelColours[i]);
+                }
+                bar = chart;
+            }
+            grid.AddRow(new Text(Label(start, zone)), new Text(total.ToString("N0", CultureInfo.InvariantCulture)), bar);
+        }
+        console.Write(grid);
+        var legend = new StringBuilder("  ");
+        for (int i = 0; i < LevelNames.Length; i++)
+        {
+            legend.Append('[').Append(LevelColours[i].ToMarkup()).Append("]█ ").Append(LevelNames[i]).Append("[/]  ");
+        }
+        console.MarkupLine(legend.ToString());
+    }
+
+    private static void WriteSummary(LogStats s, int top, TextWriter o)
+    {
+        o.WriteLine(I($"segments:      {s.Segments} ({s.SegmentBytes:N0} bytes on disk)") +
+            (s.CompressedSegments > 0 ? I($"; {s.CompressedSegments} compressed, holding {s.ContentBytes:N0} bytes ({Ratio(s.SegmentBytes, s.ContentBytes)} on disk)") : ""));
         o.WriteLine(I($"records:       {s.Records:N0} ({s.RecordBytes:N0} bytes)"));
         o.WriteLine(I($"events:        {s.Events:N0}") + (s.Undecodable > 0 ? I($" ({s.Undecodable} undecodable)") : ""));
         for (int i = 0; i < LevelNames.Length; i++)
@@ -40,7 +122,7 @@ internal static class StatsOutput
         }
     }
 
-    public static void WriteJson(LogStats s, int top, TextWriter output)
+    public static void WriteJson(LogStats s, int top, TextWriter output, int? bucket = null)
     {
         using var stream = new MemoryStream();
         // Relaxed escaping: offsets and paths keep their '+' ("+00:00", not "\u002B00:00").
@@ -49,6 +131,8 @@ internal static class StatsOutput
             json.WriteStartObject();
             json.WriteNumber("segments", s.Segments);
             json.WriteNumber("segmentBytes", s.SegmentBytes);
+            json.WriteNumber("contentBytes", s.ContentBytes);
+            json.WriteNumber("compressedSegments", s.CompressedSegments);
             json.WriteNumber("records", s.Records);
             json.WriteNumber("recordBytes", s.RecordBytes);
             json.WriteNumber("events", s.Events);
@@ -64,6 +148,22 @@ internal static class StatsOutput
             else json.WriteNull("last");
             WriteTemplates(json, "topByCount", ByCount(s, top));
             WriteTemplates(json, "topByBytes", ByBytes(s, top));
+            (string size, List<(DateTimeOffset Start, long[] Counts)> buckets) = s.Timeline.Buckets(bucket);
+            json.WriteStartObject("timeline");
+            json.WriteString("bucket", size);
+            json.WriteStartArray("buckets");
+            foreach ((DateTimeOffset start, long[] counts) in buckets)
+            {
+                json.WriteStartObject();
+                json.WriteString("start", start.ToString("O", CultureInfo.InvariantCulture));
+                json.WriteNumber("events", Sum(counts));
+                json.WriteStartObject("levels");
+                for (int i = 0; i < LevelNames.Length; i++) json.WriteNumber(LevelNames[i], counts[i]);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
             json.WriteEndObject();
         }
         output.Write(Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length));
