@@ -26,6 +26,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private const int BusyPollMilliseconds = 10;
     private const long BusyWindowMilliseconds = 2000;
     private const long QuickRotationMilliseconds = 1000;
+    // While events are being written, the maintainer renews the pages ahead of the tail this often
+    // (PageWindow): the kernel may write them back, or take them, at any moment.
+    private const int WritingPollMilliseconds = 50;
     private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
     // How often the maintainer looks for lanes whose writer was killed, to seal what it left.
     private const long IdleLaneCheckMilliseconds = 5000;
@@ -41,6 +44,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private readonly AutoResetEvent _wake = new(false);
     private readonly ManualResetEventSlim _standbyChanged = new(false);
     private readonly Thread _maintainer;
+    private readonly PageWindow _pages = new();
 
     private ActiveSegment? _current;
     private StringTable? _spareStrings;
@@ -200,6 +204,10 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 EnsureRotated(segment);
                 continue;
             }
+            if (offset >= segment.PrefaultMark)
+            {
+                WakeForPages(segment);
+            }
             bool encoded = scratch is not null && !first.Overflowed
                 ? CopyEncoded(segment, offset, scratch.Bytes.AsSpan(0, first.Position), sequence, timestampUtcTicks, level)
                 : TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload, levels);
@@ -221,6 +229,16 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
         Interlocked.Increment(ref _dropped);
         return false;
+    }
+
+    /// <summary>Half the pages prepared ahead are used: the maintainer prepares more (once per mark, one thread).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WakeForPages(ActiveSegment segment)
+    {
+        if (segment.TakePrefaultMark())
+        {
+            _wake.Set();
+        }
     }
 
     private void ReportRejected(EventRejection rejection, ActiveSegment segment)
@@ -477,7 +495,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 }
                 AdoptLane(claim);
             }
-            SegmentStorage storage = Interlocked.Exchange(ref _standby, null) ?? _preparer.Prepare(_naming, _nextNumber);
+            SegmentStorage storage = Interlocked.Exchange(ref _standby, null) ?? _preparer.Prepare(_naming, _nextNumber, _pages.StandbyBytes);
             Activate(storage, NumberOf(storage), UtcNow.Ticks);
             return true;
         }
@@ -578,9 +596,14 @@ public sealed unsafe class MmapLogWriter : IDisposable
             _errors.ReportThrottled(MmapLogErrorKind.Io, "retention failed", ex);
         }
         bool firstRound = true;
+        bool writingLately = false;
         while (true)
         {
             double idleWait = Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds);
+            if (writingLately)
+            {
+                idleWait = Math.Min(idleWait, WritingPollMilliseconds);
+            }
             bool rotatingLately = Environment.TickCount64 - Volatile.Read(ref _lastRotationMs) < BusyWindowMilliseconds;
             if (firstRound)
             {
@@ -601,6 +624,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                     RetryIfFaulted();
                     CheckOwnership();
                     PrepareStandbyIfNeeded();
+                    writingLately = _pages.Refresh(Volatile.Read(ref _current), Volatile.Read(ref _standby), Environment.TickCount64);
                     RecoverIdleLanesIfDue();
                 }
                 CloseRetiredSegments();
@@ -725,7 +749,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
             stale.DeleteIfStillNamed();
         }
         bool deleted = current.Storage.IsUnlinked;
-        SegmentStorage next = _preparer.Prepare(_naming, _nextNumber);
+        SegmentStorage next = _preparer.Prepare(_naming, _nextNumber, _pages.StandbyBytes);
         _standbyNumber = next.Number;
         Volatile.Write(ref _standby, next);
         _standbyChanged.Set();
@@ -766,7 +790,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         bool prepared = false;
         try
         {
-            SegmentStorage storage = _preparer.Prepare(_naming, number);
+            SegmentStorage storage = _preparer.Prepare(_naming, number, _pages.StandbyBytes);
             _standbyNumber = storage.Number;
             _standbyFailing = false;
             Volatile.Write(ref _standby, storage);
