@@ -31,9 +31,6 @@ public sealed class PeerConfig : ManualConfig
             .WithId("Peer"));
         AddColumn(StatisticColumn.Min, StatisticColumn.Median);
         AddColumn(new EventsPerSecondColumn());
-        // The generated project builds the whole solution's sources: on a shared 2-core machine that
-        // takes longer than BenchmarkDotNet's default 2 minutes.
-        WithBuildTimeout(System.TimeSpan.FromMinutes(15));
         // Sinks in the order they are declared (baseline first) within each (Threads, Workload) group;
         // the Ratio column is relative to the baseline of the same group.
         WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
