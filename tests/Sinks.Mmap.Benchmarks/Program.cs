@@ -16,7 +16,7 @@ internal static class Program
         }
         // The generated project builds the whole solution's sources: on a shared 2-core machine that
         // takes longer than BenchmarkDotNet's default 2 minutes (a timeout set in a [Config] is not used for the build).
-        var config = DefaultConfig.Instance.WithBuildTimeout(TimeSpan.FromMinutes(15));
+        var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15));
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         PeerReport.Print(summaries, Console.Out);
         return 0;
