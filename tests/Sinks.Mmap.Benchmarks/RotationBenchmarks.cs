@@ -34,7 +34,7 @@ public class RotationBenchmarks
     [Benchmark]
     public void PrepareAndClose256MiB()
     {
-        SegmentStorage storage = _preparer.Prepare(new SegmentNaming(Path.Combine(_directory.Path, "r.mlog")), ++_next, PageWindow.MinimumBytes);
+        SegmentStorage storage = _preparer.Prepare(new SegmentNaming(Path.Combine(_directory.Path, "r.mlog")), ++_next);
         string path = storage.Path;
         storage.CloseAndTrim(SegmentBytes, flushToDisk: false);
         File.Delete(path);

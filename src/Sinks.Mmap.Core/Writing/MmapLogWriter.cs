@@ -495,7 +495,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 }
                 AdoptLane(claim);
             }
-            SegmentStorage storage = Interlocked.Exchange(ref _standby, null) ?? _preparer.Prepare(_naming, _nextNumber, _pages.StandbyBytes);
+            SegmentStorage storage = Interlocked.Exchange(ref _standby, null) ?? _preparer.Prepare(_naming, _nextNumber);
             Activate(storage, NumberOf(storage), UtcNow.Ticks);
             return true;
         }
@@ -749,7 +749,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
             stale.DeleteIfStillNamed();
         }
         bool deleted = current.Storage.IsUnlinked;
-        SegmentStorage next = _preparer.Prepare(_naming, _nextNumber, _pages.StandbyBytes);
+        SegmentStorage next = _preparer.Prepare(_naming, _nextNumber);
         _standbyNumber = next.Number;
         Volatile.Write(ref _standby, next);
         _standbyChanged.Set();
@@ -790,7 +790,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         bool prepared = false;
         try
         {
-            SegmentStorage storage = _preparer.Prepare(_naming, number, _pages.StandbyBytes);
+            SegmentStorage storage = _preparer.Prepare(_naming, number);
             _standbyNumber = storage.Number;
             _standbyFailing = false;
             Volatile.Write(ref _standby, storage);

@@ -4,7 +4,7 @@ using Sinks.Mmap.Storage;
 
 namespace Sinks.Mmap.Writing;
 
-/// <summary>Creates a segment file, preallocates it, maps it (or falls back to positional writes) and pre-faults its start.</summary>
+/// <summary>Creates a segment file, preallocates it, maps it (or falls back to positional writes) and pre-faults it.</summary>
 internal sealed class SegmentPreparer
 {
     private readonly MmapLogOptions _options;
@@ -25,10 +25,11 @@ internal sealed class SegmentPreparer
     /// the next number whose name is free: a name already taken (a planted link, FIFO or folder, a
     /// leftover) is never opened, deleted or waited on; it is reported once and stepped past, so a
     /// name nobody can use never stops logging. Throws <see cref="IOException"/> or
-    /// <see cref="UnauthorizedAccessException"/> when no file can be created. Its first
-    /// <paramref name="prefaultBytes"/> are faulted in (see <see cref="PageWindow"/> for why not all).
+    /// <see cref="UnauthorizedAccessException"/> when no file can be created. Every page is faulted
+    /// in; <see cref="PageWindow"/> renews the ones just ahead of the tail later, as the kernel may
+    /// write back or reclaim them before they are used.
     /// </summary>
-    public SegmentStorage Prepare(SegmentNaming naming, long number, long prefaultBytes)
+    public SegmentStorage Prepare(SegmentNaming naming, long number)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -46,7 +47,7 @@ internal sealed class SegmentPreparer
             try
             {
                 SegmentStorage storage = Map(path, file);
-                storage.Prefault(0, prefaultBytes);
+                storage.Prefault(0, storage.Capacity);
                 storage.Number = number + attempt;
                 return storage;
             }

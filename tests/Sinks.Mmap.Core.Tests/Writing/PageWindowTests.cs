@@ -54,36 +54,6 @@ public class PageWindowTests
     }
 
     [Fact]
-    public void A_segment_is_prepared_ahead_of_its_tail_as_it_fills_and_not_all_at_once()
-    {
-        if (!PageCacheTests.PageCache.IsAvailable) return;
-        using var log = new TestLog();
-        const long Segment = 64 << 20;
-        using var writer = new MmapLogWriter(log.Options(segmentSize: Segment));
-        string path = writer.CurrentSegmentPath!;
-        // A new segment holds its first window, not 64 MiB of zeros the kernel may write back before use
-        // (dirty pages: the page cache may read clean ones ahead).
-        Assert.InRange(PreparedPages(path), 1, PageWindow.MinimumBytes / 4096 + 16);
-
-        // Past the middle of the first window, the logging thread wakes the maintainer, which prepares more.
-        long written = 0;
-        int i = 0;
-        while (written < PageWindow.MinimumBytes * 3 / 4)
-        {
-            var e = new SimpleEvent("Event {Number} {Text} {Elapsed}", i++, new string('x', 200), 1.5);
-            Assert.True(writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref e));
-            written += 260;
-        }
-        var deadline = Stopwatch.StartNew();
-        while (PreparedPages(path) <= PageWindow.MinimumBytes / 4096 + 16 && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            Thread.Sleep(10);
-        }
-        Assert.True(PreparedPages(path) > PageWindow.MinimumBytes / 4096 + 16, "the maintainer prepared pages past the first window");
-        Assert.Empty(log.Errors);
-    }
-
-    [Fact]
     public void Preparing_pages_that_already_hold_records_leaves_every_record_as_written()
     {
         using var log = new TestLog();
@@ -110,8 +80,6 @@ public class PageWindowTests
         Assert.Equal(Enumerable.Range(0, Count), events.Select(e => Convert.ToInt32(((LogScalar)e.Properties[0].Value).Value, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
     }
-
-    private static long PreparedPages(string path) => PageCacheTests.PageCache.DirtyPages(path);
 
     private static void WriteBack(string path)
     {
