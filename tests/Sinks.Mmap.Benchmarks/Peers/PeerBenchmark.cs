@@ -22,11 +22,13 @@ public abstract class PeerBenchmark
 
     /// <summary>
     /// The page faults an Mmap case's logging threads may take per 1,000 events over the measured
-    /// iterations. The segment pages are faulted in ahead by the writer's maintainer, so a logging
-    /// thread that still faults on them costs 1–7 µs a page, the kind of regression wall time on a
-    /// shared machine hides. A case over budget fails (its process throws at cleanup).
+    /// iterations. A segment page that is not resident when the logging thread reaches it costs that
+    /// thread 1–13 µs; at 2 per 1,000 events that is at most ~26 ns an event. On the development
+    /// machine (Linux 6.18 with DAMON's proactive pageout) the Mmap cases take 1.65–1.75 a thousand,
+    /// the builds before and after the page window alike; a window that fell behind took 1.7–5.2 and
+    /// failed here. A case over budget fails (its process throws at cleanup).
     /// </summary>
-    public const double FaultBudgetPerThousandEvents = 0.1;
+    public const double FaultBudgetPerThousandEvents = 2;
 
     private LoggingThreads? _threads;
 
