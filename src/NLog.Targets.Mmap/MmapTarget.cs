@@ -274,9 +274,7 @@ public sealed class MmapTarget : TargetWithContext
 
             if (logEvent.Exception is { } exception)
             {
-                header.ExceptionType = exception.GetType().FullName ?? exception.GetType().Name;
-                header.ExceptionMessage = exception.Message;
-                header.ExceptionText = exception.ToString();
+                header.SetException(exception);
             }
             if (Activity.Current is { } activity && activity.IdFormat == ActivityIdFormat.W3C)
             {

@@ -42,7 +42,7 @@ public unsafe class ClaimStrategyBenchmarks
         _directory = new TempDirectory("claim");
         string path = Path.Combine(_directory.Path, "claim.bin");
         _mapping = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, MappingBytes), MappingBytes);
-        _mapping.Prefault();
+        _mapping.Prefault(0, _mapping.Capacity);
         _cas = new CasClaimer(_mapping.Base, (int)MappingBytes);
         _lock = new LockClaimer(_mapping.Base, (int)MappingBytes);
         _ticks = DateTime.UtcNow.Ticks;

@@ -1,4 +1,5 @@
 using System;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using Sinks.Mmap.Benchmarks.Peers;
 
@@ -13,7 +14,10 @@ internal static class Program
         {
             return Harness.HarnessCommand.Run(args);
         }
-        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        // The generated project builds the whole solution's sources: on a shared 2-core machine that
+        // takes longer than BenchmarkDotNet's default 2 minutes (a timeout set in a [Config] is not used for the build).
+        var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15));
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         PeerReport.Print(summaries, Console.Out);
         return 0;
     }

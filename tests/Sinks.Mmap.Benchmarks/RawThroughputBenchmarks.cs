@@ -58,7 +58,7 @@ public unsafe class RawThroughputBenchmarks
         _directory = new TempDirectory("memcpy");
         string path = Path.Combine(_directory.Path, "copy.bin");
         _mapping = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, MappingBytes), MappingBytes);
-        _mapping.Prefault();
+        _mapping.Prefault(0, _mapping.Capacity);
     }
 
     [GlobalCleanup]

@@ -31,9 +31,7 @@ internal readonly struct SerilogPayload : IEventPayload
         };
         if (e.Exception is { } exception)
         {
-            header.ExceptionType = exception.GetType().FullName;
-            header.ExceptionMessage = exception.Message;
-            header.ExceptionText = exception.ToString();
+            header.SetException(exception);
         }
         if (e.TraceId is { } traceId) header.TraceId = traceId;
         if (e.SpanId is { } spanId) header.SpanId = spanId;

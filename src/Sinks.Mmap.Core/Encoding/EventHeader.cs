@@ -45,4 +45,19 @@ public struct EventHeader
 
     /// <summary>How many top-level properties follow.</summary>
     public int PropertyCount;
+
+    /// <summary>
+    /// Sets <see cref="ExceptionType"/>, <see cref="ExceptionMessage"/> and <see cref="ExceptionText"/>
+    /// from <paramref name="exception"/>. The text is rendered once per exception and reused while
+    /// nothing it shows has changed (its stack trace, message or inner exceptions), so an exception
+    /// logged again costs no new rendering.
+    /// </summary>
+    public void SetException(System.Exception exception)
+    {
+        System.ArgumentNullException.ThrowIfNull(exception);
+        System.Type type = exception.GetType();
+        ExceptionType = type.FullName ?? type.Name;
+        ExceptionMessage = exception.Message;
+        ExceptionText = ExceptionTexts.Of(exception);
+    }
 }

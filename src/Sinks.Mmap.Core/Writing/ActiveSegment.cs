@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Storage;
@@ -15,9 +16,12 @@ namespace Sinks.Mmap.Writing;
 /// </summary>
 internal sealed unsafe class ActiveSegment
 {
-    // _state packs: bit 63 sealed | bits 32..62 records claimed | bits 0..31 next free offset.
+    // The claim word packs: bit 63 sealed | bits 32..62 records claimed | bits 0..31 next free offset.
     private const long SealedBit = long.MinValue;
-    private long _state;
+    // Every append compare-and-swaps the claim word, so its cache line moves between the logging
+    // threads' cores: it lives on a line of its own, away from the fields each append only reads
+    // (Base, Capacity, FirstSequence, …), which would otherwise miss in every other thread's cache.
+    private ClaimLine _claim;
     private int _sealOffset = -1;
     private long _durableTo;
     private int _retired;
@@ -44,11 +48,26 @@ internal sealed unsafe class ActiveSegment
         new SegmentHeader(number, firstSequence, createdUtcTicks, Environment.ProcessId, storage.Capacity)
             .WriteTo(new Span<byte>(Base, FormatConstants.HeaderSize));
         storage.OnCommitted(0, FormatConstants.HeaderSize);
-        _state = FormatConstants.HeaderSize;
+        _claim.State = FormatConstants.HeaderSize;
+        // Until the maintainer has seen this segment: wake it once half of what was prepared is used.
+        _claim.PrefaultMark = storage.IsMapped && storage.PrefaultedTo > 0 ? (int)Math.Min(int.MaxValue, storage.PrefaultedTo / 2) : int.MaxValue;
         _durableTo = 0;
     }
 
     public SegmentStorage Storage { get; }
+
+    /// <summary>
+    /// The offset past which a logging thread wakes the maintainer to prepare more pages
+    /// (<see cref="PageWindow"/>); int.MaxValue when no wake is due.
+    /// </summary>
+    public int PrefaultMark
+    {
+        get => Volatile.Read(ref _claim.PrefaultMark);
+        set => Volatile.Write(ref _claim.PrefaultMark, value);
+    }
+
+    /// <summary>True for the one logging thread that passed the mark first (it wakes the maintainer).</summary>
+    public bool TakePrefaultMark() => Interlocked.Exchange(ref _claim.PrefaultMark, int.MaxValue) != int.MaxValue;
     public long Number { get; }
     public long FirstSequence { get; }
     public long RollAtUtcTicks { get; }
@@ -62,7 +81,7 @@ internal sealed unsafe class ActiveSegment
     /// <summary>The largest event body a record in this segment can hold (the format's limit, or the segment's when smaller).</summary>
     public int MaxBodyLength { get; }
 
-    public bool IsSealed => Volatile.Read(ref _state) < 0;
+    public bool IsSealed => Volatile.Read(ref _claim.State) < 0;
 
     /// <summary>
     /// The sequence of the EndOfSegment record, once sealed: read from the state word that the sealing
@@ -74,9 +93,9 @@ internal sealed unsafe class ActiveSegment
     public int SealOffset => Volatile.Read(ref _sealOffset);
 
     /// <summary>Offset just past the last claimed record.</summary>
-    public int ClaimedEnd => (int)(uint)Volatile.Read(ref _state);
+    public int ClaimedEnd => (int)(uint)Volatile.Read(ref _claim.State);
 
-    public long NextSequence => FirstSequence + ((Volatile.Read(ref _state) & ~SealedBit) >> 32);
+    public long NextSequence => FirstSequence + ((Volatile.Read(ref _claim.State) & ~SealedBit) >> 32);
 
     /// <summary>
     /// Claims <paramref name="alignedLength"/> bytes and the next sequence number. When the record
@@ -91,7 +110,7 @@ internal sealed unsafe class ActiveSegment
         {
             ThrowNotARecordLength(alignedLength);
         }
-        long state = Volatile.Read(ref _state);
+        long state = Volatile.Read(ref _claim.State);
         while (true)
         {
             if (state < 0)
@@ -105,11 +124,11 @@ internal sealed unsafe class ActiveSegment
             if ((long)free + alignedLength > Capacity - FormatConstants.SealReserve)
             {
                 TrySealAt(state, utcTicks);
-                state = Volatile.Read(ref _state);
+                state = Volatile.Read(ref _claim.State);
                 continue;
             }
             long next = ((claimed + 1) << 32) | (uint)(free + alignedLength);
-            long seen = Interlocked.CompareExchange(ref _state, next, state);
+            long seen = Interlocked.CompareExchange(ref _claim.State, next, state);
             if (seen == state)
             {
                 offset = free;
@@ -132,14 +151,14 @@ internal sealed unsafe class ActiveSegment
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySeal(long utcTicks)
     {
-        long state = Volatile.Read(ref _state);
+        long state = Volatile.Read(ref _claim.State);
         while (state >= 0)
         {
             if (TrySealAt(state, utcTicks))
             {
                 return true;
             }
-            state = Volatile.Read(ref _state);
+            state = Volatile.Read(ref _claim.State);
         }
         return false;
     }
@@ -150,7 +169,7 @@ internal sealed unsafe class ActiveSegment
         int free = (int)(uint)state;
         long claimed = state >> 32;
         long next = SealedBit | ((claimed + 1) << 32) | (uint)(free + FormatConstants.SealReserve);
-        if (Interlocked.CompareExchange(ref _state, next, state) != state)
+        if (Interlocked.CompareExchange(ref _claim.State, next, state) != state)
         {
             return false;
         }
@@ -246,6 +265,18 @@ internal sealed unsafe class ActiveSegment
 
     /// <summary>Offset where the sealed file ends: just past the seal record.</summary>
     public long SealedLength => SealOffset + FormatConstants.SealReserve;
+}
+
+/// <summary>The claim word alone on its cache line (128 bytes each side: adjacent-line prefetch pairs lines).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 256)]
+internal struct ClaimLine
+{
+    [FieldOffset(128)]
+    public long State;
+
+    // Read by the thread that just claimed (the line is in its cache then), written by the maintainer a few times a second.
+    [FieldOffset(136)]
+    public int PrefaultMark;
 }
 
 internal enum DefineResult

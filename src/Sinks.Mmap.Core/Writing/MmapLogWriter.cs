@@ -26,6 +26,9 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private const int BusyPollMilliseconds = 10;
     private const long BusyWindowMilliseconds = 2000;
     private const long QuickRotationMilliseconds = 1000;
+    // While events are being written, the maintainer renews the pages ahead of the tail this often
+    // (PageWindow): the kernel may write them back, or take them, at any moment.
+    private const int WritingPollMilliseconds = 50;
     private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
     // How often the maintainer looks for lanes whose writer was killed, to seal what it left.
     private const long IdleLaneCheckMilliseconds = 5000;
@@ -41,6 +44,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
     private readonly AutoResetEvent _wake = new(false);
     private readonly ManualResetEventSlim _standbyChanged = new(false);
     private readonly Thread _maintainer;
+    private readonly PageWindow _pages = new();
 
     private ActiveSegment? _current;
     private StringTable? _spareStrings;
@@ -202,6 +206,10 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 EnsureRotated(segment);
                 continue;
             }
+            if (offset >= segment.PrefaultMark)
+            {
+                WakeForPages(segment);
+            }
             bool encoded = scratch is not null && !first.Overflowed
                 ? CopyEncoded(segment, offset, scratch.Bytes.AsSpan(0, first.Position), sequence, timestampUtcTicks, level)
                 : TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload, levels);
@@ -223,6 +231,16 @@ public sealed unsafe class MmapLogWriter : IDisposable
         }
         Interlocked.Increment(ref _dropped);
         return false;
+    }
+
+    /// <summary>Half the pages prepared ahead are used: the maintainer prepares more (once per mark, one thread).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WakeForPages(ActiveSegment segment)
+    {
+        if (segment.TakePrefaultMark())
+        {
+            _wake.Set();
+        }
     }
 
     private void ReportRejected(EventRejection rejection, ActiveSegment segment)
@@ -581,9 +599,14 @@ public sealed unsafe class MmapLogWriter : IDisposable
             _errors.ReportThrottled(MmapLogErrorKind.Io, "retention failed", ex);
         }
         bool firstRound = true;
+        bool writingLately = false;
         while (true)
         {
             double idleWait = Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds);
+            if (writingLately)
+            {
+                idleWait = Math.Min(idleWait, WritingPollMilliseconds);
+            }
             bool rotatingLately = Environment.TickCount64 - Volatile.Read(ref _lastRotationMs) < BusyWindowMilliseconds;
             if (firstRound)
             {
@@ -604,6 +627,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
                     RetryIfFaulted();
                     CheckOwnership();
                     PrepareStandbyIfNeeded();
+                    writingLately = _pages.Refresh(Volatile.Read(ref _current), Volatile.Read(ref _standby), Environment.TickCount64);
                     RecoverIdleLanesIfDue();
                 }
                 CloseRetiredSegments();

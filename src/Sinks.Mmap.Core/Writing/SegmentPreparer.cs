@@ -25,7 +25,9 @@ internal sealed class SegmentPreparer
     /// the next number whose name is free: a name already taken (a planted link, FIFO or folder, a
     /// leftover) is never opened, deleted or waited on; it is reported once and stepped past, so a
     /// name nobody can use never stops logging. Throws <see cref="IOException"/> or
-    /// <see cref="UnauthorizedAccessException"/> when no file can be created.
+    /// <see cref="UnauthorizedAccessException"/> when no file can be created. Every page is faulted
+    /// in; <see cref="PageWindow"/> renews the ones just ahead of the tail later, as the kernel may
+    /// write back or reclaim them before they are used.
     /// </summary>
     public SegmentStorage Prepare(SegmentNaming naming, long number)
     {
@@ -45,7 +47,7 @@ internal sealed class SegmentPreparer
             try
             {
                 SegmentStorage storage = Map(path, file);
-                storage.Prefault();
+                storage.Prefault(0, storage.Capacity);
                 storage.Number = number + attempt;
                 return storage;
             }

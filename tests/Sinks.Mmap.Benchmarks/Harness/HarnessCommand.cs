@@ -19,6 +19,19 @@ internal static class HarnessCommand
         };
     }
 
+    /// <summary>The text after <c>--name</c>, or null.</summary>
+    public static string? TextOption(string[] args, string name)
+    {
+        for (int i = 1; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--" + name)
+            {
+                return args[i + 1];
+            }
+        }
+        return null;
+    }
+
     /// <summary>The value of <c>--name</c>, or <paramref name="fallback"/>.</summary>
     public static double Option(string[] args, string name, double fallback)
     {

@@ -17,12 +17,15 @@ namespace Sinks.Mmap.Benchmarks.Peers;
 /// </summary>
 public sealed class PeerConfig : ManualConfig
 {
+    /// <summary>Measured iterations of one invocation each: the last this many invocations of a case.</summary>
+    public const int MeasuredIterations = 6;
+
     public PeerConfig()
     {
         AddJob(Job.Default
             .WithLaunchCount(1)
             .WithWarmupCount(6)
-            .WithIterationCount(6)
+            .WithIterationCount(MeasuredIterations)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
             .WithId("Peer"));

@@ -76,6 +76,10 @@ public sealed class LoggingThreads : IDisposable
     private int _awake;
     private volatile bool _stop;
     private Exception? _failure;
+    private ThreadFaults? _callerFaults;
+    // Faults taken by all logging threads, one slot per invocation (most recent last).
+    private readonly long[] _workerFaults;
+    private readonly System.Collections.Generic.List<long> _invocationFaults = new(capacity: 64);
 
     /// <param name="threads">How many threads log (1 = only the caller).</param>
     /// <param name="body">Called with the thread's index: 0 on the caller, 1..N-1 on the workers.</param>
@@ -85,6 +89,7 @@ public sealed class LoggingThreads : IDisposable
         _workers = new Thread[threads - 1];
         _start = new ManualResetEventSlim[threads - 1];
         _done = new CountdownEvent(Math.Max(1, threads - 1));
+        _workerFaults = new long[threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
             int index = i;
@@ -94,11 +99,18 @@ public sealed class LoggingThreads : IDisposable
         }
     }
 
+    /// <summary>The page faults the logging threads took in each invocation so far, oldest first.</summary>
+    public System.Collections.Generic.IReadOnlyList<long> InvocationFaults => _invocationFaults;
+
     public void Run()
     {
+        // BenchmarkDotNet invokes on one thread: its counter is opened there, once.
+        _callerFaults ??= new ThreadFaults();
+        long before = _callerFaults.Read();
         if (_workers.Length == 0)
         {
             _body(0);
+            _invocationFaults.Add(_callerFaults.Read() - before);
             return;
         }
         _done.Reset(_workers.Length);
@@ -114,7 +126,13 @@ public sealed class LoggingThreads : IDisposable
             spin.SpinOnce(sleep1Threshold: -1);
         }
         _body(0);
+        long faults = _callerFaults.Read() - before;
         _done.Wait();
+        for (int i = 0; i < _workerFaults.Length; i++)
+        {
+            faults += Volatile.Read(ref _workerFaults[i]);
+        }
+        _invocationFaults.Add(faults);
         if (_failure is { } failure)
         {
             throw new InvalidOperationException("a logging thread failed", failure);
@@ -123,6 +141,7 @@ public sealed class LoggingThreads : IDisposable
 
     private void WorkerLoop(int index)
     {
+        using var faults = new ThreadFaults();
         while (true)
         {
             _start[index].Wait();
@@ -132,6 +151,7 @@ public sealed class LoggingThreads : IDisposable
                 return;
             }
             Interlocked.Increment(ref _awake);
+            long before = faults.Read();
             try
             {
                 _body(index + 1);
@@ -140,6 +160,7 @@ public sealed class LoggingThreads : IDisposable
             {
                 _failure = ex;
             }
+            Volatile.Write(ref _workerFaults[index], faults.Read() - before);
             _done.Signal();
         }
     }
@@ -154,5 +175,6 @@ public sealed class LoggingThreads : IDisposable
             _start[i].Dispose();
         }
         _done.Dispose();
+        _callerFaults?.Dispose();
     }
 }

@@ -29,9 +29,12 @@ public class SerilogPeerBenchmarks : PeerBenchmark
     public void SetupEmptySink() => Start("serilog-empty", c => c.WriteTo.Sink(new NullSink()));
 
     [GlobalSetup(Target = nameof(Mmap))]
-    public void SetupMmap() =>
+    public void SetupMmap()
+    {
+        HasFaultBudget = true;
         // Default 64 MiB segments (so rotations happen during the run); keep 2 to bound disk and page cache.
         Start("serilog-mmap", c => c.WriteTo.Mmap(Path.Combine(Folder, "app.mlog"), retainedFileCountLimit: 2));
+    }
 
     [GlobalSetup(Target = nameof(FileDefault))]
     public void SetupFileDefault() => Start("serilog-file", c => c.WriteTo.File(Path.Combine(Folder, "app.log"), fileSizeLimitBytes: null));

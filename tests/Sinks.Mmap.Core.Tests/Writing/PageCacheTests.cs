@@ -74,7 +74,7 @@ public class PageCacheTests
         return first;
     }
 
-    private static class PageCache
+    internal static class PageCache
     {
         private const long SysCachestat = 451; // the same number on x86-64 and arm64
 
@@ -108,13 +108,21 @@ public class PageCacheTests
             OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64 && Environment.OSVersion.Version >= new Version(6, 5);
 
         /// <summary>Dirty plus under-writeback pages of the whole file.</summary>
-        public static unsafe long DirtyPages(string path)
+        public static long DirtyPages(string path) => DirtyPages(path, 0, 0);
+
+        /// <summary>Dirty plus under-writeback pages of [offset, offset + length) (length 0: to the end).</summary>
+        public static long DirtyPages(string path, long offset, long length)
+        {
+            return Read(path, offset, length);
+        }
+
+        private static unsafe long Read(string path, long offset, long length)
         {
             int fd = open(path, 0);
             Assert.True(fd >= 0, $"open {path}: errno {Marshal.GetLastPInvokeError()}");
             try
             {
-                Range range = default;
+                Range range = new() { Offset = (ulong)offset, Length = (ulong)length };
                 Stat stat = default;
                 long rc = syscall(SysCachestat, fd, &range, &stat, 0);
                 Assert.True(rc == 0, $"cachestat: errno {Marshal.GetLastPInvokeError()}");
