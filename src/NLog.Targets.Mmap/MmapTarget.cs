@@ -34,7 +34,8 @@ namespace NLog.Targets.Mmap;
 /// the context options) are rendered under that lock. <see cref="Activity.Current"/> is read on the logging thread, so an
 /// async wrapper in front of this target loses the trace and span ids (and gains nothing: writing is
 /// a memory copy). I/O failures never throw: they go to NLog's InternalLogger and the event is counted
-/// in <see cref="DroppedEvents"/>.</para>
+/// in <see cref="DroppedEvents"/>; a dropped event is also reported to NLog as a failed write (an
+/// exception passed to the write's continuation, not thrown), so a <c>FallbackGroup</c> writes it to its next target.</para>
 /// </remarks>
 [Target("Mmap")]
 public sealed class MmapTarget : TargetWithContext
@@ -54,6 +55,7 @@ public sealed class MmapTarget : TargetWithContext
     private LocalOffset? _localOffset;
     private long _adapterDropped;
     private long _retiredDropped;
+    private volatile MmapLogError? _lastError;
 
     /// <summary>Creates the target with the default layout <c>${message}</c> and event properties included.</summary>
     public MmapTarget()
@@ -240,18 +242,68 @@ public sealed class MmapTarget : TargetWithContext
             logEvent.Continuation(null);
             return;
         }
-        // NLog's Write(AsyncLogEventInfo): calls Write(LogEventInfo), then the continuation, with NLog's exception rules.
         Write(logEvent);
     }
 
+    /// <summary>
+    /// Writes the event and tells NLog how it went: a dropped event (disk full, too large, closed) passes an
+    /// exception to the continuation, without throwing it, so a <c>FallbackGroup</c> moves on to its next
+    /// target with this event; NLog's default continuation ignores it (the core has reported the fault).
+    /// </summary>
+    /// <param name="logEvent">The event and its continuation.</param>
+    protected override void Write(AsyncLogEventInfo logEvent)
+    {
+        Exception? failure;
+        try
+        {
+            failure = WriteEvent(logEvent.LogEvent, out MmapLogErrorKind dropKind) ? null : DropFailure(dropKind);
+        }
+        catch (Exception ex)
+        {
+            if (MustBeRethrown(ex))
+            {
+                throw;
+            }
+            failure = ex;
+        }
+        logEvent.Continuation(failure);
+    }
+
     /// <inheritdoc />
-    protected override void Write(LogEventInfo logEvent)
+    protected override void Write(LogEventInfo logEvent) => WriteEvent(logEvent, out _);
+
+    /// <summary>NLog's rule for an exception thrown while writing (its own helper is internal): rethrow the fatal ones, and all when the configuration asks.</summary>
+    private bool MustBeRethrown(Exception ex)
+    {
+        if (ex is OutOfMemoryException or StackOverflowException)
+        {
+            return true;
+        }
+        bool rethrow = LoggingConfiguration?.LogFactory?.ThrowExceptions == true || LogManager.ThrowExceptions;
+        InternalLogger.Log(ex, rethrow ? LogLevel.Error : LogLevel.Warn, "Mmap target '{0}': exception in Write", Name);
+        return rethrow;
+    }
+
+    // Off the hot path: only a dropped event allocates its exception.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private IOException DropFailure(MmapLogErrorKind dropKind)
+    {
+        MmapLogError? error = _lastError;
+        string why = dropKind == MmapLogErrorKind.EventRejected
+            ? "the event could not be encoded (too large or malformed)"
+            : "the log could not be written (disk full, I/O fault, the log's lock held, or the target closed)";
+        return new IOException($"Mmap target '{Name}': {why}; the event was dropped" + (error is null ? "." : ". Last error: " + error.Message),
+            error is not null && error.Kind == dropKind ? error.Exception : null);
+    }
+
+    private bool WriteEvent(LogEventInfo logEvent, out MmapLogErrorKind dropKind)
     {
         MmapLogWriter? writer = Volatile.Read(ref _writer);
         if (writer is null)
         {
             Interlocked.Increment(ref _adapterDropped);
-            return;
+            dropKind = MmapLogErrorKind.Io;
+            return false;
         }
         // The header is built in place in the payload, on this thread's stack: it is large enough that a copy shows.
         var payload = default(NLogEventPayload);
@@ -285,7 +337,7 @@ public sealed class MmapTarget : TargetWithContext
             }
 
             header.PropertyCount = payload.PropertyCount;
-            writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload);
+            return writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload, out dropKind);
         }
         catch (Exception)
         {
@@ -523,6 +575,7 @@ public sealed class MmapTarget : TargetWithContext
 
     private void ReportError(MmapLogError error)
     {
+        _lastError = error;
         switch (error.Kind)
         {
             case MmapLogErrorKind.Recovery:
