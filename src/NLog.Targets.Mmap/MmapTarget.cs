@@ -6,6 +6,7 @@ using System.IO;
 using System.Threading;
 using NLog.Common;
 using NLog.Config;
+using NLog.LayoutRenderers;
 using NLog.Layouts;
 using Sinks.Mmap;
 
@@ -70,10 +71,13 @@ public sealed class MmapTarget : TargetWithContext
 
     /// <summary>
     /// The log's path, e.g. <c>logs/app.mlog</c>; segments are <c>logs/app-000001.mlog</c>, ….
-    /// Rendered once, when the target is initialised, with <see cref="LogEventInfo.CreateNullEvent"/>:
-    /// layout renderers that depend on the event (<c>${level}</c>, <c>${logger}</c>, <c>${date}</c>) do not
-    /// split the log into several files. A relative path is relative to the application's base directory.
-    /// Required.
+    /// Rendered once, when the target is initialised: layouts that name the same file for every event
+    /// (<c>${basedir}</c>, <c>${processname}</c>, <c>${environment:…}</c>, <c>${gdc:…}</c>, <c>${var:…}</c>) are
+    /// fine; one that would name another file for some events (<c>${shortdate}</c>, <c>${date}</c>,
+    /// <c>${level}</c>, <c>${logger}</c>, <c>${event-properties:…}</c>, <c>${threadid}</c>, <c>${guid}</c>) is refused
+    /// at initialisation with an <see cref="NLogConfigurationException"/> that says what to use instead
+    /// (<c>archiveEvery</c> for a new segment each day, one target per logger or level). A relative path is
+    /// relative to the application's base directory. Required.
     /// </summary>
     public Layout FileName { get; set; } = Layout.Empty;
 
@@ -154,6 +158,7 @@ public sealed class MmapTarget : TargetWithContext
     /// </summary>
     internal MmapLogOptions BuildOptions()
     {
+        RefuseFileNamesThatVary();
         string path = FileName?.Render(LogEventInfo.CreateNullEvent()) ?? "";
         if (!string.IsNullOrWhiteSpace(path) && !Path.IsPathRooted(path))
         {
@@ -184,6 +189,91 @@ public sealed class MmapTarget : TargetWithContext
         }
         return options;
     }
+
+    /// <summary>
+    /// The target writes one log, opened at initialisation: a <see cref="FileName"/> that would name another
+    /// file for some events is refused here rather than frozen at its first value (FileTarget users expect
+    /// <c>${shortdate}</c> to start a new file each day, <c>${level}</c> one file per level). Three checks:
+    /// renderers that read the logging thread's context or the event's properties (by type: rendering a
+    /// probe event cannot see them), then probe events that differ only in time, only in everything else,
+    /// or not at all (a name that changes at each rendering).
+    /// </summary>
+    private void RefuseFileNamesThatVary()
+    {
+        Layout? layout = FileName;
+        if (layout is null || layout is SimpleLayout { IsFixedText: true })
+        {
+            return;
+        }
+        if (FileNameReadsContext(layout, 0) is { } renderer)
+        {
+            throw FileNameRefused(layout, $"reads the logging thread's context or the event's properties (${{{renderer}}})",
+                "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />), or a fixed fileName");
+        }
+        var start = new DateTime(2001, 2, 3, 4, 5, 6, 789, DateTimeKind.Local);
+        string first = layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first"));
+        if (layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first")) != first)
+        {
+            throw FileNameRefused(layout, "names another file each time it is rendered (${guid}, ${counter}, ${sequenceid})", "a fixed fileName");
+        }
+        if (layout.Render(ProbeEvent(start.AddDays(400).AddHours(1).AddMinutes(1).AddSeconds(1), LogLevel.Info, "Probe.First", "first")) != first)
+        {
+            throw FileNameRefused(layout, "depends on each event's time (${shortdate}, ${date}, ${longdate}, ${ticks})",
+                "a fixed fileName with archiveEvery=\"Day\" (or Hour, Month, …) for a new segment each period, and maxArchiveDays or maxArchiveFiles to keep the old ones");
+        }
+        LogEventInfo other = ProbeEvent(start, LogLevel.Fatal, "Probe.Second", "second {0}");
+        other.Parameters = new object[] { 2 };
+        other.Exception = new InvalidOperationException("probe");
+        if (layout.Render(other) != first)
+        {
+            throw FileNameRefused(layout, "depends on each event (${level}, ${logger}, ${message}, ${exception})",
+                "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />, minlevel/maxlevel)");
+        }
+    }
+
+    private static LogEventInfo ProbeEvent(DateTime time, LogLevel level, string logger, string message) =>
+        new(level, logger, CultureInfo.InvariantCulture, message, null) { TimeStamp = time };
+
+    /// <summary>The name of the first renderer in <paramref name="layout"/> that reads thread context or event properties; null when none does.</summary>
+    private string? FileNameReadsContext(Layout layout, int depth)
+    {
+        if (layout is not SimpleLayout simple || depth > 8)
+        {
+            return null;
+        }
+        foreach (LayoutRenderer renderer in simple.LayoutRenderers)
+        {
+            if (renderer is VariableLayoutRenderer variable)
+            {
+                // A configuration variable is as fixed as the layout it holds.
+                if (LoggingConfiguration?.Variables is { } variables && variables.TryGetValue(variable.Name, out Layout? value)
+                    && FileNameReadsContext(value, depth + 1) is { } inner)
+                {
+                    return inner;
+                }
+                continue;
+            }
+            if (renderer is EventPropertiesLayoutRenderer or AllEventPropertiesLayoutRenderer
+                || !renderer.GetType().IsDefined(typeof(ThreadAgnosticAttribute), inherit: true))
+            {
+                return RendererName(renderer);
+            }
+            if (renderer is NLog.LayoutRenderers.Wrappers.WrapperLayoutRendererBase wrapper && FileNameReadsContext(wrapper.Inner, depth + 1) is { } wrapped)
+            {
+                return wrapped;
+            }
+        }
+        return null;
+    }
+
+    // A renderer may carry several names (event-properties, event-property): the first is enough to find it.
+    private static string RendererName(LayoutRenderer renderer) =>
+        Attribute.GetCustomAttributes(renderer.GetType(), typeof(LayoutRendererAttribute)) is [LayoutRendererAttribute first, ..]
+            ? first.Name : renderer.GetType().Name;
+
+    private NLogConfigurationException FileNameRefused(Layout layout, string why, string instead) =>
+        new($"Mmap target '{Name}': fileName \"{layout}\" {why}. The Mmap target writes one log, named when it starts, and would " +
+            $"write every event to that one file; so such a fileName is refused. Use instead {instead}.");
 
     /// <inheritdoc />
     protected override void InitializeTarget()
