@@ -229,3 +229,32 @@ public class FallbackChainTests
         public void Emit(LogEvent logEvent) => events.Add(logEvent);
     }
 }
+
+public class FailureListenerAllocationTests
+{
+    [Fact]
+    public void A_written_event_allocates_nothing_in_a_sink_that_has_a_failure_listener_and_a_level_switch()
+    {
+        using var log = new TempLog();
+        var options = MmapLoggerConfigurationExtensions.BuildOptions(log.LogPath, 4 << 20, global::Sinks.Mmap.RollingInterval.Infinite, null, null, null, null, "Off", null);
+        using var sink = new MmapSink(options, audit: false, new LoggingLevelSwitch(LogEventLevel.Debug));
+        sink.SetFailureListener(new ThrowingListener());
+        LogEvent logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+            new Serilog.Parsing.MessageTemplateParser().Parse("Order {OrderId} placed for {Amount}"),
+            new[] { new LogEventProperty("OrderId", new ScalarValue(1001)), new LogEventProperty("Amount", new ScalarValue(99.95m)) });
+        for (int i = 0; i < 1000; i++) sink.Emit(logEvent);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++) sink.Emit(logEvent);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, sink.Writer.DroppedEvents);
+    }
+
+    private sealed class ThrowingListener : ILoggingFailureListener
+    {
+        public void OnLoggingFailed(object sender, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception) =>
+            throw new InvalidOperationException("no event should fail here: " + message);
+    }
+}
