@@ -9,7 +9,8 @@ using Sinks.Mmap;
 if (args.Length >= 2 && args[0] == "log")
 {
     LogManager.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(new MmapTarget("mmap") { FileName = args[1], ArchiveAboveSize = 1 << 20, MaxArchiveFiles = -1 }));
-    Logger logger = LogManager.GetLogger("NLog.Aot");
+    // An event property besides the template's: under Native AOT the target finds it without its DynamicMethod probe.
+    Logger logger = LogManager.GetLogger("NLog.Aot").WithProperty("Tenant", "aot");
     for (long i = 0; ; i++)
     {
         logger.Info("AOT event {Counter} from {Source} with {@Detail}", i, "NLog.Aot", new Dictionary<string, int> { ["even"] = (int)(i % 2) });
@@ -26,9 +27,14 @@ if (args.Length >= 3 && args[0] == "verify")
     var seen = new HashSet<long>();
     foreach (MmapEvent e in new MmapLogReader(args[1]).ReadEvents())
     {
-        if (e.TryGetProperty("Counter", out LogValue value) && value is LogScalar { Value: long counter } && !seen.Add(counter))
+        if (!e.TryGetProperty("Counter", out LogValue value) || value is not LogScalar { Value: long counter } || !seen.Add(counter))
         {
-            Console.Error.WriteLine($"event {counter} read twice");
+            Console.Error.WriteLine($"event {e.Sequence} unreadable or read twice");
+            return 1;
+        }
+        if (!e.TryGetProperty("Tenant", out LogValue tenant) || tenant is not LogScalar { Value: "aot" } || !e.TryGetProperty("Detail", out _))
+        {
+            Console.Error.WriteLine($"event {counter} lost its Tenant or Detail property");
             return 1;
         }
     }

@@ -11,7 +11,8 @@ if (args.Length >= 2 && args[0] == "log")
     using var logger = new LoggerConfiguration().WriteTo.Mmap(args[1], fileSizeLimitBytes: 1 << 20, retainedFileCountLimit: null).CreateLogger();
     for (long i = 0; ; i++)
     {
-        logger.Information("AOT event {Counter} from {Source} at {Ratio:F2}", i, "Serilog.Aot", i / 7.0);
+        // An enum too: the writer finds its names at run time, which Native AOT must allow.
+        logger.Information("AOT event {Counter} from {Source} at {Ratio:F2} as {Kind}", i, "Serilog.Aot", i / 7.0, LogEventLevel.Warning);
         if (i % 1000 == 0)
         {
             Console.Out.WriteLine($"acked {i}");
@@ -25,9 +26,14 @@ if (args.Length >= 3 && args[0] == "verify")
     var seen = new HashSet<long>();
     foreach (LogEvent e in MmapLogEventReader.ReadLogEvents(args[1]))
     {
-        if (e.Properties["Counter"] is ScalarValue { Value: long counter } && !seen.Add(counter))
+        if (e.Properties["Counter"] is not ScalarValue { Value: long counter } || !seen.Add(counter))
         {
-            Console.Error.WriteLine($"event {counter} read twice");
+            Console.Error.WriteLine($"event {e.Properties["Counter"]} unreadable or read twice");
+            return 1;
+        }
+        if (e.Properties["Kind"].ToString() != "Warning")
+        {
+            Console.Error.WriteLine($"event {counter} read back its enum as {e.Properties["Kind"]}");
             return 1;
         }
     }
