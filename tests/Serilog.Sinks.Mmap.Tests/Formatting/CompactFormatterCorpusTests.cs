@@ -96,6 +96,11 @@ public class CompactFormatterCorpusTests
         log.Information("Unclosed {brace and {Valid}", 1);
         log.Information("Missing {Present} {Absent}", "here");
         log.Information("Dotted {a.b} and {Under_score}", 1, 2);
+        // Serilog 4's parser: dotted names with formats, any format character, zero-width alignment,
+        // a hole that runs to the next '}', names that are not names.
+        log.Information("Order {Order.Id} costs {Order.Total:0.00} [{Width,0}] [{Left,-0}]", 7, 12.345, "w", "l");
+        log.Information("Formats {Stamp:yyyy-MM-dd HH:mm:ss zzz} {Odd:<=>} {Tabbed:a\tb}", new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.FromHours(1)), 5, 6);
+        log.Information("Not names {9lives} {a.} {.b} {a..b} {x,+3} {y,--1} {Un{Closed} {Ünïcödé} {名前}", 1, 2, 3, 4, 5, 6, 7, 8, 9);
 
         // Names that CLEF escapes or reserves.
         log.ForContext("@Mistake", "at-prefixed").ForContext("@@Twice", 2).ForContext("$dollar", 3)
