@@ -57,6 +57,13 @@ public sealed class MmapTarget : TargetWithContext
     private long _adapterDropped;
     private long _retiredDropped;
     private volatile MmapLogError? _lastError;
+    // A dated fileName (${shortdate}): the minute the current name was rendered for; an event from a later
+    // minute renders the name again (once a minute at most) and moves to a new log when it changed.
+    private bool _datedFileName;
+    private long _nameMinute;
+    private MmapLogOptions? _datedOptions;
+    private MmapLogWriter? _previousDated;
+    private readonly object _renameGate = new();
 
     /// <summary>Creates the target with the default layout <c>${message}</c> and event properties included.</summary>
     public MmapTarget()
@@ -71,13 +78,15 @@ public sealed class MmapTarget : TargetWithContext
 
     /// <summary>
     /// The log's path, e.g. <c>logs/app.mlog</c>; segments are <c>logs/app-000001.mlog</c>, ….
-    /// Rendered once, when the target is initialised: layouts that name the same file for every event
-    /// (<c>${basedir}</c>, <c>${processname}</c>, <c>${environment:…}</c>, <c>${gdc:…}</c>, <c>${var:…}</c>) are
-    /// fine; one that would name another file for some events (<c>${shortdate}</c>, <c>${date}</c>,
-    /// <c>${level}</c>, <c>${logger}</c>, <c>${event-properties:…}</c>, <c>${threadid}</c>, <c>${guid}</c>) is refused
-    /// at initialisation with an <see cref="NLogConfigurationException"/> that says what to use instead
-    /// (<c>archiveEvery</c> for a new segment each day, one target per logger or level). A relative path is
-    /// relative to the application's base directory. Required.
+    /// Layouts that name the same file for every event (<c>${basedir}</c>, <c>${processname}</c>,
+    /// <c>${environment:…}</c>, <c>${gdc:…}</c>, <c>${var:…}</c>) are rendered once. A name that depends only on
+    /// the event's date or time at a minute or coarser (<c>${shortdate}</c>, <c>${date:format=yyyy-MM-dd}</c>,
+    /// <c>${date:format=yyyy-MM-dd_HH}</c>) starts a new log when the name changes, as FileTarget does; each
+    /// dated log keeps its own retention. One that would name another file for some events otherwise
+    /// (<c>${longdate}</c>, <c>${level}</c>, <c>${logger}</c>, <c>${event-properties:…}</c>, <c>${threadid}</c>,
+    /// <c>${guid}</c>) is refused at initialisation with an <see cref="NLogConfigurationException"/> that says
+    /// what to use instead (one target per logger or level). A relative path is relative to the application's
+    /// base directory. Required.
     /// </summary>
     public Layout FileName { get; set; } = Layout.Empty;
 
@@ -144,9 +153,10 @@ public sealed class MmapTarget : TargetWithContext
 
     /// <summary>Events dropped since the target was created: the log could not be written, or the event could not be encoded.</summary>
     public long DroppedEvents =>
-        Interlocked.Read(ref _adapterDropped) + Interlocked.Read(ref _retiredDropped) + (Volatile.Read(ref _writer)?.DroppedEvents ?? 0);
+        Interlocked.Read(ref _adapterDropped) + Interlocked.Read(ref _retiredDropped) + (Volatile.Read(ref _writer)?.DroppedEvents ?? 0)
+        + (Volatile.Read(ref _previousDated)?.DroppedEvents ?? 0);
 
-    /// <summary>The log path <see cref="FileName"/> rendered to at initialisation; null before.</summary>
+    /// <summary>The log path <see cref="FileName"/> rendered to (at initialisation, and again when a dated name changes); null before.</summary>
     public string? ResolvedFileName { get; private set; }
 
     /// <summary>The segment file being written now; null before initialisation, after close, or while the log cannot be written.</summary>
@@ -158,12 +168,11 @@ public sealed class MmapTarget : TargetWithContext
     /// </summary>
     internal MmapLogOptions BuildOptions()
     {
-        RefuseFileNamesThatVary();
-        string path = FileName?.Render(LogEventInfo.CreateNullEvent()) ?? "";
-        if (!string.IsNullOrWhiteSpace(path) && !Path.IsPathRooted(path))
-        {
-            path = Path.Combine(AppContext.BaseDirectory, path);
-        }
+        _datedFileName = RefuseFileNamesThatVary();
+        LogEventInfo now = LogEventInfo.CreateNullEvent();
+        now.TimeStamp = NLog.Time.TimeSource.Current.Time;
+        _nameMinute = now.TimeStamp.Ticks / TimeSpan.TicksPerMinute;
+        string path = ResolvePath(FileName?.Render(now) ?? "");
         var options = new MmapLogOptions
         {
             Path = path,
@@ -190,37 +199,42 @@ public sealed class MmapTarget : TargetWithContext
         return options;
     }
 
+    private static string ResolvePath(string path) =>
+        !string.IsNullOrWhiteSpace(path) && !Path.IsPathRooted(path) ? Path.Combine(AppContext.BaseDirectory, path) : path;
+
     /// <summary>
-    /// The target writes one log, opened at initialisation: a <see cref="FileName"/> that would name another
+    /// The target writes one log at a time: a <see cref="FileName"/> that would name another
     /// file for some events is refused here rather than frozen at its first value (FileTarget users expect
     /// <c>${shortdate}</c> to start a new file each day, <c>${level}</c> one file per level). Three checks:
     /// renderers that read the logging thread's context or the event's properties (by type: rendering a
     /// probe event cannot see them), then probe events that differ only in time, only in everything else,
     /// or not at all (a name that changes at each rendering).
     /// </summary>
-    private void RefuseFileNamesThatVary()
+    /// <returns>True for a name that depends on the event's time only, at a minute or coarser: a dated name.</returns>
+    private bool RefuseFileNamesThatVary()
     {
         Layout? layout = FileName;
         if (layout is null || layout is SimpleLayout { IsFixedText: true })
         {
-            return;
+            return false;
         }
         if (FileNameReadsContext(layout, 0) is { } renderer)
         {
             throw FileNameRefused(layout, $"reads the logging thread's context or the event's properties (${{{renderer}}})",
                 "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />), or a fixed fileName");
         }
-        var start = new DateTime(2001, 2, 3, 4, 5, 6, 789, DateTimeKind.Local);
+        var start = new DateTime(2001, 2, 3, 4, 5, 0, 0, DateTimeKind.Local);
         string first = layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first"));
         if (layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first")) != first)
         {
             throw FileNameRefused(layout, "names another file each time it is rendered (${guid}, ${counter}, ${sequenceid})", "a fixed fileName");
         }
-        if (layout.Render(ProbeEvent(start.AddDays(400).AddHours(1).AddMinutes(1).AddSeconds(1), LogLevel.Info, "Probe.First", "first")) != first)
+        if (layout.Render(ProbeEvent(start.AddSeconds(59.999), LogLevel.Info, "Probe.First", "first")) != first)
         {
-            throw FileNameRefused(layout, "depends on each event's time (${shortdate}, ${date}, ${longdate}, ${ticks})",
-                "a fixed fileName with archiveEvery=\"Day\" (or Hour, Month, …) for a new segment each period, and maxArchiveDays or maxArchiveFiles to keep the old ones");
+            throw FileNameRefused(layout, "changes within a minute (${longdate}, ${time}, ${ticks}, seconds in ${date:format=…})",
+                "a name with the date or hour only (${shortdate}, ${date:format=yyyy-MM-dd_HH}), or a fixed fileName with archiveEvery=\"Day\" (or Hour, Minute, …)");
         }
+        bool dated = layout.Render(ProbeEvent(start.AddDays(400).AddHours(1).AddMinutes(1), LogLevel.Info, "Probe.First", "first")) != first;
         LogEventInfo other = ProbeEvent(start, LogLevel.Fatal, "Probe.Second", "second {0}");
         other.Parameters = new object[] { 2 };
         other.Exception = new InvalidOperationException("probe");
@@ -229,6 +243,7 @@ public sealed class MmapTarget : TargetWithContext
             throw FileNameRefused(layout, "depends on each event (${level}, ${logger}, ${message}, ${exception})",
                 "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />, minlevel/maxlevel)");
         }
+        return dated;
     }
 
     private static LogEventInfo ProbeEvent(DateTime time, LogLevel level, string logger, string message) =>
@@ -272,8 +287,8 @@ public sealed class MmapTarget : TargetWithContext
             ? first.Name : renderer.GetType().Name;
 
     private NLogConfigurationException FileNameRefused(Layout layout, string why, string instead) =>
-        new($"Mmap target '{Name}': fileName \"{layout}\" {why}. The Mmap target writes one log, named when it starts, and would " +
-            $"write every event to that one file; so such a fileName is refused. Use instead {instead}.");
+        new($"Mmap target '{Name}': fileName \"{layout}\" {why}. The Mmap target writes one log at a time (a new one when a dated " +
+            $"name changes), and would write such events to another file than named; so such a fileName is refused. Use instead {instead}.");
 
     /// <inheritdoc />
     protected override void InitializeTarget()
@@ -288,12 +303,21 @@ public sealed class MmapTarget : TargetWithContext
         _includeEventProperties = IncludeEventProperties;
         _includeContext = ContextProperties.Count > 0 || IncludeScopeProperties || IncludeScopeNested || IncludeGdc || IncludeCallSite || IncludeCallSiteStackTrace;
         InternalLogger.Debug("Mmap target '{0}': writing to {1}", Name, options.Path);
+        _datedOptions = _datedFileName ? options : null;
         Volatile.Write(ref _writer, new MmapLogWriter(options));
     }
 
     /// <inheritdoc />
     protected override void CloseTarget()
     {
+        lock (_renameGate)
+        {
+            if (Interlocked.Exchange(ref _previousDated, null) is { } previous)
+            {
+                previous.Dispose();
+                Interlocked.Add(ref _retiredDropped, previous.DroppedEvents);
+            }
+        }
         MmapLogWriter? writer = Interlocked.Exchange(ref _writer, null);
         if (writer is not null)
         {
@@ -386,14 +410,63 @@ public sealed class MmapTarget : TargetWithContext
             error is not null && error.Kind == dropKind ? error.Exception : null);
     }
 
+    /// <summary>
+    /// An event from a later minute than the dated name was rendered for: renders the name for it and, when
+    /// it changed, opens the new log and moves every thread to it. Threads with events of the new minute
+    /// wait for that (once a minute at most, and opening a log only when the name changes) rather than
+    /// write them to the old log; threads with events of the old minute go on meanwhile. The log it leaves
+    /// stays open until the next change or close, for threads still appending to it.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private MmapLogWriter FollowDatedName(LogEventInfo logEvent, MmapLogWriter current)
+    {
+        MmapLogWriter? older = null;
+        MmapLogWriter? writer;
+        lock (_renameGate)
+        {
+            long minute = logEvent.TimeStamp.Ticks / TimeSpan.TicksPerMinute;
+            writer = Volatile.Read(ref _writer);
+            if (writer is null || _datedOptions is not { } options || minute <= Volatile.Read(ref _nameMinute))
+            {
+                return writer ?? current;
+            }
+            string path = ResolvePath(FileName.Render(logEvent));
+            if (!string.Equals(path, options.Path, StringComparison.Ordinal))
+            {
+                options.Path = path;
+                var next = new MmapLogWriter(options);
+                InternalLogger.Info("Mmap target '{0}': the dated fileName now names {1}", Name, path);
+                older = Interlocked.Exchange(ref _previousDated, writer);
+                ResolvedFileName = path;
+                Volatile.Write(ref _writer, next);
+                writer = next;
+            }
+            Volatile.Write(ref _nameMinute, minute);
+        }
+        if (older is not null)
+        {
+            // Retired a whole name ago: no thread is still appending to it. Sealed outside the lock.
+            older.Dispose();
+            Interlocked.Add(ref _retiredDropped, older.DroppedEvents);
+        }
+        return writer;
+    }
+
     private bool WriteEvent(LogEventInfo logEvent, out MmapLogErrorKind dropKind)
     {
+        // The name's minute before the writer: FollowDatedName publishes the writer first, so a thread that
+        // sees the new minute sees the new writer too (an event of the new date never goes to the old log).
+        long nameMinute = _datedFileName ? Volatile.Read(ref _nameMinute) : 0;
         MmapLogWriter? writer = Volatile.Read(ref _writer);
         if (writer is null)
         {
             Interlocked.Increment(ref _adapterDropped);
             dropKind = MmapLogErrorKind.Io;
             return false;
+        }
+        if (_datedFileName && logEvent.TimeStamp.Ticks / TimeSpan.TicksPerMinute > nameMinute)
+        {
+            writer = FollowDatedName(logEvent, writer);
         }
         // The header is built in place in the payload, on this thread's stack: it is large enough that a copy shows.
         var payload = default(NLogEventPayload);

@@ -219,10 +219,9 @@ public class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("${shortdate}", "time", "archiveEvery")]
-    [InlineData("${date:format=yyyy-MM-dd}", "time", "archiveEvery")]
-    [InlineData("${date:format=yyyy-MM}", "time", "archiveEvery")]
-    [InlineData("${longdate}", "time", "archiveEvery")]
+    [InlineData("${longdate}", "changes within a minute", "archiveEvery")]
+    [InlineData("${date:format=HH-mm-ss}", "changes within a minute", "${shortdate}")]
+    [InlineData("${ticks}", "changes within a minute", "archiveEvery")]
     [InlineData("${level}", "each event", "logging rules")]
     [InlineData("${logger}", "each event", "logging rules")]
     [InlineData("${uppercase:${level}}", "each event", "logging rules")]
@@ -250,7 +249,7 @@ public class ConfigurationTests
     {
         using var dir = new TempLogDir();
         using var capture = new InternalLogCapture(LogLevel.Error);
-        var factory = Load("xml", new Dictionary<string, string> { ["fileName"] = Path.Combine(dir.Directory, "${shortdate}", "app.mlog") }, throwConfigExceptions: false);
+        var factory = Load("xml", new Dictionary<string, string> { ["fileName"] = Path.Combine(dir.Directory, "${level}", "app.mlog") }, throwConfigExceptions: false);
         try
         {
             factory.GetLogger("Dated").Info("Not written anywhere");
@@ -261,7 +260,7 @@ public class ConfigurationTests
             factory.Shutdown();
         }
         Assert.Empty(Directory.GetFileSystemEntries(dir.Directory, "*", SearchOption.AllDirectories));
-        Assert.Contains("depends on each event's time", capture.Text, StringComparison.Ordinal);
+        Assert.Contains("depends on each event (${level}", capture.Text, StringComparison.Ordinal);
     }
 
     [Theory]
