@@ -142,7 +142,8 @@ internal static class TemplateParser
         bool alignLeft = false;
         if (alignment != null)
         {
-            if (alignment[0] == '+' || !int.TryParse(alignment, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int parsed))
+            // int.MinValue has no absolute value (Serilog's parser throws on it): text, for a reader of hostile logs.
+            if (alignment[0] == '+' || !int.TryParse(alignment, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int parsed) || parsed == int.MinValue)
                 return TemplateToken.ForText(rawText);
             alignLeft = alignment[0] == '-';
             width = Math.Abs(parsed);
