@@ -193,6 +193,11 @@ internal static class Destructurer
     /// <summary>A type's public readable properties, found once.</summary>
     private sealed class ObjectShape
     {
+        // {@Value} destructures whatever type the application logs, known only at run time, as NLog's own
+        // JSON serialisation does: after trimming, a property the application never uses may be gone and is
+        // then left out of the structure, never an error.
+        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070",
+            Justification = "Destructuring reads the public properties that survive trimming; a trimmed one is left out, as NLog does.")]
         public ObjectShape(Type type)
         {
             bool anonymous = type.Name.Contains("AnonymousType", StringComparison.Ordinal) && type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);

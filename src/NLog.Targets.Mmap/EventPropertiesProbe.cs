@@ -1,6 +1,8 @@
 using System;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using System.Diagnostics.CodeAnalysis;
 
 namespace NLog.Targets.Mmap;
 
@@ -11,6 +13,9 @@ namespace NLog.Targets.Mmap;
 /// just to answer, and the target has already taken those parameters from the cached template.
 /// It reads NLog's private <c>_properties</c> field through a compiled accessor; when a future NLog
 /// renames it, the probe falls back to <see cref="LogEventInfo.HasProperties"/> (correct, slower).
+/// Under Native AOT there is no <see cref="DynamicMethod"/>, so the fallback answers there too (an
+/// <c>UnsafeAccessor</c> cannot name the field's internal type: .NET 10 rejects <c>UnsafeAccessorType</c>
+/// on a field's by-ref return).
 /// </summary>
 internal static class EventPropertiesProbe
 {
@@ -26,7 +31,11 @@ internal static class EventPropertiesProbe
     public static bool MayHaveOwnProperties(LogEventInfo logEvent) =>
         HasDictionary is { } hasDictionary ? hasDictionary(logEvent) : logEvent.HasProperties;
 
-    private static Func<LogEventInfo, bool>? CreateAccessor()
+    private static Func<LogEventInfo, bool>? CreateAccessor() =>
+        RuntimeFeature.IsDynamicCodeSupported ? CreateDynamicAccessor() : null;
+
+    [RequiresDynamicCode("Compiles a DynamicMethod; called only where dynamic code is supported.")]
+    private static Func<LogEventInfo, bool>? CreateDynamicAccessor()
     {
         try
         {

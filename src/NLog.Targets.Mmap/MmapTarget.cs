@@ -6,6 +6,7 @@ using System.IO;
 using System.Threading;
 using NLog.Common;
 using NLog.Config;
+using NLog.LayoutRenderers;
 using NLog.Layouts;
 using Sinks.Mmap;
 
@@ -34,7 +35,8 @@ namespace NLog.Targets.Mmap;
 /// the context options) are rendered under that lock. <see cref="Activity.Current"/> is read on the logging thread, so an
 /// async wrapper in front of this target loses the trace and span ids (and gains nothing: writing is
 /// a memory copy). I/O failures never throw: they go to NLog's InternalLogger and the event is counted
-/// in <see cref="DroppedEvents"/>.</para>
+/// in <see cref="DroppedEvents"/>; a dropped event is also reported to NLog as a failed write (an
+/// exception passed to the write's continuation, not thrown), so a <c>FallbackGroup</c> writes it to its next target.</para>
 /// </remarks>
 [Target("Mmap")]
 public sealed class MmapTarget : TargetWithContext
@@ -54,6 +56,14 @@ public sealed class MmapTarget : TargetWithContext
     private LocalOffset? _localOffset;
     private long _adapterDropped;
     private long _retiredDropped;
+    private volatile MmapLogError? _lastError;
+    // A dated fileName (${shortdate}): the minute the current name was rendered for; an event from a later
+    // minute renders the name again (once a minute at most) and moves to a new log when it changed.
+    private bool _datedFileName;
+    private long _nameMinute;
+    private MmapLogOptions? _datedOptions;
+    private MmapLogWriter? _previousDated;
+    private readonly object _renameGate = new();
 
     /// <summary>Creates the target with the default layout <c>${message}</c> and event properties included.</summary>
     public MmapTarget()
@@ -68,10 +78,15 @@ public sealed class MmapTarget : TargetWithContext
 
     /// <summary>
     /// The log's path, e.g. <c>logs/app.mlog</c>; segments are <c>logs/app-000001.mlog</c>, ….
-    /// Rendered once, when the target is initialised, with <see cref="LogEventInfo.CreateNullEvent"/>:
-    /// layout renderers that depend on the event (<c>${level}</c>, <c>${logger}</c>, <c>${date}</c>) do not
-    /// split the log into several files. A relative path is relative to the application's base directory.
-    /// Required.
+    /// Layouts that name the same file for every event (<c>${basedir}</c>, <c>${processname}</c>,
+    /// <c>${environment:…}</c>, <c>${gdc:…}</c>, <c>${var:…}</c>) are rendered once. A name that depends only on
+    /// the event's date or time at a minute or coarser (<c>${shortdate}</c>, <c>${date:format=yyyy-MM-dd}</c>,
+    /// <c>${date:format=yyyy-MM-dd_HH}</c>) starts a new log when the name changes, as FileTarget does; each
+    /// dated log keeps its own retention. One that would name another file for some events otherwise
+    /// (<c>${longdate}</c>, <c>${level}</c>, <c>${logger}</c>, <c>${event-properties:…}</c>, <c>${threadid}</c>,
+    /// <c>${guid}</c>) is refused at initialisation with an <see cref="NLogConfigurationException"/> that says
+    /// what to use instead (one target per logger or level). A relative path is relative to the application's
+    /// base directory. Required.
     /// </summary>
     public Layout FileName { get; set; } = Layout.Empty;
 
@@ -138,9 +153,10 @@ public sealed class MmapTarget : TargetWithContext
 
     /// <summary>Events dropped since the target was created: the log could not be written, or the event could not be encoded.</summary>
     public long DroppedEvents =>
-        Interlocked.Read(ref _adapterDropped) + Interlocked.Read(ref _retiredDropped) + (Volatile.Read(ref _writer)?.DroppedEvents ?? 0);
+        Interlocked.Read(ref _adapterDropped) + Interlocked.Read(ref _retiredDropped) + (Volatile.Read(ref _writer)?.DroppedEvents ?? 0)
+        + (Volatile.Read(ref _previousDated)?.DroppedEvents ?? 0);
 
-    /// <summary>The log path <see cref="FileName"/> rendered to at initialisation; null before.</summary>
+    /// <summary>The log path <see cref="FileName"/> rendered to (at initialisation, and again when a dated name changes); null before.</summary>
     public string? ResolvedFileName { get; private set; }
 
     /// <summary>The segment file being written now; null before initialisation, after close, or while the log cannot be written.</summary>
@@ -152,11 +168,11 @@ public sealed class MmapTarget : TargetWithContext
     /// </summary>
     internal MmapLogOptions BuildOptions()
     {
-        string path = FileName?.Render(LogEventInfo.CreateNullEvent()) ?? "";
-        if (!string.IsNullOrWhiteSpace(path) && !Path.IsPathRooted(path))
-        {
-            path = Path.Combine(AppContext.BaseDirectory, path);
-        }
+        _datedFileName = RefuseFileNamesThatVary();
+        LogEventInfo now = LogEventInfo.CreateNullEvent();
+        now.TimeStamp = NLog.Time.TimeSource.Current.Time;
+        _nameMinute = now.TimeStamp.Ticks / TimeSpan.TicksPerMinute;
+        string path = ResolvePath(FileName?.Render(now) ?? "");
         var options = new MmapLogOptions
         {
             Path = path,
@@ -183,6 +199,97 @@ public sealed class MmapTarget : TargetWithContext
         return options;
     }
 
+    private static string ResolvePath(string path) =>
+        !string.IsNullOrWhiteSpace(path) && !Path.IsPathRooted(path) ? Path.Combine(AppContext.BaseDirectory, path) : path;
+
+    /// <summary>
+    /// The target writes one log at a time: a <see cref="FileName"/> that would name another
+    /// file for some events is refused here rather than frozen at its first value (FileTarget users expect
+    /// <c>${shortdate}</c> to start a new file each day, <c>${level}</c> one file per level). Three checks:
+    /// renderers that read the logging thread's context or the event's properties (by type: rendering a
+    /// probe event cannot see them), then probe events that differ only in time, only in everything else,
+    /// or not at all (a name that changes at each rendering).
+    /// </summary>
+    /// <returns>True for a name that depends on the event's time only, at a minute or coarser: a dated name.</returns>
+    private bool RefuseFileNamesThatVary()
+    {
+        Layout? layout = FileName;
+        if (layout is null || layout is SimpleLayout { IsFixedText: true })
+        {
+            return false;
+        }
+        if (FileNameReadsContext(layout, 0) is { } renderer)
+        {
+            throw FileNameRefused(layout, $"reads the logging thread's context or the event's properties (${{{renderer}}})",
+                "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />), or a fixed fileName");
+        }
+        var start = new DateTime(2001, 2, 3, 4, 5, 0, 0, DateTimeKind.Local);
+        string first = layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first"));
+        if (layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first")) != first)
+        {
+            throw FileNameRefused(layout, "names another file each time it is rendered (${guid}, ${counter}, ${sequenceid})", "a fixed fileName");
+        }
+        if (layout.Render(ProbeEvent(start.AddSeconds(59.999), LogLevel.Info, "Probe.First", "first")) != first)
+        {
+            throw FileNameRefused(layout, "changes within a minute (${longdate}, ${time}, ${ticks}, seconds in ${date:format=…})",
+                "a name with the date or hour only (${shortdate}, ${date:format=yyyy-MM-dd_HH}), or a fixed fileName with archiveEvery=\"Day\" (or Hour, Minute, …)");
+        }
+        bool dated = layout.Render(ProbeEvent(start.AddDays(400).AddHours(1).AddMinutes(1), LogLevel.Info, "Probe.First", "first")) != first;
+        LogEventInfo other = ProbeEvent(start, LogLevel.Fatal, "Probe.Second", "second {0}");
+        other.Parameters = new object[] { 2 };
+        other.Exception = new InvalidOperationException("probe");
+        if (layout.Render(other) != first)
+        {
+            throw FileNameRefused(layout, "depends on each event (${level}, ${logger}, ${message}, ${exception})",
+                "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />, minlevel/maxlevel)");
+        }
+        return dated;
+    }
+
+    private static LogEventInfo ProbeEvent(DateTime time, LogLevel level, string logger, string message) =>
+        new(level, logger, CultureInfo.InvariantCulture, message, null) { TimeStamp = time };
+
+    /// <summary>The name of the first renderer in <paramref name="layout"/> that reads thread context or event properties; null when none does.</summary>
+    private string? FileNameReadsContext(Layout layout, int depth)
+    {
+        if (layout is not SimpleLayout simple || depth > 8)
+        {
+            return null;
+        }
+        foreach (LayoutRenderer renderer in simple.LayoutRenderers)
+        {
+            if (renderer is VariableLayoutRenderer variable)
+            {
+                // A configuration variable is as fixed as the layout it holds.
+                if (LoggingConfiguration?.Variables is { } variables && variables.TryGetValue(variable.Name, out Layout? value)
+                    && FileNameReadsContext(value, depth + 1) is { } inner)
+                {
+                    return inner;
+                }
+                continue;
+            }
+            if (renderer is EventPropertiesLayoutRenderer or AllEventPropertiesLayoutRenderer
+                || !renderer.GetType().IsDefined(typeof(ThreadAgnosticAttribute), inherit: true))
+            {
+                return RendererName(renderer);
+            }
+            if (renderer is NLog.LayoutRenderers.Wrappers.WrapperLayoutRendererBase wrapper && FileNameReadsContext(wrapper.Inner, depth + 1) is { } wrapped)
+            {
+                return wrapped;
+            }
+        }
+        return null;
+    }
+
+    // A renderer may carry several names (event-properties, event-property): the first is enough to find it.
+    private static string RendererName(LayoutRenderer renderer) =>
+        Attribute.GetCustomAttributes(renderer.GetType(), typeof(LayoutRendererAttribute)) is [LayoutRendererAttribute first, ..]
+            ? first.Name : renderer.GetType().Name;
+
+    private NLogConfigurationException FileNameRefused(Layout layout, string why, string instead) =>
+        new($"Mmap target '{Name}': fileName \"{layout}\" {why}. The Mmap target writes one log at a time (a new one when a dated " +
+            $"name changes), and would write such events to another file than named; so such a fileName is refused. Use instead {instead}.");
+
     /// <inheritdoc />
     protected override void InitializeTarget()
     {
@@ -196,12 +303,21 @@ public sealed class MmapTarget : TargetWithContext
         _includeEventProperties = IncludeEventProperties;
         _includeContext = ContextProperties.Count > 0 || IncludeScopeProperties || IncludeScopeNested || IncludeGdc || IncludeCallSite || IncludeCallSiteStackTrace;
         InternalLogger.Debug("Mmap target '{0}': writing to {1}", Name, options.Path);
+        _datedOptions = _datedFileName ? options : null;
         Volatile.Write(ref _writer, new MmapLogWriter(options));
     }
 
     /// <inheritdoc />
     protected override void CloseTarget()
     {
+        lock (_renameGate)
+        {
+            if (Interlocked.Exchange(ref _previousDated, null) is { } previous)
+            {
+                previous.Dispose();
+                Interlocked.Add(ref _retiredDropped, previous.DroppedEvents);
+            }
+        }
         MmapLogWriter? writer = Interlocked.Exchange(ref _writer, null);
         if (writer is not null)
         {
@@ -240,18 +356,117 @@ public sealed class MmapTarget : TargetWithContext
             logEvent.Continuation(null);
             return;
         }
-        // NLog's Write(AsyncLogEventInfo): calls Write(LogEventInfo), then the continuation, with NLog's exception rules.
         Write(logEvent);
     }
 
-    /// <inheritdoc />
-    protected override void Write(LogEventInfo logEvent)
+    /// <summary>
+    /// Writes the event and tells NLog how it went: a dropped event (disk full, too large, closed) passes an
+    /// exception to the continuation, without throwing it, so a <c>FallbackGroup</c> moves on to its next
+    /// target with this event; NLog's default continuation ignores it (the core has reported the fault).
+    /// </summary>
+    /// <param name="logEvent">The event and its continuation.</param>
+    protected override void Write(AsyncLogEventInfo logEvent)
     {
+        Exception? failure;
+        try
+        {
+            failure = WriteEvent(logEvent.LogEvent, out MmapLogErrorKind dropKind) ? null : DropFailure(dropKind);
+        }
+        catch (Exception ex)
+        {
+            if (MustBeRethrown(ex))
+            {
+                throw;
+            }
+            failure = ex;
+        }
+        logEvent.Continuation(failure);
+    }
+
+    /// <inheritdoc />
+    protected override void Write(LogEventInfo logEvent) => WriteEvent(logEvent, out _);
+
+    /// <summary>NLog's rule for an exception thrown while writing (its own helper is internal): rethrow the fatal ones, and all when the configuration asks.</summary>
+    private bool MustBeRethrown(Exception ex)
+    {
+        if (ex is OutOfMemoryException or StackOverflowException)
+        {
+            return true;
+        }
+        bool rethrow = LoggingConfiguration?.LogFactory?.ThrowExceptions == true || LogManager.ThrowExceptions;
+        InternalLogger.Log(ex, rethrow ? LogLevel.Error : LogLevel.Warn, "Mmap target '{0}': exception in Write", Name);
+        return rethrow;
+    }
+
+    // Off the hot path: only a dropped event allocates its exception.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private IOException DropFailure(MmapLogErrorKind dropKind)
+    {
+        MmapLogError? error = _lastError;
+        string why = dropKind == MmapLogErrorKind.EventRejected
+            ? "the event could not be encoded (too large or malformed)"
+            : "the log could not be written (disk full, I/O fault, the log's lock held, or the target closed)";
+        return new IOException($"Mmap target '{Name}': {why}; the event was dropped" + (error is null ? "." : ". Last error: " + error.Message),
+            error is not null && error.Kind == dropKind ? error.Exception : null);
+    }
+
+    /// <summary>
+    /// An event from a later minute than the dated name was rendered for: renders the name for it and, when
+    /// it changed, opens the new log and moves every thread to it. Threads with events of the new minute
+    /// wait for that (once a minute at most, and opening a log only when the name changes) rather than
+    /// write them to the old log; threads with events of the old minute go on meanwhile. The log it leaves
+    /// stays open until the next change or close, for threads still appending to it.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private MmapLogWriter FollowDatedName(LogEventInfo logEvent, MmapLogWriter current)
+    {
+        MmapLogWriter? older = null;
+        MmapLogWriter? writer;
+        lock (_renameGate)
+        {
+            long minute = logEvent.TimeStamp.Ticks / TimeSpan.TicksPerMinute;
+            writer = Volatile.Read(ref _writer);
+            if (writer is null || _datedOptions is not { } options || minute <= Volatile.Read(ref _nameMinute))
+            {
+                return writer ?? current;
+            }
+            string path = ResolvePath(FileName.Render(logEvent));
+            if (!string.Equals(path, options.Path, StringComparison.Ordinal))
+            {
+                options.Path = path;
+                var next = new MmapLogWriter(options);
+                InternalLogger.Info("Mmap target '{0}': the dated fileName now names {1}", Name, path);
+                older = Interlocked.Exchange(ref _previousDated, writer);
+                ResolvedFileName = path;
+                Volatile.Write(ref _writer, next);
+                writer = next;
+            }
+            Volatile.Write(ref _nameMinute, minute);
+        }
+        if (older is not null)
+        {
+            // Retired a whole name ago: no thread is still appending to it. Sealed outside the lock.
+            older.Dispose();
+            Interlocked.Add(ref _retiredDropped, older.DroppedEvents);
+        }
+        return writer;
+    }
+
+    private bool WriteEvent(LogEventInfo logEvent, out MmapLogErrorKind dropKind)
+    {
+        // The name's minute before the writer: FollowDatedName publishes the writer first, so a thread that
+        // sees the new minute sees the new writer too (an event of the new date never goes to the old log).
+        long nameMinute = _datedFileName ? Volatile.Read(ref _nameMinute) : 0;
         MmapLogWriter? writer = Volatile.Read(ref _writer);
         if (writer is null)
         {
             Interlocked.Increment(ref _adapterDropped);
-            return;
+            dropKind = MmapLogErrorKind.Io;
+            return false;
+        }
+        if (_datedFileName && logEvent.TimeStamp.Ticks / TimeSpan.TicksPerMinute > nameMinute)
+        {
+            writer = FollowDatedName(logEvent, writer);
         }
         // The header is built in place in the payload, on this thread's stack: it is large enough that a copy shows.
         var payload = default(NLogEventPayload);
@@ -283,7 +498,7 @@ public sealed class MmapTarget : TargetWithContext
             }
 
             header.PropertyCount = payload.PropertyCount;
-            writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload);
+            return writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload, out dropKind);
         }
         catch (Exception)
         {
@@ -521,6 +736,7 @@ public sealed class MmapTarget : TargetWithContext
 
     private void ReportError(MmapLogError error)
     {
+        _lastError = error;
         switch (error.Kind)
         {
             case MmapLogErrorKind.Recovery:

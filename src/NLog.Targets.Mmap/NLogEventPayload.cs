@@ -8,7 +8,7 @@ namespace NLog.Targets.Mmap;
 /// <summary>
 /// The properties an event has besides its message-template parameters (event properties the
 /// template does not name, scope and context properties), gathered once before
-/// <see cref="MmapLogWriter.Append{TPayload}"/> so that the payload's runs (one into scratch, or
+/// <see cref="MmapLogWriter.Append{TPayload}(long, MmapLevel, ref TPayload)"/> so that the payload's runs (one into scratch, or
 /// measure then encode) see exactly the same thing. One per thread, rented for one event: the
 /// target writes without NLog's lock, so several threads may be gathering at once.
 /// </summary>

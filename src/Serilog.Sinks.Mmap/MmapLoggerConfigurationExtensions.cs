@@ -13,7 +13,8 @@ public static class MmapLoggerConfigurationExtensions
     /// <summary>
     /// Writes events into a crash-safe memory-mapped log: each event is in the OS page cache when the
     /// log call returns, so killing the process loses nothing, and no system call sits on the
-    /// logging thread. I/O faults go to <c>SelfLog</c> and are counted; they never reach the application.
+    /// logging thread. I/O faults go to <c>SelfLog</c> and are counted; they never reach the application. An event
+    /// that cannot be written goes to the failure listener of <c>WriteTo.FallbackChain</c> / <c>WriteTo.Fallible</c>.
     /// </summary>
     /// <param name="sinkConfiguration">Logger sink configuration.</param>
     /// <param name="path">The log's path, e.g. <c>logs/app.mlog</c>; segments are named <c>logs/app-000001.mlog</c>, …</param>
@@ -45,7 +46,7 @@ public static class MmapLoggerConfigurationExtensions
         ArgumentNullException.ThrowIfNull(sinkConfiguration);
         MmapLogOptions options = BuildOptions(path, fileSizeLimitBytes, rollingInterval, retainedFileCountLimit, retainedFileTimeLimit,
             retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval);
-        return sinkConfiguration.Sink(new MmapSink(options, audit: false), restrictedToMinimumLevel, levelSwitch);
+        return sinkConfiguration.Sink(new MmapSink(options, audit: false, LevelSwitchFor(restrictedToMinimumLevel, levelSwitch)));
     }
 
     /// <summary>
@@ -82,7 +83,24 @@ public static class MmapLoggerConfigurationExtensions
         ArgumentNullException.ThrowIfNull(sinkConfiguration);
         MmapLogOptions options = BuildOptions(path, fileSizeLimitBytes, rollingInterval, retainedFileCountLimit, retainedFileTimeLimit,
             retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval);
-        return sinkConfiguration.Sink(new MmapSink(options, audit: true), restrictedToMinimumLevel, levelSwitch);
+        return sinkConfiguration.Sink(new MmapSink(options, audit: true, LevelSwitchFor(restrictedToMinimumLevel, levelSwitch)));
+    }
+
+    /// <summary>
+    /// The level restriction, as Serilog's own <c>Sink(sink, level, switch)</c> would apply it, for the
+    /// sink to apply itself: Serilog's restricting wrapper hides the sink's failure listener.
+    /// </summary>
+    private static LoggingLevelSwitch? LevelSwitchFor(LogEventLevel restrictedToMinimumLevel, LoggingLevelSwitch? levelSwitch)
+    {
+        if (levelSwitch is not null)
+        {
+            if (restrictedToMinimumLevel != LevelAlias.Minimum)
+            {
+                Serilog.Debugging.SelfLog.WriteLine("Serilog.Sinks.Mmap was configured with both a level switch and minimum level '{0}'; the minimum level will be ignored and the switch level used", restrictedToMinimumLevel);
+            }
+            return levelSwitch;
+        }
+        return restrictedToMinimumLevel > LevelAlias.Minimum ? new LoggingLevelSwitch(restrictedToMinimumLevel) : null;
     }
 
     /// <summary>Builds and validates the core options; a wrong value throws here, naming the option.</summary>

@@ -213,10 +213,95 @@ public class ConfigurationTests
     [Fact]
     public void A_relative_file_name_is_resolved_against_the_application_base_directory_once()
     {
-        var target = new MmapTarget { FileName = "logs/${level}/app.mlog" };
+        var target = new MmapTarget { FileName = "logs/${processname}/app.mlog" };
         MmapLogOptions options = target.BuildOptions();
-        // Rendered with a null event: ${level} of the null event, not of each event.
-        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "logs", LogEventInfo.CreateNullEvent().Level.ToString(), "app.mlog"), options.Path);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "logs", System.Diagnostics.Process.GetCurrentProcess().ProcessName, "app.mlog"), options.Path);
+    }
+
+    [Theory]
+    [InlineData("${longdate}", "changes within a minute", "archiveEvery")]
+    [InlineData("${date:format=HH-mm-ss}", "changes within a minute", "${shortdate}")]
+    [InlineData("${ticks}", "changes within a minute", "archiveEvery")]
+    [InlineData("${level}", "each event", "logging rules")]
+    [InlineData("${logger}", "each event", "logging rules")]
+    [InlineData("${uppercase:${level}}", "each event", "logging rules")]
+    [InlineData("${event-properties:Tenant}", "event-properties", "logging rules")]
+    [InlineData("${threadid}", "threadid", "logging rules")]
+    [InlineData("${scopeproperty:Tenant}", "scopeproperty", "logging rules")]
+    [InlineData("${guid}", "each time it is rendered", "fixed fileName")]
+    public void A_file_name_that_would_name_another_file_for_some_events_is_refused_naming_the_option_and_what_to_use(string renderer, string why, string instead)
+    {
+        using var dir = new TempLogDir();
+        foreach (string source in new[] { "xml", "appsettings" })
+        {
+            string fileName = Path.Combine(dir.Directory, renderer, "app.mlog");
+            var ex = Assert.ThrowsAny<NLogConfigurationException>(() => Load(source, new Dictionary<string, string> { ["fileName"] = fileName }).Shutdown());
+            string message = Flatten(ex);
+            Assert.True(message.Contains("Mmap target 'mmap': fileName", StringComparison.Ordinal), message);
+            Assert.Contains(why, message, StringComparison.Ordinal);
+            Assert.Contains(instead, message, StringComparison.Ordinal);
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Directory));
+    }
+
+    [Fact]
+    public void A_refused_file_name_writes_nowhere_when_configuration_errors_are_not_thrown()
+    {
+        using var dir = new TempLogDir();
+        using var capture = new InternalLogCapture(LogLevel.Error);
+        var factory = Load("xml", new Dictionary<string, string> { ["fileName"] = Path.Combine(dir.Directory, "${level}", "app.mlog") }, throwConfigExceptions: false);
+        try
+        {
+            factory.GetLogger("Dated").Info("Not written anywhere");
+            factory.Flush();
+        }
+        finally
+        {
+            factory.Shutdown();
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Directory, "*", SearchOption.AllDirectories));
+        Assert.Contains("depends on each event (${level}", capture.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("${basedir}")]
+    [InlineData("${processname}")]
+    [InlineData("${environment:MMAP_TEST_DIR}")]
+    [InlineData("${var:folder}")]
+    [InlineData("${gdc:item=folder}")]
+    [InlineData("${date:format=yyyy:cached=true}")]
+    public void A_file_name_that_names_the_same_file_for_every_event_is_accepted(string renderer)
+    {
+        using var dir = new TempLogDir();
+        Environment.SetEnvironmentVariable("MMAP_TEST_DIR", "env");
+        GlobalDiagnosticsContext.Set("folder", "gdc");
+        string fileName = Path.Combine(dir.Directory, renderer.TrimStart('$', '{').Split(':', '}')[0], renderer, "app.mlog");
+        var factory = new LogFactory();
+        var config = XmlLoggingConfiguration.CreateFromXmlString($"""
+            <nlog throwConfigExceptions="true">
+              <extensions><add assembly="NLog.Targets.Mmap" /></extensions>
+              <variable name="folder" value="var" />
+              <targets><target name="mmap" type="Mmap" fileName="{System.Security.SecurityElement.Escape(fileName)}" /></targets>
+              <rules><logger name="*" minlevel="Trace" writeTo="mmap" /></rules>
+            </nlog>
+            """, factory);
+        factory.Configuration = config;
+        try
+        {
+            factory.GetLogger("Fixed").Info("Written");
+            Assert.Single(new MmapLogReader(factory.Target().ResolvedFileName!).ReadEvents());
+        }
+        finally
+        {
+            factory.Shutdown();
+        }
+    }
+
+    private static string Flatten(Exception ex)
+    {
+        var text = new System.Text.StringBuilder();
+        for (Exception? e = ex; e is not null; e = e.InnerException) text.Append(e.Message).Append('\n');
+        return text.ToString();
     }
 
     public static IEnumerable<object[]> InvalidValues()

@@ -31,7 +31,9 @@ internal sealed class EnumMetadata
             _names = Array.Empty<string>();
             return;
         }
-        Array defined = Enum.GetValues(type);
+        // The values as their underlying integers: Enum.GetValues(Type) would make an array of the enum type,
+        // which Native AOT cannot promise for a type known only at run time.
+        Array defined = Enum.GetValuesAsUnderlyingType(type);
         var values = new ulong[defined.Length];
         var names = new string[defined.Length];
         int count = 0;
@@ -39,7 +41,7 @@ internal sealed class EnumMetadata
         {
             // ToString() of the value itself: where two names share a value, the one the runtime picks.
             values[count] = ReadBits(value, UnderlyingTag);
-            names[count] = value.ToString()!;
+            names[count] = Enum.ToObject(type, value).ToString()!;
             count++;
         }
         Array.Sort(values, names, 0, count);

@@ -148,14 +148,18 @@ internal static class ExceptionTexts
         _ => -1,
     };
 
-    private static bool IsPlain(Type type) => PlainTypes.GetOrAdd(type, static t =>
+    // Trimming may remove what these look-ups look for; then a type reads as not plain, which only turns the cache off for it.
+    private static bool IsPlain(Type type) => PlainTypes.GetOrAdd(type, static t => IsPlainUncached(t));
+
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "A member trimmed away makes the type not plain: its text is rendered every time, as without the cache.")]
+    private static bool IsPlainUncached(Type t)
     {
         if (typeof(AggregateException).IsAssignableFrom(t)) return false;
         var runtime = typeof(Exception).Assembly;
         return t.GetMethod(nameof(ToString), Type.EmptyTypes)?.DeclaringType?.Assembly == runtime
             && t.GetProperty(nameof(Exception.Message))?.GetMethod?.DeclaringType?.Assembly == runtime
             && t.GetProperty(nameof(Exception.StackTrace))?.GetMethod?.DeclaringType?.Assembly == runtime;
-    });
+    }
 
     /// <summary>What the text was rendered from, for each exception of the chain.</summary>
     private sealed class Entry

@@ -1,7 +1,7 @@
 namespace Sinks.Mmap;
 
 /// <summary>
-/// An event an adapter hands to <see cref="MmapLogWriter.Append{TPayload}"/>. Implement it on a
+/// An event an adapter hands to <see cref="MmapLogWriter.Append{TPayload}(long, MmapLevel, ref TPayload)"/>. Implement it on a
 /// struct: the writer calls <see cref="Write"/> twice, once to measure and once to encode straight
 /// into the mapped segment, so it must write the same thing both times.
 /// </summary>

@@ -5,7 +5,7 @@ using System.IO;
 namespace Sinks.Mmap.Rendering;
 
 /// <summary>
-/// Renders an <see cref="MmapEvent"/>'s message the way Serilog 3.1.1 renders <c>{Message}</c>:
+/// Renders an <see cref="MmapEvent"/>'s message the way Serilog 4.4.0 renders <c>{Message}</c>:
 /// the template's text tokens as written and each property hole replaced by the property's value.
 /// </summary>
 public static class MmapEventRenderer
@@ -17,7 +17,7 @@ public static class MmapEventRenderer
     /// string values quoted, missing properties left as their raw token text.
     /// </summary>
     /// <param name="logEvent">The event.</param>
-    /// <param name="formatProvider">Culture-specific formatting, or null for the invariant culture (as Serilog 3.1.1 does).</param>
+    /// <param name="formatProvider">Culture-specific formatting, or null for the invariant culture (as Serilog 4.4.0 does).</param>
     /// <returns>The rendered message; an event with no template renders its <see cref="MmapEvent.RenderedMessage"/>.</returns>
     public static string RenderMessage(MmapEvent logEvent, IFormatProvider? formatProvider = null)
     {
@@ -34,7 +34,7 @@ public static class MmapEventRenderer
     /// <param name="logEvent">The event.</param>
     /// <param name="output">Where to write.</param>
     /// <param name="format">The <c>{Message}</c> token's format, such as <c>"lj"</c>, or null.</param>
-    /// <param name="formatProvider">Culture-specific formatting, or null for the invariant culture (as Serilog 3.1.1 does).</param>
+    /// <param name="formatProvider">Culture-specific formatting, or null for the invariant culture (as Serilog 4.4.0 does).</param>
     public static void RenderMessage(MmapEvent logEvent, TextWriter output, string? format, IFormatProvider? formatProvider = null)
     {
         ArgumentNullException.ThrowIfNull(logEvent);

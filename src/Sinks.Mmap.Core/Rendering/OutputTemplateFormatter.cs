@@ -7,7 +7,7 @@ namespace Sinks.Mmap.Rendering;
 
 /// <summary>
 /// Formats <see cref="MmapEvent"/>s as text through a Serilog output template, with the same results as
-/// Serilog 3.1.1's <c>MessageTemplateTextFormatter</c>. Instances are immutable and thread-safe.
+/// Serilog 4.4.0's <c>MessageTemplateTextFormatter</c>. Instances are immutable and thread-safe.
 /// </summary>
 public sealed class OutputTemplateFormatter
 {
@@ -20,7 +20,7 @@ public sealed class OutputTemplateFormatter
     /// <summary>Creates a formatter.</summary>
     /// <param name="outputTemplate">The output template; tokens <c>Timestamp</c>, <c>Level</c>, <c>Message</c>, <c>NewLine</c>,
     /// <c>Exception</c>, <c>Properties</c>, <c>TraceId</c>, <c>SpanId</c>, <c>SourceContext</c> and any event property.</param>
-    /// <param name="formatProvider">Culture-specific formatting, or null for the invariant culture (as Serilog 3.1.1 does).</param>
+    /// <param name="formatProvider">Culture-specific formatting, or null for the invariant culture (as Serilog 4.4.0 does).</param>
     public OutputTemplateFormatter(string outputTemplate = DefaultOutputTemplate, IFormatProvider? formatProvider = null)
     {
         ArgumentNullException.ThrowIfNull(outputTemplate);

@@ -8,8 +8,9 @@ namespace Sinks.Mmap.Rendering;
 
 /// <summary>
 /// Parses Serilog message-template syntax into text and property tokens, following the rules of
-/// Serilog 3.1.1's parser: <c>{{</c> and <c>}}</c> are escapes, a lone <c>}</c> is text, and any
-/// malformed hole is kept as literal text.
+/// Serilog 4's parser (4.4.0, tested token for token): <c>{{</c> and <c>}}</c> are escapes, a lone
+/// <c>}</c> is text, a hole runs to the next <c>}</c>, names may be dotted (<c>{Order.Id}</c>), formats
+/// take any character, alignments any width (0 too), and any malformed hole is kept as literal text.
 /// </summary>
 internal static class TemplateParser
 {
@@ -105,20 +106,18 @@ internal static class TemplateParser
         return escaped != null ? escaped.ToString() : template.Substring(start, i - start);
     }
 
-    // Reads a hole starting at the '{' at start; malformed holes come back as text tokens.
+    // Reads a hole starting at the '{' at start, through the next '}' whatever lies between (Serilog 4);
+    // malformed holes come back as text tokens, and a '{' with no '}' after it is text to the end.
     private static TemplateToken ReadHole(string template, int start, out int next)
     {
-        int i = start + 1;
-        while (i < template.Length && IsValidInTag(template[i]))
-            i++;
-
-        if (i == template.Length || template[i] != '}')
+        int close = template.IndexOf('}', start + 1);
+        if (close == -1)
         {
-            next = i;
-            return TemplateToken.ForText(template.Substring(start, i - start));
+            next = template.Length;
+            return TemplateToken.ForText(template.Substring(start));
         }
 
-        next = i + 1;
+        next = close + 1;
         string rawText = template.Substring(start, next - start);
         string content = rawText.Substring(1, rawText.Length - 2);
         if (content.Length == 0)
@@ -135,46 +134,58 @@ internal static class TemplateParser
             name = name.Substring(1);
         }
 
-        if (name.Length == 0)
+        if (name.Length == 0 || !IsValidName(name))
             return TemplateToken.ForText(rawText);
 
-        for (int k = 0; k < name.Length; k++)
-        {
-            if (!IsValidInName(name[k]))
-                return TemplateToken.ForText(rawText);
-        }
-
-        if (format != null)
-        {
-            for (int k = 0; k < format.Length; k++)
-            {
-                if (!IsValidInFormat(format[k]))
-                    return TemplateToken.ForText(rawText);
-            }
-        }
-
-        int width = 0;
+        // A format may hold any character but '}', which ends the hole.
+        int? width = null;
         bool alignLeft = false;
         if (alignment != null)
         {
-            for (int k = 0; k < alignment.Length; k++)
-            {
-                char c = alignment[k];
-                if (!char.IsDigit(c) && c != '-')
-                    return TemplateToken.ForText(rawText);
-            }
-
-            int lastDash = alignment.LastIndexOf('-');
-            if (lastDash > 0)
+            // int.MinValue has no absolute value (Serilog's parser throws on it): text, for a reader of hostile logs.
+            if (alignment[0] == '+' || !int.TryParse(alignment, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int parsed) || parsed == int.MinValue)
                 return TemplateToken.ForText(rawText);
-
-            alignLeft = lastDash == 0;
-            string digits = alignLeft ? alignment.Substring(1) : alignment;
-            if (!int.TryParse(digits, NumberStyles.Integer, CultureInfo.InvariantCulture, out width) || width == 0)
-                return TemplateToken.ForText(rawText);
+            alignLeft = alignment[0] == '-';
+            width = Math.Abs(parsed);
         }
 
         return TemplateToken.ForProperty(name, rawText, format, width, alignLeft, destructuring);
+    }
+
+    // Positional (all digits), or dotted identifiers: each part starts with a letter or '_' and goes on
+    // with letters, digits and '_'; a name cannot end with a '.'.
+    private static bool IsValidName(string name)
+    {
+        if (char.IsDigit(name[0]))
+        {
+            for (int k = 0; k < name.Length; k++)
+            {
+                if (!char.IsDigit(name[k]))
+                    return false;
+            }
+            return true;
+        }
+
+        bool partStart = true;
+        for (int k = 0; k < name.Length; k++)
+        {
+            char c = name[k];
+            if (partStart)
+            {
+                if (!char.IsLetter(c) && c != '_')
+                    return false;
+                partStart = false;
+            }
+            else if (c == '.')
+            {
+                partStart = true;
+            }
+            else if (!char.IsLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+        return !partStart;
     }
 
     // Splits "name[,alignment][:format]"; the first ':' starts the format, so a ',' after it is format text.
@@ -214,10 +225,4 @@ internal static class TemplateParser
         format = colon == content.Length - 1 ? null : content.Substring(colon + 1);
         return true;
     }
-
-    private static bool IsValidInTag(char c) => c == '@' || c == '$' || c == ':' || IsValidInName(c) || IsValidInFormat(c);
-
-    private static bool IsValidInName(char c) => char.IsLetterOrDigit(c) || c == '_';
-
-    private static bool IsValidInFormat(char c) => c != '}' && (char.IsLetterOrDigit(c) || char.IsPunctuation(c) || c == ' ' || c == '+');
 }

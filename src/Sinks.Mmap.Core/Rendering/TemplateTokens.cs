@@ -77,20 +77,22 @@ internal enum TokenDestructuring : byte
 /// </summary>
 internal sealed class TemplateToken
 {
-    private TemplateToken(bool isProperty, string text, string propertyName, string? format, int alignmentWidth, bool alignLeft, TokenDestructuring destructuring)
+    private TemplateToken(bool isProperty, string text, string propertyName, string? format, int? alignmentWidth, bool alignLeft, TokenDestructuring destructuring)
     {
+        HasAlignment = alignmentWidth is not null;
         IsProperty = isProperty;
         Text = text;
         PropertyName = propertyName;
         Format = format;
-        AlignmentWidth = alignmentWidth;
+        AlignmentWidth = alignmentWidth ?? 0;
         AlignLeft = alignLeft;
         Destructuring = destructuring;
     }
 
-    public static TemplateToken ForText(string text) => new(false, text, string.Empty, null, 0, false, TokenDestructuring.Default);
+    public static TemplateToken ForText(string text) => new(false, text, string.Empty, null, null, false, TokenDestructuring.Default);
 
-    public static TemplateToken ForProperty(string propertyName, string rawText, string? format, int alignmentWidth, bool alignLeft, TokenDestructuring destructuring) =>
+    // alignmentWidth: the alignment's width (0 is a valid width), or null for none.
+    public static TemplateToken ForProperty(string propertyName, string rawText, string? format, int? alignmentWidth, bool alignLeft, TokenDestructuring destructuring) =>
         new(true, rawText, propertyName, format, alignmentWidth, alignLeft, destructuring);
 
     /// <summary>True for a property hole, false for literal text.</summary>
@@ -114,6 +116,6 @@ internal sealed class TemplateToken
     /// <summary>The destructuring hint.</summary>
     public TokenDestructuring Destructuring { get; }
 
-    /// <summary>True when the token has an alignment.</summary>
-    public bool HasAlignment => AlignmentWidth != 0;
+    /// <summary>True when the token has an alignment (possibly of width 0, which pads nothing).</summary>
+    public bool HasAlignment { get; }
 }

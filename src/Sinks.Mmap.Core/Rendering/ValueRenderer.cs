@@ -6,7 +6,7 @@ using System.IO;
 namespace Sinks.Mmap.Rendering;
 
 /// <summary>
-/// Renders <see cref="LogValue"/>s as text the way Serilog 3.1.1's <c>LogEventPropertyValue.Render</c>
+/// Renders <see cref="LogValue"/>s as text the way Serilog 4.4.0's <c>LogEventPropertyValue.Render</c>
 /// does, and as JSON the way its <c>JsonValueFormatter</c> does (with <c>"$type"</c> as type-tag name).
 /// </summary>
 internal static class ValueRenderer
@@ -40,7 +40,7 @@ internal static class ValueRenderer
 
     /// <summary>
     /// Renders a scalar's CLR value as Serilog's <c>ScalarValue.Render</c> does; a null provider means the
-    /// invariant culture (what Serilog 3.1.1 does, not the current culture).
+    /// invariant culture (what Serilog 4.4.0 does, not the current culture).
     /// </summary>
     public static void RenderScalar(object? value, TextWriter output, string? format, IFormatProvider? formatProvider)
     {

@@ -13,7 +13,7 @@ using Sinks.Mmap.Writing;
 namespace Sinks.Mmap;
 
 /// <summary>
-/// Writes events into memory-mapped segment files. Each <see cref="Append{TPayload}"/> encodes the
+/// Writes events into memory-mapped segment files. Each <see cref="Append{TPayload}(long, MmapLevel, ref TPayload)"/> encodes the
 /// event straight into the page cache: once it returns, the event survives the process being
 /// killed. Safe for any number of threads at once; never throws for I/O trouble (errors go to
 /// <see cref="MmapLogOptions.OnError"/> and the event is counted in <see cref="DroppedEvents"/>).
@@ -131,15 +131,26 @@ public sealed unsafe class MmapLogWriter : IDisposable
     /// at or above <see cref="MmapLogOptions.FlushToDiskLevel"/>); false when it was dropped.
     /// </summary>
     public bool Append<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
+        => Append(timestampUtcTicks, level, ref payload, out _);
+
+    /// <summary>
+    /// Appends one event, as <see cref="Append{TPayload}(long, MmapLevel, ref TPayload)"/>, and when it was
+    /// dropped says why in <paramref name="dropKind"/>: <see cref="MmapLogErrorKind.EventRejected"/> for
+    /// an event that cannot be written as it is (too large, malformed, its payload failed), and
+    /// <see cref="MmapLogErrorKind.Io"/> for a log that cannot be written now (disk full, I/O fault, the
+    /// lock held, after Dispose). Adapters hand the dropped event on (a fallback sink) from this, per
+    /// event, with nothing allocated when the event is written.
+    /// </summary>
+    public bool Append<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, out MmapLogErrorKind dropKind) where TPayload : IEventPayload
     {
         ScratchBuffer? scratch = ScratchBuffer.Rent();
         if (scratch is null)
         {
-            return AppendNested(timestampUtcTicks, level, ref payload);
+            return AppendNested(timestampUtcTicks, level, ref payload, out dropKind);
         }
         try
         {
-            return AppendCore(timestampUtcTicks, level, ref payload, scratch, scratch.Levels);
+            return AppendCore(timestampUtcTicks, level, ref payload, scratch, scratch.Levels, out dropKind);
         }
         finally
         {
@@ -150,15 +161,18 @@ public sealed unsafe class MmapLogWriter : IDisposable
     /// <summary>A log call made while this thread's scratch buffer is in use further up the stack (a ToString that logs).</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool AppendNested<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload) where TPayload : IEventPayload
+    private bool AppendNested<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, out MmapLogErrorKind dropKind) where TPayload : IEventPayload
     {
         // The encoder's counts of the values each open container still expects, on the stack: nothing allocated.
         Span<int> levels = stackalloc int[EventWriter.LevelStackSize];
-        return AppendCore(timestampUtcTicks, level, ref payload, null, levels);
+        return AppendCore(timestampUtcTicks, level, ref payload, null, levels, out dropKind);
     }
 
-    private bool AppendCore<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, ScratchBuffer? scratch, Span<int> levels) where TPayload : IEventPayload
+    private bool AppendCore<TPayload>(long timestampUtcTicks, MmapLevel level, ref TPayload payload, ScratchBuffer? scratch, Span<int> levels,
+        out MmapLogErrorKind dropKind) where TPayload : IEventPayload
     {
+        // No segment to write (faulted, stopped) or rotation that never settles: the log cannot be written now.
+        dropKind = MmapLogErrorKind.Io;
         // Readers take timestamps within DateTime's range only: keep every event readable.
         if ((ulong)timestampUtcTicks > (ulong)DateTime.MaxValue.Ticks)
         {
@@ -199,6 +213,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
             if (rejection != EventRejection.None || length > FormatConstants.MaxRecordLength || aligned > segment.MaxAlignedRecord)
             {
                 ReportRejected(rejection, segment);
+                dropKind = MmapLogErrorKind.EventRejected;
                 break;
             }
             if (!segment.TryClaim(aligned, timestampUtcTicks, out int offset, out long sequence))
@@ -216,6 +231,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
             if (!encoded)
             {
                 segment.PublishPadding(offset, aligned, sequence, timestampUtcTicks);
+                dropKind = MmapLogErrorKind.EventRejected;
                 break;
             }
             segment.Publish(offset, length);

@@ -291,14 +291,6 @@ public class ClefFormatterTests
     }
 
     [Fact]
-    public void Event_id_is_jenkins_one_at_a_time()
-    {
-        // Published test vectors for the hash (Wikipedia, "Jenkins hash function").
-        Assert.Equal(0xca2e9442u, EventIdHash.Compute("a"));
-        Assert.Equal(0x519e91f5u, EventIdHash.Compute("The quick brown fox jumps over the lazy dog"));
-    }
-
-    [Fact]
     public void Comparison_event_is_the_readme_size_plus_the_quotes_it_dropped()
     {
         // The README counts 187 bytes but prints "Now" without the quotes JsonValueFormatter

@@ -155,7 +155,7 @@ public class ClefWriterTests
         }
     }
 
-    // CompactJsonFormatter 3.0's documented layout, assembled from Serilog 3.1.1's own value formatter,
+    // CompactJsonFormatter 3.0's documented layout, assembled from Serilog 4.4.0's own value formatter,
     // string escaper and property-token renderer.
     private static string ReferenceClef(LogEvent logEvent)
     {
