@@ -151,6 +151,15 @@ public sealed class MmapTarget : TargetWithContext
         set => RetryInterval = TimeSpan.FromMilliseconds(value);
     }
 
+    /// <summary>
+    /// Store sealed segments compressed (Zstandard, in the background at the lowest CPU priority); every
+    /// reader reads them as before. The name is FileTarget's for compressing archived files. Default false.
+    /// </summary>
+    public bool EnableArchiveFileCompression { get; set; }
+
+    /// <summary>Called as segments are sealed, compressed and deleted (set from code); null (default) for none.</summary>
+    public SegmentLifecycleHooks? Hooks { get; set; }
+
     /// <summary>Events dropped since the target was created: the log could not be written, or the event could not be encoded.</summary>
     public long DroppedEvents =>
         Interlocked.Read(ref _adapterDropped) + Interlocked.Read(ref _retiredDropped) + (Volatile.Read(ref _writer)?.DroppedEvents ?? 0)
@@ -184,6 +193,8 @@ public sealed class MmapTarget : TargetWithContext
             FlushToDiskInterval = FlushToDiskInterval,
             FlushToDiskLevel = ToMmapLevel(FlushToDiskLevel),
             RetryInterval = RetryInterval,
+            CompressSealedSegments = EnableArchiveFileCompression,
+            Hooks = Hooks,
             OnError = ReportError,
         };
         try

@@ -28,6 +28,8 @@ public static class MmapLoggerConfigurationExtensions
     /// <param name="flushToDiskInterval">msync and fsync on this interval, on a background thread, so an OS crash or power loss loses at most this much; null (default) leaves it to the OS.</param>
     /// <param name="flushToDiskLevel">Events at or above this level (Verbose, Debug, Information, Warning, Error or Fatal, the default) reach the disk before the log call returns; "Off" turns it off.</param>
     /// <param name="retryInterval">After a fault (disk full, permission, another writer), how long to wait before trying again (default 1 s).</param>
+    /// <param name="compress">Store sealed segments compressed (Zstandard, in the background at the lowest CPU priority); every reader reads them as before. Default false.</param>
+    /// <param name="hooks">Called as segments are sealed, compressed and deleted, e.g. to copy sealed segments elsewhere; null (default) for none.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     public static LoggerConfiguration Mmap(
         this LoggerSinkConfiguration sinkConfiguration,
@@ -41,16 +43,18 @@ public static class MmapLoggerConfigurationExtensions
         long? retainedTotalSizeLimitBytes = null,
         TimeSpan? flushToDiskInterval = null,
         string flushToDiskLevel = "Fatal",
-        TimeSpan? retryInterval = null)
+        TimeSpan? retryInterval = null,
+        bool compress = false,
+        SegmentLifecycleHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(sinkConfiguration);
         MmapLogOptions options = BuildOptions(path, fileSizeLimitBytes, rollingInterval, retainedFileCountLimit, retainedFileTimeLimit,
-            retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval);
+            retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval, compress, hooks);
         return sinkConfiguration.Sink(new MmapSink(options, audit: false, LevelSwitchFor(restrictedToMinimumLevel, levelSwitch)));
     }
 
     /// <summary>
-    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, RollingInterval, int?, TimeSpan?, long?, TimeSpan?, string, TimeSpan?)"/>,
+    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, RollingInterval, int?, TimeSpan?, long?, TimeSpan?, string, TimeSpan?, bool, SegmentLifecycleHooks?)"/>,
     /// except that an event that cannot be written throws to the caller, as <c>AuditTo.File</c> does.
     /// </summary>
     /// <param name="sinkConfiguration">Logger audit sink configuration.</param>
@@ -65,6 +69,8 @@ public static class MmapLoggerConfigurationExtensions
     /// <param name="flushToDiskInterval">msync and fsync on this interval; null leaves it to the OS.</param>
     /// <param name="flushToDiskLevel">Events at or above this level reach the disk before the call returns (default "Fatal"); "Off" turns it off.</param>
     /// <param name="retryInterval">After a fault, how long to wait before trying again (default 1 s).</param>
+    /// <param name="compress">Store sealed segments compressed (default false).</param>
+    /// <param name="hooks">Called as segments are sealed, compressed and deleted; null for none.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     public static LoggerConfiguration Mmap(
         this LoggerAuditSinkConfiguration sinkConfiguration,
@@ -78,11 +84,13 @@ public static class MmapLoggerConfigurationExtensions
         long? retainedTotalSizeLimitBytes = null,
         TimeSpan? flushToDiskInterval = null,
         string flushToDiskLevel = "Fatal",
-        TimeSpan? retryInterval = null)
+        TimeSpan? retryInterval = null,
+        bool compress = false,
+        SegmentLifecycleHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(sinkConfiguration);
         MmapLogOptions options = BuildOptions(path, fileSizeLimitBytes, rollingInterval, retainedFileCountLimit, retainedFileTimeLimit,
-            retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval);
+            retainedTotalSizeLimitBytes, flushToDiskInterval, flushToDiskLevel, retryInterval, compress, hooks);
         return sinkConfiguration.Sink(new MmapSink(options, audit: true, LevelSwitchFor(restrictedToMinimumLevel, levelSwitch)));
     }
 
@@ -105,7 +113,8 @@ public static class MmapLoggerConfigurationExtensions
 
     /// <summary>Builds and validates the core options; a wrong value throws here, naming the option.</summary>
     internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, RollingInterval rollingInterval, int? retainedFileCountLimit,
-        TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, string? flushToDiskLevel, TimeSpan? retryInterval)
+        TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, string? flushToDiskLevel, TimeSpan? retryInterval,
+        bool compress = false, SegmentLifecycleHooks? hooks = null)
     {
         MmapLevel? diskLevel = ParseFlushLevel(flushToDiskLevel);
         var options = new MmapLogOptions
@@ -118,6 +127,8 @@ public static class MmapLoggerConfigurationExtensions
             RetainedTotalSizeLimitBytes = retainedTotalSizeLimitBytes,
             FlushToDiskInterval = flushToDiskInterval,
             FlushToDiskLevel = diskLevel,
+            CompressSealedSegments = compress,
+            Hooks = hooks,
         };
         if (retryInterval is { } retry)
         {
