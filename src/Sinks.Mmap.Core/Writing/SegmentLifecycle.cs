@@ -8,10 +8,11 @@ using Sinks.Mmap.Storage;
 namespace Sinks.Mmap.Writing;
 
 /// <summary>
-/// What happens to segments after the writer is done with them, off the logging threads and off the
-/// maintainer (which must never wait to prepare the next segment): a lifecycle thread runs the hooks
-/// and retention, one job at a time; a compression thread at the lowest CPU priority compresses sealed
-/// segments with what the application's threads leave of the cores. Retention never deletes a segment
+/// What happens to segments after the writer is done with them, off the logging threads: a
+/// compression thread at the lowest CPU priority compresses sealed segments with what the
+/// application's threads leave of the cores; with hooks, a lifecycle thread runs them and retention
+/// (whose deletion hook must never hold up the maintainer preparing the next segment), one job at a
+/// time; without hooks, retention runs where it is asked for, as before compression existed. Retention never deletes a segment
 /// whose sealed hook has not run, nor the one being compressed (it would come back as its copy); a
 /// segment still waiting for compression may go, and is then not compressed.
 /// </summary>
@@ -20,6 +21,7 @@ internal sealed class SegmentLifecycle : IDisposable
     private readonly MmapLogOptions _options;
     private readonly Action<MmapLogError> _report;
     private readonly object _gate = new();
+    private readonly object _retentionGate = new();
     private readonly Queue<string> _sealed = new();
     private readonly List<string> _toCompress = new();
     private readonly Thread _thread;
@@ -72,7 +74,14 @@ internal sealed class SegmentLifecycle : IDisposable
         lock (_gate)
         {
             if (_stopping) return;
-            _sealed.Enqueue(path);
+            if (_options.Hooks is not null)
+            {
+                _sealed.Enqueue(path);
+            }
+            else if (_options.CompressSealedSegments)
+            {
+                _toCompress.Add(path);
+            }
             Monitor.PulseAll(_gate);
         }
     }
@@ -80,11 +89,22 @@ internal sealed class SegmentLifecycle : IDisposable
     /// <summary>Asks for retention: the caller's lane's segments numbered <paramref name="oldestLiveNumber"/> or above are live.</summary>
     public void ApplyRetention(long oldestLiveNumber)
     {
+        SegmentNaming? naming;
         lock (_gate)
         {
             _oldestLive = oldestLiveNumber;
-            _retentionDue = true;
-            Monitor.PulseAll(_gate);
+            naming = _naming;
+            if (_options.Hooks is not null)
+            {
+                // A deletion hook may take its time: never on the caller's (the maintainer's) thread.
+                _retentionDue = true;
+                Monitor.PulseAll(_gate);
+                return;
+            }
+        }
+        if (naming is not null)
+        {
+            Retain(naming, oldestLiveNumber);
         }
     }
 
@@ -170,18 +190,28 @@ internal sealed class SegmentLifecycle : IDisposable
             }
             finally
             {
+                long oldestLive;
                 lock (_gate)
                 {
                     _compressing = null;
-                    // The space given back counts at once.
-                    _retentionDue = true;
-                    Monitor.PulseAll(_gate);
+                    oldestLive = _oldestLive;
                 }
+                // The space given back counts at once.
+                if (oldestLive != long.MaxValue) ApplyRetention(oldestLive);
             }
         }
     }
 
+    /// <summary>Retention runs on the maintainer, the lifecycle or the compression thread: one at a time.</summary>
     private void Retain(SegmentNaming naming, long oldestLive)
+    {
+        lock (_retentionGate)
+        {
+            RetainNow(naming, oldestLive);
+        }
+    }
+
+    private void RetainNow(SegmentNaming naming, long oldestLive)
     {
         SegmentLifecycleHooks? hooks = _options.Hooks;
         HashSet<string> keep;
