@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
+using Sinks.Mmap.Compression;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
 using Sinks.Mmap.Storage;
@@ -32,6 +34,14 @@ internal static class SegmentRecovery
             nextNumber = Math.Max(nextNumber, number + 1);
             if (owned is not null && Contains(owned, path))
             {
+                continue;
+            }
+            if (CompressedSegment.IsContainerName(path, naming.Extension))
+            {
+                // Sealed before it was compressed, and written by nobody: nothing to repair, but the
+                // sequence goes on after it (it may be the lane's newest segment).
+                if (TryReadContainerSeal(path, out long containerSeal, out string? unreadable)) nextSequence = Math.Max(nextSequence, containerSeal + 1);
+                else problems.Add(unreadable);
                 continue;
             }
             SegmentHeader? header;
@@ -125,6 +135,40 @@ internal static class SegmentRecovery
             return null;
         }
         return handle;
+    }
+
+    /// <summary>The sequence of a compressed segment's seal, read through its last block; or why it cannot be read.</summary>
+    private static bool TryReadContainerSeal(string path, out long sequence, [NotNullWhen(false)] out string? problem)
+    {
+        sequence = 0;
+        problem = null;
+        try
+        {
+            using SegmentSource? source = SegmentSource.Open(path, out string? notRegular);
+            if (source is null)
+            {
+                problem = $"{Path.GetFileName(path)} is {notRegular}, not a segment; left alone";
+                return false;
+            }
+            if (source.Unreadable is not null)
+            {
+                problem = $"{Path.GetFileName(path)}: {source.Unreadable}";
+                return false;
+            }
+            ReadOnlySpan<byte> tail = source.Read(source.Length - FormatConstants.SealReserve, FormatConstants.SealReserve);
+            if (tail.Length == FormatConstants.SealReserve && RecordFrame.IsValid(tail, out _) && RecordFrame.Kind(tail) == RecordKind.EndOfSegment)
+            {
+                sequence = RecordFrame.Sequence(tail);
+                return true;
+            }
+            problem = $"{Path.GetFileName(path)}: a compressed segment without its seal; left alone";
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MmapFormatException)
+        {
+            problem = $"{Path.GetFileName(path)}: could not be read: {ex.Message}";
+            return false;
+        }
     }
 
     /// <summary>True when the file ends with a valid EndOfSegment record (a cleanly closed segment).</summary>

@@ -20,10 +20,12 @@ internal static class RetentionPolicy
     /// <summary>
     /// Applies the limits; returns the files it deleted. <paramref name="naming"/> is the caller's lane:
     /// its segments numbered <paramref name="oldestLiveNumber"/> or above are never touched.
-    /// <paramref name="deleting"/> is called with each file's path just before it is deleted (the lifecycle hook);
-    /// <paramref name="pending"/> are segments to keep for now: sealed ones whose hook has not run, the one being compressed.
+    /// <paramref name="claim"/> is asked, for each of the caller's own segments just before it goes, whether it may
+    /// go now (not while its sealed hook is pending or while it is being compressed, and not once compression
+    /// replaced it: the file list was taken earlier); <paramref name="deleting"/> is then called with its path
+    /// (the lifecycle hook).
     /// </summary>
-    public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report, Action<string>? deleting = null, HashSet<string>? pending = null)
+    public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report, Action<string>? deleting = null, Func<string, bool>? claim = null)
     {
         var deleted = new List<string>();
         if (options.RetainedFileCountLimit is null && options.RetainedFileTimeLimit is null && options.RetainedTotalSizeLimitBytes is null)
@@ -42,14 +44,14 @@ internal static class RetentionPolicy
                 if (!info.Exists || info.LinkTarget is not null) continue;
                 totalBytes += info.Length;
                 // A compressed segment is sealed by definition and nobody writes it.
-                bool deletable = own ? number < oldestLiveNumber && pending?.Contains(path) != true : CompressedSegment.IsContainerName(path, naming.Extension) || IsSealedAndIdle(path);
+                bool deletable = own ? number < oldestLiveNumber : CompressedSegment.IsContainerName(path, naming.Extension) || IsSealedAndIdle(path);
                 if (!deletable)
                 {
                     // A segment prepared ahead and not started holds no events: it is not one of the files the count keeps.
                     if (HasStarted(path)) liveCount++;
                     continue;
                 }
-                candidates.Add(new Candidate(path, info.Length, info.LastWriteTimeUtc, CreatedTicks(path, info), lane, number));
+                candidates.Add(new Candidate(path, info.Length, info.LastWriteTimeUtc, CreatedTicks(path, info), lane, number, own));
             }
         }
         // Oldest first: by when each was started (its header says; one lane's files are in number order), then
@@ -65,6 +67,11 @@ internal static class RetentionPolicy
             bool tooBig = options.RetainedTotalSizeLimitBytes is { } limit && totalBytes > limit;
             if (!tooMany && !tooOld && !tooBig)
             {
+                continue;
+            }
+            if (candidate.Own && claim?.Invoke(candidate.Path) == false)
+            {
+                // Kept for now: it still counts against the limits, and the next pass looks again.
                 continue;
             }
             try
@@ -83,7 +90,7 @@ internal static class RetentionPolicy
         return deleted;
     }
 
-    private readonly record struct Candidate(string Path, long Bytes, DateTime WrittenUtc, long CreatedTicks, int Lane, long Number);
+    private readonly record struct Candidate(string Path, long Bytes, DateTime WrittenUtc, long CreatedTicks, int Lane, long Number, bool Own);
 
     /// <summary>When the segment was started, from its header; the file's time when the header cannot be read.</summary>
     private static long CreatedTicks(string path, FileInfo info)

@@ -214,24 +214,24 @@ internal sealed class SegmentLifecycle : IDisposable
     private void RetainNow(SegmentNaming naming, long oldestLive)
     {
         SegmentLifecycleHooks? hooks = _options.Hooks;
-        HashSet<string> keep;
+        RetentionPolicy.Apply(naming, _options, oldestLive, _options.TimeProvider.GetUtcNow().UtcDateTime, _report,
+            hooks is null ? null : path => CallHook(hooks, "OnSegmentDeleting", path, () => hooks.OnSegmentDeleting(path)), Claim);
+    }
+
+    /// <summary>
+    /// Whether retention may delete one of this writer's segments now. Decided under the gate the
+    /// compression thread takes a segment under, so the two never work on the same file: a segment
+    /// claimed here is never compressed, one being compressed (or its copy) is kept, and one that
+    /// compression replaced after retention listed the files is gone (its copy is counted next pass).
+    /// </summary>
+    private bool Claim(string path)
+    {
         lock (_gate)
         {
-            keep = new HashSet<string>(_sealed, StringComparer.Ordinal);
-            if (_compressing is not null)
-            {
-                keep.Add(_compressing);
-                keep.Add(CompressedSegment.ContainerPath(_compressing));
-            }
-        }
-        List<string> deleted = RetentionPolicy.Apply(naming, _options, oldestLive, _options.TimeProvider.GetUtcNow().UtcDateTime, _report,
-            hooks is null ? null : path => CallHook(hooks, "OnSegmentDeleting", path, () => hooks.OnSegmentDeleting(path)), keep);
-        if (deleted.Count > 0)
-        {
-            lock (_gate)
-            {
-                foreach (string path in deleted) _toCompress.Remove(path);
-            }
+            if (_sealed.Contains(path)) return false;
+            if (_compressing is not null && (path == _compressing || path == CompressedSegment.ContainerPath(_compressing))) return false;
+            _toCompress.Remove(path);
+            return File.Exists(path);
         }
     }
 

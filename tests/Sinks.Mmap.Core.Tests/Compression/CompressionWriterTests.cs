@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using Sinks.Mmap.Compression;
 using Xunit;
 
 namespace Sinks.Mmap.Core.Tests.Compression;
@@ -83,8 +84,39 @@ public class CompressionWriterTests
             WaitUntil(() => Directory.GetFiles(log.Directory, "app-*.mlog").Length <= 2, "every sealed segment compressed");
         }
         Assert.Equal(Enumerable.Range(0, 20_010), Numbers(log.Path_));
-        Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
+        AssertClean(log);
         Assert.Empty(Directory.GetFiles(log.Directory, "*.tmp"));
+    }
+
+    private static void AssertClean(TestLog log)
+    {
+        ValidationReport report = new MmapLogReader(log.Path_).Validate();
+        Assert.True(report.IsClean, string.Join("\n", report.Segments.Where(s => !s.IsClean).Select(s =>
+            $"{Path.GetFileName(s.Path)}: problem={s.Problem} corrupt={string.Join(",", s.CorruptRanges)} gaps={string.Join(",", s.Gaps)} undecodable={s.UndecodableRecords}"))
+            + "\nreported:\n" + string.Join("\n", log.Errors.Select(e => e.Kind + ": " + e.Message)) + "\nfiles: " + string.Join(" ", Directory.GetFiles(log.Directory).Select(Path.GetFileName).Order()));
+    }
+
+    [Fact]
+    public void A_writer_that_restarts_when_the_newest_segment_is_compressed_continues_its_sequence_and_reports_nothing()
+    {
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(64 * 1024);
+        options.RetainedFileCountLimit = null;
+        using (var writer = new MmapLogWriter(options))
+        {
+            Write(writer, 0, 5_000);
+        }
+        // Every segment sealed, every one compressed: the lane's newest segment is a container.
+        foreach (string plain in Directory.GetFiles(log.Directory, "app-*.mlog")) SegmentCompressor.Compress(plain);
+        Assert.Empty(Directory.GetFiles(log.Directory, "app-*.mlog"));
+        log.Errors.Clear();
+        using (var writer = new MmapLogWriter(options))
+        {
+            Write(writer, 5_000, 10);
+        }
+        Assert.Empty(log.Errors);
+        Assert.Equal(Enumerable.Range(0, 5_010), Numbers(log.Path_));
+        AssertClean(log);
     }
 
     [Fact]
@@ -174,12 +206,13 @@ public class CompressionWriterTests
             options.CompressSealedSegments = compress;
             using (var writer = new MmapLogWriter(options))
             {
-                // About a segment at a time, letting compression catch up: the limit counts bytes on disk as they
-                // are, so a backlog of plain segments would take room from the compressed history.
-                for (int part = 0; part < 25; part++)
+                // Half a segment at a time, letting compression catch up (left plain: the segment being written and the
+                // one prepared next): the limit counts bytes on disk as they are, so a backlog of plain segments would
+                // take room from the compressed history.
+                for (int part = 0; part < 80; part++)
                 {
-                    Write(writer, part * 1300, 1300);
-                    if (compress) WaitUntil(() => Directory.GetFiles(log.Directory, "app-*.mlog").Length <= 3, "compression to catch up");
+                    Write(writer, part * 600, 600);
+                    if (compress) WaitUntil(() => Directory.GetFiles(log.Directory, "app-*.mlog").Length <= 2, "compression to catch up");
                 }
             }
             long onDisk = Directory.GetFiles(log.Directory, "app-*").Sum(f => new FileInfo(f).Length);
