@@ -186,7 +186,7 @@ public sealed class MmapTarget : TargetWithContext
         {
             Path = path,
             SegmentSizeBytes = ArchiveAboveSize,
-            RollingInterval = ToRollingInterval(ArchiveEvery),
+            RollingInterval = ToSegmentInterval(ArchiveEvery),
             RetainedFileCountLimit = MaxArchiveFiles < 0 ? null : MaxArchiveFiles + 1,
             RetainedFileTimeLimit = MaxArchiveDays > 0 ? TimeSpan.FromDays(MaxArchiveDays) : null,
             RetainedTotalSizeLimitBytes = MaxTotalSizeBytes > 0 ? MaxTotalSizeBytes : null,
@@ -779,14 +779,14 @@ public sealed class MmapTarget : TargetWithContext
         };
     }
 
-    private RollingInterval ToRollingInterval(FileArchivePeriod period) => period switch
+    private SegmentInterval ToSegmentInterval(FileArchivePeriod period) => period switch
     {
-        FileArchivePeriod.None => RollingInterval.Infinite,
-        FileArchivePeriod.Minute => RollingInterval.Minute,
-        FileArchivePeriod.Hour => RollingInterval.Hour,
-        FileArchivePeriod.Day => RollingInterval.Day,
-        FileArchivePeriod.Month => RollingInterval.Month,
-        FileArchivePeriod.Year => RollingInterval.Year,
+        FileArchivePeriod.None => SegmentInterval.Infinite,
+        FileArchivePeriod.Minute => SegmentInterval.Minute,
+        FileArchivePeriod.Hour => SegmentInterval.Hour,
+        FileArchivePeriod.Day => SegmentInterval.Day,
+        FileArchivePeriod.Month => SegmentInterval.Month,
+        FileArchivePeriod.Year => SegmentInterval.Year,
         _ => throw new NLogConfigurationException(
             $"Mmap target '{Name}': ArchiveEvery is invalid. ArchiveEvery={period} is not supported; use None, Minute, Hour, Day, Month or Year."),
     };

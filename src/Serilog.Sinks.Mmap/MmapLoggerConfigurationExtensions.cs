@@ -37,7 +37,7 @@ public static class MmapLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         long fileSizeLimitBytes = MmapLogOptions.DefaultSegmentSize,
-        RollingInterval rollingInterval = RollingInterval.Infinite,
+        SegmentInterval rollingInterval = SegmentInterval.Infinite,
         int? retainedFileCountLimit = 31,
         TimeSpan? retainedFileTimeLimit = null,
         long? retainedTotalSizeLimitBytes = null,
@@ -54,7 +54,7 @@ public static class MmapLoggerConfigurationExtensions
     }
 
     /// <summary>
-    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, RollingInterval, int?, TimeSpan?, long?, TimeSpan?, string, TimeSpan?, bool, SegmentLifecycleHooks?)"/>,
+    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, SegmentInterval, int?, TimeSpan?, long?, TimeSpan?, string, TimeSpan?, bool, SegmentLifecycleHooks?)"/>,
     /// except that an event that cannot be written throws to the caller, as <c>AuditTo.File</c> does.
     /// </summary>
     /// <param name="sinkConfiguration">Logger audit sink configuration.</param>
@@ -78,7 +78,7 @@ public static class MmapLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         long fileSizeLimitBytes = MmapLogOptions.DefaultSegmentSize,
-        RollingInterval rollingInterval = RollingInterval.Infinite,
+        SegmentInterval rollingInterval = SegmentInterval.Infinite,
         int? retainedFileCountLimit = 31,
         TimeSpan? retainedFileTimeLimit = null,
         long? retainedTotalSizeLimitBytes = null,
@@ -112,7 +112,7 @@ public static class MmapLoggerConfigurationExtensions
     }
 
     /// <summary>Builds and validates the core options; a wrong value throws here, naming the option.</summary>
-    internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, RollingInterval rollingInterval, int? retainedFileCountLimit,
+    internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, SegmentInterval rollingInterval, int? retainedFileCountLimit,
         TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, string? flushToDiskLevel, TimeSpan? retryInterval,
         bool compress = false, SegmentLifecycleHooks? hooks = null)
     {

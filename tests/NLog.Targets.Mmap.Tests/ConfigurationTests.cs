@@ -52,7 +52,7 @@ public class ConfigurationTests
             MmapLogOptions options = target.BuildOptions();
             Assert.Equal(dir.LogPath, options.Path);
             Assert.Equal(65536, options.SegmentSizeBytes);
-            Assert.Equal(RollingInterval.Hour, options.RollingInterval);
+            Assert.Equal(SegmentInterval.Hour, options.RollingInterval);
             Assert.Equal(6, options.RetainedFileCountLimit); // five archives plus the file being written
             Assert.Equal(TimeSpan.FromDays(7), options.RetainedFileTimeLimit);
             Assert.Equal(1048576, options.RetainedTotalSizeLimitBytes);
@@ -87,7 +87,7 @@ public class ConfigurationTests
             MmapTarget target = factory.Target();
             MmapLogOptions options = target.BuildOptions();
             Assert.Equal(64L * 1024 * 1024, options.SegmentSizeBytes);
-            Assert.Equal(RollingInterval.Infinite, options.RollingInterval);
+            Assert.Equal(SegmentInterval.Infinite, options.RollingInterval);
             Assert.Equal(31, options.RetainedFileCountLimit);
             Assert.Null(options.RetainedFileTimeLimit);
             Assert.Null(options.RetainedTotalSizeLimitBytes);
@@ -179,10 +179,10 @@ public class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("Minute", RollingInterval.Minute)]
-    [InlineData("Hour", RollingInterval.Hour)]
-    [InlineData("None", RollingInterval.Infinite)]
-    public void ArchiveEvery_rolls_by_the_clock_so_an_event_stamped_hours_ahead_stays_in_the_current_segment(string period, RollingInterval interval)
+    [InlineData("Minute", SegmentInterval.Minute)]
+    [InlineData("Hour", SegmentInterval.Hour)]
+    [InlineData("None", SegmentInterval.Infinite)]
+    public void ArchiveEvery_rolls_by_the_clock_so_an_event_stamped_hours_ahead_stays_in_the_current_segment(string period, SegmentInterval interval)
     {
         using var dir = new TempLogDir();
         var factory = NLogConfigs.FromXml(new Dictionary<string, string>

@@ -21,7 +21,7 @@ public sealed class MmapLogOptions
     public long SegmentSizeBytes { get; set; } = DefaultSegmentSize;
 
     /// <summary>Start a new segment at each period's start, local time.</summary>
-    public RollingInterval RollingInterval { get; set; } = RollingInterval.Infinite;
+    public SegmentInterval RollingInterval { get; set; } = SegmentInterval.Infinite;
 
     /// <summary>How many segments to keep, the one being written included; null for no limit. Default 31.</summary>
     public int? RetainedFileCountLimit { get; set; } = 31;

@@ -111,7 +111,7 @@ public class JsonConfigurationTests
             .Where(r => r.Kind == MmapRecordKind.Event).Select(r => r.SegmentPath).Distinct().ToArray();
         Assert.Single(segmentsHoldingEvents);
         Assert.Equal(3, new MmapLogReader(log.LogPath).ReadEvents().Count());
-        Assert.Equal(global::Sinks.Mmap.RollingInterval.Minute, OptionsFromJson(log, "\"rollingInterval\": \"Minute\"").RollingInterval);
+        Assert.Equal(global::Sinks.Mmap.SegmentInterval.Minute, OptionsFromJson(log, "\"rollingInterval\": \"Minute\"").RollingInterval);
     }
 
     [Theory]
