@@ -199,13 +199,11 @@ public sealed class MmapTarget : TargetWithContext
         };
         try
         {
-            options.Validate();
+            options.Validate(OptionNames);
         }
         catch (ArgumentException ex)
         {
-            string option = OptionName(ex.ParamName);
-            string detail = ex.ParamName is null ? ex.Message : ex.Message.Replace(ex.ParamName, option, StringComparison.Ordinal);
-            throw new NLogConfigurationException($"Mmap target '{Name}': {option} is invalid. {detail}", ex);
+            throw InvalidOption(ex.ParamName, ex.Message, ex);
         }
         return options;
     }
@@ -787,21 +785,34 @@ public sealed class MmapTarget : TargetWithContext
         FileArchivePeriod.Day => SegmentInterval.Day,
         FileArchivePeriod.Month => SegmentInterval.Month,
         FileArchivePeriod.Year => SegmentInterval.Year,
-        _ => throw new NLogConfigurationException(
-            $"Mmap target '{Name}': ArchiveEvery is invalid. ArchiveEvery={period} is not supported; use None, Minute, Hour, Day, Month or Year."),
+        _ => throw InvalidOption(OptionNames.RollingInterval,
+            $"{OptionNames.RollingInterval}={period} is not supported; use None, Minute, Hour, Day, Month or Year.", null),
     };
 
-    private static string OptionName(string? coreName) => coreName switch
+    /// <summary>The core options by the names of this target's attributes in nlog.config and appsettings.json, for error messages.</summary>
+    private static readonly MmapOptionNames OptionNames = new()
     {
-        "path" => nameof(FileName),
-        "fileSizeLimitBytes" => nameof(ArchiveAboveSize),
-        "rollingInterval" => nameof(ArchiveEvery),
-        "retainedFileCountLimit" => nameof(MaxArchiveFiles),
-        "retainedFileTimeLimit" => nameof(MaxArchiveDays),
-        "retainedTotalSizeLimitBytes" => nameof(MaxTotalSizeBytes),
-        "flushToDiskInterval" => nameof(FlushToDiskInterval),
-        "flushToDiskLevel" => nameof(FlushToDiskLevel),
-        "retryInterval" => nameof(RetryInterval),
-        _ => coreName ?? "an option",
+        Path = "fileName",
+        SegmentSizeBytes = "archiveAboveSize",
+        RollingInterval = "archiveEvery",
+        RetainedFileCountLimit = "maxArchiveFiles",
+        RetainedFileTimeLimit = "maxArchiveDays",
+        RetainedTotalSizeLimitBytes = "maxTotalSizeBytes",
+        FlushToDiskInterval = "flushToDiskInterval",
+        FlushToDiskLevel = "flushToDiskLevel",
+        RetryInterval = "retryInterval",
+        TimeProvider = "timeProvider",
     };
+
+    /// <summary>
+    /// The option named by its attribute and, for code that sets the target's properties, by its property
+    /// (the attribute with a capital: NLog matches attributes to properties ignoring case).
+    /// </summary>
+    private NLogConfigurationException InvalidOption(string? attribute, string detail, Exception? inner)
+    {
+        string option = string.IsNullOrEmpty(attribute)
+            ? "an option"
+            : $"{attribute} (property {char.ToUpperInvariant(attribute[0])}{attribute.AsSpan(1)})";
+        return new NLogConfigurationException($"Mmap target '{Name}': {option} is invalid. {detail}", inner);
+    }
 }

@@ -111,6 +111,21 @@ public static class MmapLoggerConfigurationExtensions
         return restrictedToMinimumLevel > LevelAlias.Minimum ? new LoggingLevelSwitch(restrictedToMinimumLevel) : null;
     }
 
+    /// <summary>The core options by the names of <c>WriteTo.Mmap</c>'s parameters (and JSON configuration's keys), for error messages.</summary>
+    private static readonly MmapOptionNames OptionNames = new()
+    {
+        Path = "path",
+        SegmentSizeBytes = "fileSizeLimitBytes",
+        RollingInterval = "rollingInterval",
+        RetainedFileCountLimit = "retainedFileCountLimit",
+        RetainedFileTimeLimit = "retainedFileTimeLimit",
+        RetainedTotalSizeLimitBytes = "retainedTotalSizeLimitBytes",
+        FlushToDiskInterval = "flushToDiskInterval",
+        FlushToDiskLevel = "flushToDiskLevel",
+        RetryInterval = "retryInterval",
+        TimeProvider = "timeProvider",
+    };
+
     /// <summary>Builds and validates the core options; a wrong value throws here, naming the option.</summary>
     internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, SegmentInterval rollingInterval, int? retainedFileCountLimit,
         TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, string? flushToDiskLevel, TimeSpan? retryInterval,
@@ -134,7 +149,7 @@ public static class MmapLoggerConfigurationExtensions
         {
             options.RetryInterval = retry;
         }
-        options.Validate();
+        options.Validate(OptionNames);
         return options;
     }
 

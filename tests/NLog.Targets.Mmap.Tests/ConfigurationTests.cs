@@ -338,6 +338,44 @@ public class ConfigurationTests
         Assert.Contains(option, FullMessage(ex), StringComparison.OrdinalIgnoreCase);
     }
 
+    public static IEnumerable<object[]> WrongValuesAndAllowed()
+    {
+        var cases = new (string Key, string Value, string Allowed)[]
+        {
+            ("fileName", "", "fileName must name the log file"),
+            ("archiveAboveSize", "1000", "archiveAboveSize (the segment size) must be a multiple of 8 from 4096"),
+            ("archiveEvery", "Monday", "archiveEvery=Monday is not supported; use None, Minute, Hour, Day, Month or Year"),
+            ("maxTotalSizeBytes", "70000", "maxTotalSizeBytes must be at least twice the segment size"),
+            ("flushToDiskInterval", "2.00:00:00", "flushToDiskInterval must be from 1 ms to 1 day"),
+            ("retryInterval", "00:00:00.001", "retryInterval must be from 10 ms to 1 hour"),
+        };
+        foreach (string source in new[] { "xml", "appsettings" })
+        {
+            foreach (var c in cases)
+            {
+                yield return new object[] { source, c.Key, c.Value, c.Allowed };
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WrongValuesAndAllowed))]
+    public void An_invalid_value_names_the_NLog_attribute_and_the_allowed_values(string source, string key, string value, string allowed)
+    {
+        using var dir = new TempLogDir();
+        var options = new Dictionary<string, string> { ["fileName"] = dir.LogPath, ["archiveAboveSize"] = "65536" };
+        options[key] = value;
+        LogFactory? factory = null;
+        var ex = Assert.ThrowsAny<NLogConfigurationException>(() => factory = Load(source, options));
+        factory?.Shutdown();
+        string message = FullMessage(ex);
+        Assert.Contains($"Mmap target 'mmap': {key} (property {char.ToUpperInvariant(key[0])}{key[1..]}) is invalid.", message, StringComparison.Ordinal);
+        Assert.Contains(allowed, message, StringComparison.Ordinal);
+        // Serilog's names for the same options, which the core used to put in every message.
+        Assert.DoesNotContain("fileSizeLimitBytes", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("retainedTotalSizeLimitBytes", message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Sources))]
     public void Without_throwConfigExceptions_an_invalid_value_goes_to_the_InternalLogger_and_logging_goes_on(string source)
