@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>
 /// Renders <c>${message}</c> for the common structured event (plain named holes, scalar parameters)

@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using Sinks.Mmap;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>
 /// The properties an event has besides its message-template parameters (event properties the

@@ -7,7 +7,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Sinks.Mmap;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>How a message-template hole asks for its value: as it is, destructured (<c>@</c>) or as text (<c>$</c>).</summary>
 internal enum Capture : byte
