@@ -346,6 +346,7 @@ public class ConfigurationTests
             ("archiveAboveSize", "1000", "archiveAboveSize (the segment size) must be a multiple of 8 from 4096"),
             ("archiveEvery", "Monday", "archiveEvery=Monday is not supported; use None, Minute, Hour, Day, Month or Year"),
             ("maxTotalSizeBytes", "70000", "maxTotalSizeBytes must be at least twice the segment size"),
+            ("maxTotalSizeBytes", "70000", "or 0 for no limit."),
             ("flushToDiskInterval", "2.00:00:00", "flushToDiskInterval must be from 1 ms to 1 day"),
             ("retryInterval", "00:00:00.001", "retryInterval must be from 10 ms to 1 hour"),
         };

@@ -21,6 +21,7 @@ internal static class TargetOptions
         FlushToDiskLevel = "flushToDiskLevel",
         RetryInterval = "retryInterval",
         TimeProvider = "timeProvider",
+        NoLimit = "0",
     };
 
     /// <summary>

@@ -99,16 +99,16 @@ public sealed class MmapLogOptions
         }
         if (RetainedFileCountLimit is < 1)
         {
-            throw new ArgumentOutOfRangeException(names.RetainedFileCountLimit, RetainedFileCountLimit, $"{names.RetainedFileCountLimit} must be at least 1, or null for no limit.");
+            throw new ArgumentOutOfRangeException(names.RetainedFileCountLimit, RetainedFileCountLimit, $"{names.RetainedFileCountLimit} must be at least 1, or {names.NoLimit} for no limit.");
         }
         if (RetainedFileTimeLimit is { } age && age <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(names.RetainedFileTimeLimit, age, $"{names.RetainedFileTimeLimit} must be greater than zero, or null for no limit.");
+            throw new ArgumentOutOfRangeException(names.RetainedFileTimeLimit, age, $"{names.RetainedFileTimeLimit} must be greater than zero, or {names.NoLimit} for no limit.");
         }
         if (RetainedTotalSizeLimitBytes is { } total && total < SegmentSizeBytes * 2)
         {
             throw new ArgumentOutOfRangeException(names.RetainedTotalSizeLimitBytes, total,
-                $"{names.RetainedTotalSizeLimitBytes} must be at least twice the segment size ({SegmentSizeBytes * 2} bytes: the segment being written and the one prepared next), or null for no limit.");
+                $"{names.RetainedTotalSizeLimitBytes} must be at least twice the segment size ({SegmentSizeBytes * 2} bytes: the segment being written and the one prepared next), or {names.NoLimit} for no limit.");
         }
         if (FlushToDiskInterval is { } interval && (interval < TimeSpan.FromMilliseconds(1) || interval > TimeSpan.FromDays(1)))
         {

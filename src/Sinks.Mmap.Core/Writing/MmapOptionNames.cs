@@ -39,6 +39,12 @@ public sealed record MmapOptionNames
     /// <summary>The name of <see cref="MmapLogOptions.RetryInterval"/>.</summary>
     public string RetryInterval { get; init; } = nameof(MmapLogOptions.RetryInterval);
 
+    /// <summary>
+    /// How the user's API turns a retention limit off, as the messages say it ("or null for no limit"):
+    /// <c>null</c> in code and JSON; NLog's attributes take 0.
+    /// </summary>
+    public string NoLimit { get; init; } = "null";
+
     /// <summary>The name of <see cref="MmapLogOptions.TimeProvider"/>.</summary>
     public string TimeProvider { get; init; } = nameof(MmapLogOptions.TimeProvider);
 }
