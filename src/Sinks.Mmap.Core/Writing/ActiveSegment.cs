@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -174,9 +173,8 @@ internal sealed unsafe class ActiveSegment
             return false;
         }
         long sequence = FirstSequence + claimed;
-        byte* record = Base + free;
-        RecordFrame.WriteHeader(record, sequence, utcTicks, RecordKind.EndOfSegment, 0);
-        Publish(free, FormatConstants.FrameHeaderSize);
+        RecordFrame.WriteSeal(Slot(free, FormatConstants.SealReserve), sequence, utcTicks);
+        NotifyCommitted(free, FormatConstants.FrameHeaderSize);
         Volatile.Write(ref _sealOffset, free);
         return true;
     }
@@ -184,7 +182,16 @@ internal sealed unsafe class ActiveSegment
     /// <summary>Publishes a record whose bytes 8.. are in place: CRC, then the length word last.</summary>
     public void Publish(int offset, int length)
     {
-        RecordFrame.Publish(Base + offset, length);
+        RecordFrame.Publish(Slot(offset, length), length);
+        NotifyCommitted(offset, length);
+    }
+
+    /// <summary>The claimed bytes at <paramref name="offset"/>, from the record's length word on.</summary>
+    private Span<byte> Slot(int offset, int length) => new(Base + offset, length);
+
+    /// <summary>Tells storage that is not mapped (the stream fallback) that a record was published.</summary>
+    private void NotifyCommitted(int offset, int length)
+    {
         if (_notifyCommits)
         {
             Storage.OnCommitted(offset, FormatConstants.Align(length));
@@ -197,18 +204,15 @@ internal sealed unsafe class ActiveSegment
     /// </summary>
     public void PublishPadding(int offset, int alignedLength, long sequence, long utcTicks)
     {
-        byte* record = Base + offset;
-        new Span<byte>(record + 8, alignedLength - 8).Clear();
-        RecordFrame.WriteHeader(record, sequence, utcTicks, RecordKind.Padding, 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(record + FormatConstants.FrameHeaderSize, 4), 1);
-        Publish(offset, alignedLength);
+        RecordFrame.WritePadding(Slot(offset, alignedLength), sequence, 1, utcTicks);
+        NotifyCommitted(offset, alignedLength);
     }
 
     /// <summary>Writes a Definition record for <paramref name="id"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DefineResult TryWriteDefinition(int id, string value)
     {
-        int length = FormatConstants.FrameHeaderSize + Varint.Size((ulong)id) + System.Text.Encoding.UTF8.GetByteCount(value);
+        int length = RecordFrame.DefinitionLength(id, value);
         int aligned = FormatConstants.Align(length);
         if (aligned > MaxAlignedRecord)
         {
@@ -219,13 +223,8 @@ internal sealed unsafe class ActiveSegment
         {
             return DefineResult.Sealed;
         }
-        byte* record = Base + offset;
-        RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Definition, 0);
-        Span<byte> body = new(record + FormatConstants.FrameHeaderSize, aligned - FormatConstants.FrameHeaderSize);
-        body.Clear();
-        int n = Varint.Write(body, (ulong)id);
-        System.Text.Encoding.UTF8.GetBytes(value, body.Slice(n));
-        Publish(offset, length);
+        RecordFrame.WriteDefinition(Slot(offset, aligned), sequence, ticks, id, value, length);
+        NotifyCommitted(offset, length);
         return DefineResult.Defined;
     }
 

@@ -298,7 +298,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         byte* record = segment.Base + offset;
         try
         {
-            RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Event, (byte)level);
+            RecordFrame.WriteHeader(new Span<byte>(record, FormatConstants.FrameHeaderSize), sequence, ticks, RecordKind.Event, (byte)level);
             body.CopyTo(new Span<byte>(record + FormatConstants.FrameHeaderSize, body.Length));
             return true;
         }
@@ -316,7 +316,7 @@ public sealed unsafe class MmapLogWriter : IDisposable
         byte* record = segment.Base + offset;
         try
         {
-            RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Event, (byte)level);
+            RecordFrame.WriteHeader(new Span<byte>(record, length), sequence, ticks, RecordKind.Event, (byte)level);
             var writer = EventWriter.ForExactSpan(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize), levels);
             payload.Write(ref writer);
             if (writer.Position == length - FormatConstants.FrameHeaderSize && writer.Rejection == EventRejection.None)
