@@ -138,6 +138,73 @@ internal sealed unsafe class ActiveSegment
         }
     }
 
+    /// <summary>
+    /// The scratch route: claims room for an Event record whose <paramref name="body"/> is already
+    /// encoded, copies it in and publishes it. When the copy fails (only a mapping that went away under
+    /// us can), the slot becomes Padding and <see cref="AppendResult.NotCopied"/> is returned with the cause.
+    /// </summary>
+    public AppendResult TryAppend(ReadOnlySpan<byte> body, long utcTicks, byte level, out int offset, out Exception? failure)
+    {
+        failure = null;
+        int length = FormatConstants.FrameHeaderSize + body.Length;
+        int aligned = FormatConstants.Align(length);
+        if (!TryClaim(aligned, utcTicks, out offset, out long sequence))
+        {
+            return AppendResult.Sealed;
+        }
+        try
+        {
+            RecordFrame.WriteEvent(Slot(offset, aligned), sequence, utcTicks, level, body);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            failure = ex;
+            PublishPadding(offset, aligned, sequence, utcTicks);
+            return AppendResult.NotCopied;
+        }
+        NotifyCommitted(offset, length);
+        return AppendResult.Appended;
+    }
+
+    /// <summary>
+    /// The two-pass route: claims room for an Event record of the measured <paramref name="bodyLength"/>,
+    /// encodes <paramref name="payload"/> in place and publishes it. A payload that now writes another
+    /// length (changed by another thread meanwhile) or throws leaves Padding in the slot instead
+    /// (<see cref="AppendResult.SizeChanged"/>, <see cref="AppendResult.NotEncoded"/>).
+    /// </summary>
+    public AppendResult TryAppend<TPayload>(int bodyLength, long utcTicks, byte level, ref TPayload payload, Span<int> levels, out int offset, out Exception? failure)
+        where TPayload : IEventPayload
+    {
+        failure = null;
+        int length = FormatConstants.FrameHeaderSize + bodyLength;
+        int aligned = FormatConstants.Align(length);
+        if (!TryClaim(aligned, utcTicks, out offset, out long sequence))
+        {
+            return AppendResult.Sealed;
+        }
+        Span<byte> slot = Slot(offset, aligned);
+        AppendResult result;
+        try
+        {
+            RecordFrame.WriteHeader(slot, sequence, utcTicks, RecordKind.Event, level);
+            var writer = EventWriter.ForExactSpan(this, slot.Slice(FormatConstants.FrameHeaderSize, bodyLength), levels);
+            payload.Write(ref writer);
+            result = writer.Position == bodyLength && writer.Rejection == EventRejection.None ? AppendResult.Appended : AppendResult.SizeChanged;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            result = AppendResult.NotEncoded;
+        }
+        if (result != AppendResult.Appended)
+        {
+            PublishPadding(offset, aligned, sequence, utcTicks);
+            return result;
+        }
+        Publish(offset, length);
+        return AppendResult.Appended;
+    }
+
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNotARecordLength(int alignedLength) =>

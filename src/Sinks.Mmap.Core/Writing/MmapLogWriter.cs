@@ -216,7 +216,12 @@ public sealed unsafe class MmapLogWriter : IDisposable
                 dropKind = MmapLogErrorKind.EventRejected;
                 break;
             }
-            if (!segment.TryClaim(aligned, timestampUtcTicks, out int offset, out long sequence))
+            int offset;
+            Exception? failure;
+            AppendResult result = scratch is not null && !first.Overflowed
+                ? segment.TryAppend(scratch.Bytes.AsSpan(0, first.Position), timestampUtcTicks, (byte)level, out offset, out failure)
+                : segment.TryAppend(first.Position, timestampUtcTicks, (byte)level, ref payload, levels, out offset, out failure);
+            if (result == AppendResult.Sealed)
             {
                 EnsureRotated(segment);
                 continue;
@@ -225,16 +230,12 @@ public sealed unsafe class MmapLogWriter : IDisposable
             {
                 WakeForPages(segment);
             }
-            bool encoded = scratch is not null && !first.Overflowed
-                ? CopyEncoded(segment, offset, scratch.Bytes.AsSpan(0, first.Position), sequence, timestampUtcTicks, level)
-                : TryEncode(segment, offset, length, sequence, timestampUtcTicks, level, ref payload, levels);
-            if (!encoded)
+            if (result != AppendResult.Appended)
             {
-                segment.PublishPadding(offset, aligned, sequence, timestampUtcTicks);
+                ReportNotAppended(result, failure);
                 dropKind = MmapLogErrorKind.EventRejected;
                 break;
             }
-            segment.Publish(offset, length);
             if (first.Truncated)
             {
                 ReportTruncated();
@@ -293,43 +294,15 @@ public sealed unsafe class MmapLogWriter : IDisposable
         return true;
     }
 
-    private bool CopyEncoded(ActiveSegment segment, int offset, ReadOnlySpan<byte> body, long sequence, long ticks, MmapLevel level)
+    private void ReportNotAppended(AppendResult result, Exception? failure)
     {
-        byte* record = segment.Base + offset;
-        try
+        string why = result switch
         {
-            RecordFrame.WriteHeader(new Span<byte>(record, FormatConstants.FrameHeaderSize), sequence, ticks, RecordKind.Event, (byte)level);
-            body.CopyTo(new Span<byte>(record + FormatConstants.FrameHeaderSize, body.Length));
-            return true;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Only a mapping that went away under us (e.g. a truncated file) can fail here.
-            _errors.ReportThrottled(MmapLogErrorKind.EventRejected, "an event could not be copied into the segment; it was dropped", ex);
-            return false;
-        }
-    }
-
-    private bool TryEncode<TPayload>(ActiveSegment segment, int offset, int length, long sequence, long ticks, MmapLevel level, ref TPayload payload, Span<int> levels)
-        where TPayload : IEventPayload
-    {
-        byte* record = segment.Base + offset;
-        try
-        {
-            RecordFrame.WriteHeader(new Span<byte>(record, length), sequence, ticks, RecordKind.Event, (byte)level);
-            var writer = EventWriter.ForExactSpan(segment, new Span<byte>(record + FormatConstants.FrameHeaderSize, length - FormatConstants.FrameHeaderSize), levels);
-            payload.Write(ref writer);
-            if (writer.Position == length - FormatConstants.FrameHeaderSize && writer.Rejection == EventRejection.None)
-            {
-                return true;
-            }
-            _errors.ReportThrottled(MmapLogErrorKind.EventRejected, "an event wrote a different number of bytes than it measured (was it changed by another thread while logged?); it was dropped");
-        }
-        catch (Exception ex)
-        {
-            _errors.ReportThrottled(MmapLogErrorKind.EventRejected, "an event could not be encoded; it was dropped", ex);
-        }
-        return false;
+            AppendResult.NotCopied => "an event could not be copied into the segment; it was dropped",
+            AppendResult.SizeChanged => "an event wrote a different number of bytes than it measured (was it changed by another thread while logged?); it was dropped",
+            _ => "an event could not be encoded; it was dropped",
+        };
+        _errors.ReportThrottled(MmapLogErrorKind.EventRejected, why, failure);
     }
 
     /// <summary>
