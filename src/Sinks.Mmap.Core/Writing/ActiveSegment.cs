@@ -99,7 +99,7 @@ internal sealed unsafe class ActiveSegment
     /// <summary>
     /// Claims <paramref name="alignedLength"/> bytes and the next sequence number. When the record
     /// does not fit, the segment is sealed instead and false is returned; the caller then rotates
-    /// (<c>MmapLogWriter.EnsureRotated</c>, where the first caller does the work).
+    /// (<c>SegmentRotation.EnsureRotated</c>, where the first caller does the work).
     /// </summary>
     public bool TryClaim(int alignedLength, long utcTicks, out int offset, out long sequence)
     {
