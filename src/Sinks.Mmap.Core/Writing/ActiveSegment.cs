@@ -13,7 +13,7 @@ namespace Sinks.Mmap.Writing;
 /// compare-and-swap on a single 64-bit word, so file order and sequence order are the same thing
 /// and no lock is taken on the logging path.
 /// </summary>
-internal sealed unsafe class ActiveSegment
+internal sealed unsafe class ActiveSegment : IStringDefinitions
 {
     // The claim word packs: bit 63 sealed | bits 32..62 records claimed | bits 0..31 next free offset.
     private const long SealedBit = long.MinValue;
@@ -343,11 +343,4 @@ internal struct ClaimLine
     // Read by the thread that just claimed (the line is in its cache then), written by the maintainer a few times a second.
     [FieldOffset(136)]
     public int PrefaultMark;
-}
-
-internal enum DefineResult
-{
-    Defined,
-    Sealed,
-    TooLarge,
 }
