@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Sinks.Mmap;
+using Sinks.Mmap.Adapters;
 
 namespace NLog.Targets.Mmap.Translation;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using Sinks.Mmap;
+using Sinks.Mmap.Adapters;
 
 namespace NLog.Targets.Mmap.Translation;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using Sinks.Mmap;
+using Sinks.Mmap.Adapters;
 
 namespace NLog.Targets.Mmap.Translation;
 

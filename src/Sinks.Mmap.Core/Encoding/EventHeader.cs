@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Sinks.Mmap;
+namespace Sinks.Mmap.Adapters;
 
 /// <summary>
 /// The fixed part of an event, passed to <see cref="EventWriter.WriteHeader(in EventHeader)"/> before the properties.

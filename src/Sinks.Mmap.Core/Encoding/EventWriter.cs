@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Sinks.Mmap.Format;
 
-namespace Sinks.Mmap;
+namespace Sinks.Mmap.Adapters;
 
 /// <summary>
 /// Encodes one event body. Usually the payload runs once, into a per-thread scratch buffer, and the

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Storage;
+using Sinks.Mmap.Adapters;
 
 namespace Sinks.Mmap.Writing;
 

@@ -4,6 +4,7 @@ using System.Threading;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Recovery;
 using Sinks.Mmap.Writing;
+using Sinks.Mmap.Adapters;
 
 namespace Sinks.Mmap;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
+using Sinks.Mmap.Adapters;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Recovery;
 using Sinks.Mmap.Storage;
