@@ -1,5 +1,6 @@
 using System;
 using System.Text.Unicode;
+using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
 
 namespace Sinks.Mmap.Rendering;
@@ -259,8 +260,8 @@ internal sealed class ClefUtf8Writer
 
         public void Null() => _out.Write("null"u8);
         public void Bool(bool value) => _out.Write(value ? "true"u8 : "false"u8);
-        public void Integer(long value) => _out.Format(value);
-        public void Unsigned(ulong value) => _out.Format(value);
+        public void Integer(long value, ValueTag tag) => _out.Format(value);
+        public void Unsigned(ulong value, ValueTag tag) => _out.Format(value);
 
         public void Single(float value)
         {

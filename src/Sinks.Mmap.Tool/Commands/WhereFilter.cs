@@ -263,8 +263,8 @@ internal struct ConditionVisitor : IEventBodyVisitor
         _pending = 0;
     }
 
-    public void Integer(long value) => Number(value);
-    public void Unsigned(ulong value) => Number(value);
+    public void Integer(long value, ValueTag tag) => Number(value);
+    public void Unsigned(ulong value, ValueTag tag) => Number(value);
     public void Single(float value) => Other();
     public void Double(double value) => Other();
     public void Decimal(decimal value) => Number(value);
