@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text;
 using Sinks.Mmap.Format;
+using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Reading;
 
@@ -134,7 +135,7 @@ internal struct EventBuilder : IEventBodyVisitor
         if ((h.Presence & EventPresence.PlainRendering) != 0)
         {
             // Null when the properties do not fit the template (a damaged record): the event still reads.
-            rendered = Rendering.PlainMessageRenderer.TryRender(h.Template!, properties);
+            rendered = PlainMessageRenderer.TryRender(h.Template!, properties);
         }
         var offset = System.TimeSpan.FromMinutes(h.OffsetMinutes);
         long local = h.UtcTicks + offset.Ticks;

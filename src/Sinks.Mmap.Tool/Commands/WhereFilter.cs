@@ -144,7 +144,7 @@ internal sealed partial class WhereFilter
     /// False when the current Event record cannot match (a compared property is missing or holds another
     /// value) or does not decode (<paramref name="decodes"/> false); true when the expression must decide.
     /// </summary>
-    public bool MayMatch(RecordStream records, out bool decodes)
+    public bool MayMatch(MmapRecordStream records, out bool decodes)
     {
         var visitor = new ConditionVisitor(_conditions);
         decodes = records.Walk(ref visitor);
