@@ -110,12 +110,16 @@ public sealed class MmapLogReader
     }
 
     /// <summary>
-    /// Every valid record from <paramref name="from"/> (or the start) as raw frames, for readers that
-    /// render straight from the bytes (the tool's <c>cat --format clef</c>) and allocate nothing per record.
-    /// With <paramref name="until"/>, each lane stops at its first event stamped well after that time
-    /// (see <see cref="LaneSeek.UntilSlackTicks"/>): what follows it in the lane is later still.
+    /// Every valid record from <paramref name="from"/> (or the start) as frames, in the order
+    /// <see cref="ReadRecords"/> yields them, for readers that allocate nothing per record and decode
+    /// only what they need (<see cref="MmapRecordStream.DecodeEvent"/>). With <paramref name="until"/>,
+    /// each lane stops at its first event stamped well after that time (a little slack allows for
+    /// clocks), since what follows it in the lane is later still.
     /// </summary>
-    internal MmapRecordStream OpenRecordStream(LogPosition? from = null, DateTimeOffset? until = null) => new(_segments.Lanes(), from, until?.UtcTicks);
+    /// <param name="from">Where to start; null for the start of the log.</param>
+    /// <param name="until">A time after which nothing is wanted; null to read to the end.</param>
+    /// <returns>A stream to move through with <see cref="MmapRecordStream.MoveNext"/>, to be disposed.</returns>
+    public MmapRecordStream OpenRecordStream(LogPosition? from = null, DateTimeOffset? until = null) => new(_segments.Lanes(), from, until?.UtcTicks);
 
     /// <summary>
     /// Each segment file with what its header says, without reading its records: readable, prepared but
