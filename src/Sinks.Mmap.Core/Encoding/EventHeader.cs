@@ -22,7 +22,7 @@ public struct EventHeader
 
     /// <summary>
     /// True when the producer's rendered message is exactly the template's plain rendering
-    /// (<see cref="Rendering.PlainMessageRenderer"/>): nothing is stored for it, and readers rebuild
+    /// (<see cref="Templates.PlainMessageRenderer"/>): nothing is stored for it, and readers rebuild
     /// <see cref="MmapEvent.RenderedMessage"/> from the template and properties. Ignored without a
     /// template, or when <see cref="RenderedMessage"/> (or an explicit rendered message) is given.
     /// </summary>

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace Sinks.Mmap.Rendering;
+namespace Sinks.Mmap.Templates;
 
 /// <summary>
 /// The plain rendering of a message template: its text as written, and each hole replaced by its
