@@ -157,7 +157,7 @@ public sealed class MmapLogReader
                 SegmentReport report = cursor.Report;
                 if (previous is { LastSequence: { } last } && report.FirstSequence is { } first && first != last + 1 && previous.SegmentNumber + 1 == report.SegmentNumber)
                 {
-                    report.Gaps.Insert(0, new SequenceGap(last + 1, first));
+                    report.AddLeadingGap(new SequenceGap(last + 1, first));
                 }
                 reports.Add(report);
                 previous = report;

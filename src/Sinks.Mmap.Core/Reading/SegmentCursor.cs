@@ -275,7 +275,7 @@ internal sealed class SegmentCursor : IDisposable
         {
             // Nothing follows EndOfSegment (FORMAT.md): what is there is not read, and reported when not zero.
             _ended = true;
-            if (resynchronise && _scanner.NonZeroAfter(out ByteRange after)) Report.CorruptRanges.Add(after);
+            if (resynchronise && _scanner.NonZeroAfter(out ByteRange after)) Report.AddCorruptRange(after);
             return false;
         }
         while (true)
@@ -294,7 +294,7 @@ internal sealed class SegmentCursor : IDisposable
                     _afterHole = true;
                     continue;
                 case ScanItemKind.Corrupt:
-                    Report.CorruptRanges.Add(new ByteRange(item.Offset, item.Length));
+                    Report.AddCorruptRange(new ByteRange(item.Offset, item.Length));
                     continue;
             }
             Accept(item, frame, events);
@@ -359,7 +359,7 @@ internal sealed class SegmentCursor : IDisposable
             }
             else
             {
-                Report.Gaps.Add(new SequenceGap(_expected, sequence));
+                Report.AddGap(new SequenceGap(_expected, sequence));
             }
         }
         _afterHole = false;
@@ -404,7 +404,7 @@ internal sealed class SegmentCursor : IDisposable
                 _holesAreDamage = _source!.Length <= item.Offset + FormatConstants.SealReserve;
                 if (_holesAreDamage)
                 {
-                    foreach (ByteRange hole in _pendingHoles) Report.CorruptRanges.Add(hole);
+                    foreach (ByteRange hole in _pendingHoles) Report.AddCorruptRange(hole);
                     _pendingHoles.Clear();
                 }
                 break;
@@ -433,8 +433,8 @@ internal sealed class SegmentCursor : IDisposable
     {
         foreach (ByteRange hole in _pendingHoles)
         {
-            if (_holesAreDamage) Report.CorruptRanges.Add(hole);
-            else Report.Holes.Add(hole);
+            if (_holesAreDamage) Report.AddCorruptRange(hole);
+            else Report.AddHole(hole);
         }
         _pendingHoles.Clear();
     }

@@ -15,6 +15,11 @@ public readonly record struct SequenceGap(long Expected, long Found);
 /// <summary>What <see cref="MmapLogReader.Validate"/> found in one segment.</summary>
 public sealed class SegmentReport
 {
+    // Filled while the segment is read, then handed to users read-only.
+    private readonly List<ByteRange> _holes = new();
+    private readonly List<ByteRange> _corruptRanges = new();
+    private readonly List<SequenceGap> _gaps = new();
+
     /// <summary>The segment file.</summary>
     public string Path { get; internal set; } = "";
     /// <summary>The lane the segment belongs to: empty for the log's first lane, else its files' stem (<c>app~2</c>).</summary>
@@ -40,15 +45,24 @@ public sealed class SegmentReport
     /// <summary>Bytes after the last valid record that are not zero: normal after a crash, not an error.</summary>
     public ByteRange? TornTail { get; internal set; }
     /// <summary>Records claimed but never written before a crash, in a segment not yet recovered.</summary>
-    public List<ByteRange> Holes { get; } = new();
+    public IReadOnlyList<ByteRange> Holes => _holes;
     /// <summary>Damaged ranges between valid records, skipped by resynchronising.</summary>
-    public List<ByteRange> CorruptRanges { get; } = new();
+    public IReadOnlyList<ByteRange> CorruptRanges => _corruptRanges;
     /// <summary>Missing sequence numbers not explained by a crash.</summary>
-    public List<SequenceGap> Gaps { get; } = new();
+    public IReadOnlyList<SequenceGap> Gaps => _gaps;
     /// <summary>Sequence numbers lost to a crash (claimed, never written), as recovery recorded them or holes show.</summary>
     public long LostInCrash { get; internal set; }
     /// <summary>Records whose frame and CRC are valid but whose body could not be decoded.</summary>
     public long UndecodableRecords { get; internal set; }
+
+    internal void AddHole(ByteRange hole) => _holes.Add(hole);
+
+    internal void AddCorruptRange(ByteRange range) => _corruptRanges.Add(range);
+
+    internal void AddGap(SequenceGap gap) => _gaps.Add(gap);
+
+    /// <summary>A gap found before this segment's first record (against the previous segment), reported first.</summary>
+    internal void AddLeadingGap(SequenceGap gap) => _gaps.Insert(0, gap);
 
     /// <summary>True when nothing in this segment is damaged or missing (a torn tail and crash losses are not damage).</summary>
     public bool IsClean => Problem is null && CorruptRanges.Count == 0 && Gaps.Count == 0 && UndecodableRecords == 0;

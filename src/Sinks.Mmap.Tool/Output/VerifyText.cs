@@ -43,7 +43,7 @@ internal static class VerifyText
             : Ansi.Paint("CORRUPTION OR GAPS FOUND", Ansi.Red, colour)));
     }
 
-    private static string Ranges(List<ByteRange> ranges) =>
+    private static string Ranges(IReadOnlyList<ByteRange> ranges) =>
         string.Join(", ", ranges.Take(10).Select(r => I($"{r.Length} bytes at {r.Offset}"))) + (ranges.Count > 10 ? ", ..." : "");
 
     private static string Text(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
