@@ -75,25 +75,10 @@ internal static class TestSupport
         new DateTime(year, month, day, hour, minute, second, millisecond, DateTimeKind.Utc).Ticks;
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; returns whether it held.</summary>
-    public static bool WaitUntil(Func<bool> condition, TimeSpan? timeout = null)
-    {
-        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
-        while (true)
-        {
-            if (condition()) return true;
-            if (DateTime.UtcNow > deadline) return false;
-            Thread.Sleep(10);
-        }
-    }
+    public static bool WaitUntil(Func<bool> condition, TimeSpan? timeout = null) => Poll.WaitUntil(condition, timeout);
 
     /// <summary>Reads a file another process (or this one) may have open for writing.</summary>
-    public static byte[] ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
+    public static byte[] ReadShared(string path) => SharedFile.ReadAll(path);
 
     /// <summary>The offsets of the valid frames of a segment image, walking the chain from the header.</summary>
     public static List<int> FrameOffsets(byte[] segment)
