@@ -46,29 +46,6 @@ internal struct FixedSizeEvent : IEventPayload
     }
 }
 
-/// <summary>A clock the test sets by hand; its local time zone is UTC unless a test gives another.</summary>
-internal sealed class FakeTimeProvider : TimeProvider
-{
-    private long _utcTicks;
-    private readonly TimeZoneInfo _zone;
-
-    public FakeTimeProvider(DateTimeOffset start, TimeZoneInfo? zone = null)
-    {
-        _utcTicks = start.UtcTicks;
-        _zone = zone ?? TimeZoneInfo.Utc;
-    }
-
-    public DateTimeOffset Now
-    {
-        get => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
-        set => Interlocked.Exchange(ref _utcTicks, value.UtcTicks);
-    }
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public override TimeZoneInfo LocalTimeZone => _zone;
-}
-
 internal static class TestSupport
 {
     public static long Ticks(int year, int month, int day, int hour = 0, int minute = 0, int second = 0, int millisecond = 0) =>
