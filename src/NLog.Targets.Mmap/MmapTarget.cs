@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.Threading;
 using NLog.Common;
 using NLog.Config;
-using NLog.LayoutRenderers;
 using NLog.Layouts;
+using NLog.Targets.Mmap.Configuration;
+using NLog.Targets.Mmap.Translation;
 using Sinks.Mmap;
 
 namespace NLog.Targets.Mmap;
@@ -41,19 +41,8 @@ namespace NLog.Targets.Mmap;
 [Target("Mmap")]
 public sealed class MmapTarget : TargetWithContext
 {
-    private const long FifteenMinutes = 15 * TimeSpan.TicksPerMinute;
-
+    private readonly EventTranslator _translator;
     private MmapLogWriter? _writer;
-    private bool _renderLayout = true;
-    private bool _layoutIsMessage;
-    // The include options, read once at initialisation (NLog initialises a target again whenever its
-    // configuration changes): asking NLog's getters for them on every event cost ~15 ns an event.
-    private bool _includeEventProperties;
-    private bool _includeContext;
-    // Shared by the logging threads (Write takes no lock), so each cache is one reference to an
-    // immutable object: a thread sees a whole entry or another one, never half of each.
-    private TemplateInfo? _lastTemplate;
-    private LocalOffset? _localOffset;
     private long _adapterDropped;
     private long _retiredDropped;
     private volatile MmapLogError? _lastError;
@@ -68,6 +57,7 @@ public sealed class MmapTarget : TargetWithContext
     /// <summary>Creates the target with the default layout <c>${message}</c> and event properties included.</summary>
     public MmapTarget()
     {
+        _translator = new EventTranslator(this);
         Layout = "${message}";
         IncludeEventProperties = true;
     }
@@ -177,129 +167,10 @@ public sealed class MmapTarget : TargetWithContext
     /// </summary>
     internal MmapLogOptions BuildOptions()
     {
-        _datedFileName = RefuseFileNamesThatVary();
-        LogEventInfo now = LogEventInfo.CreateNullEvent();
-        now.TimeStamp = NLog.Time.TimeSource.Current.Time;
-        _nameMinute = now.TimeStamp.Ticks / TimeSpan.TicksPerMinute;
-        string path = ResolvePath(FileName?.Render(now) ?? "");
-        var options = new MmapLogOptions
-        {
-            Path = path,
-            SegmentSizeBytes = ArchiveAboveSize,
-            RollingInterval = ToRollingInterval(ArchiveEvery),
-            RetainedFileCountLimit = MaxArchiveFiles < 0 ? null : MaxArchiveFiles + 1,
-            RetainedFileTimeLimit = MaxArchiveDays > 0 ? TimeSpan.FromDays(MaxArchiveDays) : null,
-            RetainedTotalSizeLimitBytes = MaxTotalSizeBytes > 0 ? MaxTotalSizeBytes : null,
-            FlushToDiskInterval = FlushToDiskInterval,
-            FlushToDiskLevel = ToMmapLevel(FlushToDiskLevel),
-            RetryInterval = RetryInterval,
-            CompressSealedSegments = EnableArchiveFileCompression,
-            Hooks = Hooks,
-            OnError = ReportError,
-        };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            string option = OptionName(ex.ParamName);
-            string detail = ex.ParamName is null ? ex.Message : ex.Message.Replace(ex.ParamName, option, StringComparison.Ordinal);
-            throw new NLogConfigurationException($"Mmap target '{Name}': {option} is invalid. {detail}", ex);
-        }
+        MmapLogOptions options = TargetOptions.Build(this, out _datedFileName, out _nameMinute);
+        options.OnError = ReportError;
         return options;
     }
-
-    private static string ResolvePath(string path) =>
-        !string.IsNullOrWhiteSpace(path) && !Path.IsPathRooted(path) ? Path.Combine(AppContext.BaseDirectory, path) : path;
-
-    /// <summary>
-    /// The target writes one log at a time: a <see cref="FileName"/> that would name another
-    /// file for some events is refused here rather than frozen at its first value (FileTarget users expect
-    /// <c>${shortdate}</c> to start a new file each day, <c>${level}</c> one file per level). Three checks:
-    /// renderers that read the logging thread's context or the event's properties (by type: rendering a
-    /// probe event cannot see them), then probe events that differ only in time, only in everything else,
-    /// or not at all (a name that changes at each rendering).
-    /// </summary>
-    /// <returns>True for a name that depends on the event's time only, at a minute or coarser: a dated name.</returns>
-    private bool RefuseFileNamesThatVary()
-    {
-        Layout? layout = FileName;
-        if (layout is null || layout is SimpleLayout { IsFixedText: true })
-        {
-            return false;
-        }
-        if (FileNameReadsContext(layout, 0) is { } renderer)
-        {
-            throw FileNameRefused(layout, $"reads the logging thread's context or the event's properties (${{{renderer}}})",
-                "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />), or a fixed fileName");
-        }
-        var start = new DateTime(2001, 2, 3, 4, 5, 0, 0, DateTimeKind.Local);
-        string first = layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first"));
-        if (layout.Render(ProbeEvent(start, LogLevel.Info, "Probe.First", "first")) != first)
-        {
-            throw FileNameRefused(layout, "names another file each time it is rendered (${guid}, ${counter}, ${sequenceid})", "a fixed fileName");
-        }
-        if (layout.Render(ProbeEvent(start.AddSeconds(59.999), LogLevel.Info, "Probe.First", "first")) != first)
-        {
-            throw FileNameRefused(layout, "changes within a minute (${longdate}, ${time}, ${ticks}, seconds in ${date:format=…})",
-                "a name with the date or hour only (${shortdate}, ${date:format=yyyy-MM-dd_HH}), or a fixed fileName with archiveEvery=\"Day\" (or Hour, Minute, …)");
-        }
-        bool dated = layout.Render(ProbeEvent(start.AddDays(400).AddHours(1).AddMinutes(1), LogLevel.Info, "Probe.First", "first")) != first;
-        LogEventInfo other = ProbeEvent(start, LogLevel.Fatal, "Probe.Second", "second {0}");
-        other.Parameters = new object[] { 2 };
-        other.Exception = new InvalidOperationException("probe");
-        if (layout.Render(other) != first)
-        {
-            throw FileNameRefused(layout, "depends on each event (${level}, ${logger}, ${message}, ${exception})",
-                "one Mmap target per file, chosen by logging rules (<logger name=\"Orders.*\" writeTo=\"ordersMmap\" />, minlevel/maxlevel)");
-        }
-        return dated;
-    }
-
-    private static LogEventInfo ProbeEvent(DateTime time, LogLevel level, string logger, string message) =>
-        new(level, logger, CultureInfo.InvariantCulture, message, null) { TimeStamp = time };
-
-    /// <summary>The name of the first renderer in <paramref name="layout"/> that reads thread context or event properties; null when none does.</summary>
-    private string? FileNameReadsContext(Layout layout, int depth)
-    {
-        if (layout is not SimpleLayout simple || depth > 8)
-        {
-            return null;
-        }
-        foreach (LayoutRenderer renderer in simple.LayoutRenderers)
-        {
-            if (renderer is VariableLayoutRenderer variable)
-            {
-                // A configuration variable is as fixed as the layout it holds.
-                if (LoggingConfiguration?.Variables is { } variables && variables.TryGetValue(variable.Name, out Layout? value)
-                    && FileNameReadsContext(value, depth + 1) is { } inner)
-                {
-                    return inner;
-                }
-                continue;
-            }
-            if (renderer is EventPropertiesLayoutRenderer or AllEventPropertiesLayoutRenderer
-                || !renderer.GetType().IsDefined(typeof(ThreadAgnosticAttribute), inherit: true))
-            {
-                return RendererName(renderer);
-            }
-            if (renderer is NLog.LayoutRenderers.Wrappers.WrapperLayoutRendererBase wrapper && FileNameReadsContext(wrapper.Inner, depth + 1) is { } wrapped)
-            {
-                return wrapped;
-            }
-        }
-        return null;
-    }
-
-    // A renderer may carry several names (event-properties, event-property): the first is enough to find it.
-    private static string RendererName(LayoutRenderer renderer) =>
-        Attribute.GetCustomAttributes(renderer.GetType(), typeof(LayoutRendererAttribute)) is [LayoutRendererAttribute first, ..]
-            ? first.Name : renderer.GetType().Name;
-
-    private NLogConfigurationException FileNameRefused(Layout layout, string why, string instead) =>
-        new($"Mmap target '{Name}': fileName \"{layout}\" {why}. The Mmap target writes one log at a time (a new one when a dated " +
-            $"name changes), and would write such events to another file than named; so such a fileName is refused. Use instead {instead}.");
 
     /// <inheritdoc />
     protected override void InitializeTarget()
@@ -308,11 +179,12 @@ public sealed class MmapTarget : TargetWithContext
         MmapLogOptions options = BuildOptions();
         ResolvedFileName = options.Path;
         // TargetWithContext wraps the configured layout; an empty one shows as empty text.
-        _renderLayout = !(Layout.IsNullOrEmpty(Layout) || string.IsNullOrEmpty(Layout.ToString()));
-        // The default layout: the target may render it itself (NLogMessageRenderer), checked against NLog.
-        _layoutIsMessage = Layout?.ToString() == "${message}";
-        _includeEventProperties = IncludeEventProperties;
-        _includeContext = ContextProperties.Count > 0 || IncludeScopeProperties || IncludeScopeNested || IncludeGdc || IncludeCallSite || IncludeCallSiteStackTrace;
+        _translator.Configure(
+            renderLayout: !(Layout.IsNullOrEmpty(Layout) || string.IsNullOrEmpty(Layout.ToString())),
+            // The default layout: the target may render it itself (NLogMessageRenderer), checked against NLog.
+            layoutIsMessage: Layout?.ToString() == "${message}",
+            includeEventProperties: IncludeEventProperties,
+            includeContext: ContextProperties.Count > 0 || IncludeScopeProperties || IncludeScopeNested || IncludeGdc || IncludeCallSite || IncludeCallSiteStackTrace);
         InternalLogger.Debug("Mmap target '{0}': writing to {1}", Name, options.Path);
         _datedOptions = _datedFileName ? options : null;
         Volatile.Write(ref _writer, new MmapLogWriter(options));
@@ -441,7 +313,7 @@ public sealed class MmapTarget : TargetWithContext
             {
                 return writer ?? current;
             }
-            string path = ResolvePath(FileName.Render(logEvent));
+            string path = TargetOptions.ResolvePath(FileName.Render(logEvent));
             if (!string.Equals(path, options.Path, StringComparison.Ordinal))
             {
                 options.Path = path;
@@ -479,37 +351,12 @@ public sealed class MmapTarget : TargetWithContext
         {
             writer = FollowDatedName(logEvent, writer);
         }
-        // The header is built in place in the payload, on this thread's stack: it is large enough that a copy shows.
+        // The payload is built in place, on this thread's stack: its header is large enough that a copy shows.
         var payload = default(NLogEventPayload);
         try
         {
-            ref EventHeader header = ref payload.Header;
-            header.LoggerName = logEvent.LoggerName;
-            long utcTicks = ToUtcTicks(logEvent.TimeStamp, out header.OffsetMinutes);
-            header.MessageTemplate = GatherMessageProperties(logEvent, ref payload);
-            if (_renderLayout)
-            {
-                RenderMessage(logEvent, ref payload);
-            }
-            else if (header.MessageTemplate is null)
-            {
-                // No layout and no template: keep the message text (formatting it only when it has parameters).
-                header.RenderedMessage = logEvent.Parameters is { Length: > 0 } ? logEvent.FormattedMessage : logEvent.Message;
-            }
-            GatherContextProperties(logEvent, ref payload, templateGathered: header.MessageTemplate is not null);
-
-            if (logEvent.Exception is { } exception)
-            {
-                header.SetException(exception);
-            }
-            if (Activity.Current is { } activity && activity.IdFormat == ActivityIdFormat.W3C)
-            {
-                header.TraceId = activity.TraceId;
-                header.SpanId = activity.SpanId;
-            }
-
-            header.PropertyCount = payload.PropertyCount;
-            return writer.Append(utcTicks, ToMmapLevel(logEvent.Level) ?? MmapLevel.Fatal, ref payload, out dropKind);
+            long utcTicks = _translator.Translate(logEvent, ref payload);
+            return writer.Append(utcTicks, LevelMap.ToMmap(logEvent.Level) ?? MmapLevel.Fatal, ref payload, out dropKind);
         }
         catch (Exception)
         {
@@ -522,227 +369,6 @@ public sealed class MmapTarget : TargetWithContext
             payload.OtherProperties?.Return();
             payload.RenderedMessage?.Return();
         }
-    }
-
-    /// <summary>
-    /// Decides how the layout's text is stored: not at all when it is <c>${message}</c> and readers can
-    /// rebuild it from the template (the usual case, decided without a renderer), rendered by the
-    /// target into a per-thread buffer when it can match NLog, else rendered by NLog under the target's lock.
-    /// </summary>
-    private void RenderMessage(LogEventInfo logEvent, ref NLogEventPayload payload)
-    {
-        ref EventHeader header = ref payload.Header;
-        TemplateInfo? template = payload.Template;
-        // NLog formats with the event's provider, which it sets to the configuration's culture when there is one.
-        CultureInfo? culture = logEvent.FormatProvider is { } provider
-            ? provider as CultureInfo
-            : LoggingConfiguration?.DefaultCultureInfo ?? CultureInfo.CurrentCulture;
-        MessageRendering how = MessageRendering.ByNLog;
-        if (_layoutIsMessage && template is not null && culture is not null)
-        {
-            if (NLogMessageRenderer.IsKnownPlain(template, payload.Parameters!, culture))
-            {
-                how = MessageRendering.Plain;
-            }
-            else
-            {
-                NLogMessageRenderer renderer = NLogMessageRenderer.Rent();
-                try
-                {
-                    how = renderer.Render(logEvent, template, payload.Parameters!, culture);
-                }
-                finally
-                {
-                    // Kept for the append when it holds the text (Write's finally returns it), else
-                    // returned now, even if rendering threw: a renderer left rented would be replaced
-                    // by a new one on every later event of this thread.
-                    if (how == MessageRendering.Rendered)
-                    {
-                        payload.RenderedMessage = renderer;
-                    }
-                    else
-                    {
-                        renderer.Return();
-                    }
-                }
-            }
-        }
-        if (how == MessageRendering.Plain)
-        {
-            header.RenderedMessageIsPlain = true;
-        }
-        else if (how == MessageRendering.ByNLog)
-        {
-            // NLog's layouts are not guaranteed thread-safe: render under the lock NLog would have held.
-            lock (SyncRoot)
-            {
-                header.RenderedMessage = RenderLogEvent(Layout, logEvent);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Sets the payload's message-template parameters and returns the template, or null when the
-    /// message is not structured. Positional parameters are paired with cached hole names, which
-    /// allocates nothing; events built from pre-parsed parameters (NLog.Extensions.Logging) use those.
-    /// </summary>
-    private string? GatherMessageProperties(LogEventInfo logEvent, ref NLogEventPayload payload)
-    {
-        string? message = logEvent.Message;
-        if (message is null)
-        {
-            return null;
-        }
-        object?[]? parameters = logEvent.Parameters;
-        if (parameters is { Length: > 0 })
-        {
-            // Messages are usually literals: the same string instance as last time skips even the cache lookup.
-            TemplateInfo? template = _lastTemplate;
-            if (template is null || !ReferenceEquals(template.Source, message))
-            {
-                template = MessageTemplateCache.Get(message);
-                _lastTemplate = template;
-            }
-            if (!template.HasHoles)
-            {
-                return null;
-            }
-            payload.Template = template;
-            payload.Parameters = parameters;
-            return message;
-        }
-        if (logEvent.HasProperties)
-        {
-            var templateParameters = logEvent.MessageTemplateParameters;
-            if (templateParameters.Count > 0)
-            {
-                PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
-                for (int i = 0; i < templateParameters.Count; i++)
-                {
-                    var parameter = templateParameters[i];
-                    others.TryAdd(parameter.Name, parameter.Value, parameter.CaptureType switch
-                    {
-                        NLog.MessageTemplates.CaptureType.Serialize => Capture.Serialize,
-                        NLog.MessageTemplates.CaptureType.Stringify => Capture.Stringify,
-                        _ => Capture.Normal,
-                    });
-                }
-                return message;
-            }
-        }
-        return null;
-    }
-
-    private void GatherContextProperties(LogEventInfo logEvent, ref NLogEventPayload payload, bool templateGathered)
-    {
-        // Without a dictionary of its own, an event's only properties are its template parameters:
-        // already gathered when the template was ours to parse, and absent when there are no parameters.
-        bool onlyTemplateParameters = EventPropertiesProbe.IsAvailable && !EventPropertiesProbe.MayHaveOwnProperties(logEvent)
-            && (templateGathered || logEvent.Parameters is not { Length: > 0 });
-        if (_includeEventProperties && !onlyTemplateParameters && logEvent.HasProperties && !OnlyMessageProperties(logEvent.Properties, in payload))
-        {
-            PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
-            foreach (KeyValuePair<object, object?> property in logEvent.Properties)
-            {
-                if (property.Key is string name)
-                {
-                    // Message-template parameters are among the event properties once NLog has parsed the template.
-                    others.TryAdd(name, property.Value);
-                }
-                else if (property.Key is not null)
-                {
-                    others.TryAdd(property.Key.ToString() ?? "", property.Value);
-                }
-            }
-        }
-        if (_includeContext)
-        {
-            IDictionary<string, object?>? context;
-            // The context options are layouts, which NLog does not promise are thread-safe.
-            lock (SyncRoot)
-            {
-                context = GetContextProperties(logEvent);
-            }
-            if (context is not null)
-            {
-                PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
-                foreach (KeyValuePair<string, object?> property in context)
-                {
-                    others.TryAdd(property.Key, property.Value);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// True when the event's properties are exactly the message-template parameters already gathered
-    /// (NLog lists them among the event properties once it has parsed the template): then there is
-    /// nothing to add, and enumerating the dictionary, which allocates, is skipped.
-    /// </summary>
-    private static bool OnlyMessageProperties(IDictionary<object, object?> eventProperties, in NLogEventPayload gathered)
-    {
-        int count = gathered.PropertyCount;
-        if (count == 0 || eventProperties.Count != count)
-        {
-            return false;
-        }
-        foreach (string name in gathered.TemplateNames)
-        {
-            if (!eventProperties.ContainsKey(name))
-            {
-                return false;
-            }
-        }
-        if (gathered.OtherProperties is { } others)
-        {
-            for (int i = 0; i < others.Count; i++)
-            {
-                if (!eventProperties.ContainsKey(others.NameAt(i)))
-                {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private long ToUtcTicks(DateTime timestamp, out short offsetMinutes)
-    {
-        if (timestamp.Kind == DateTimeKind.Utc)
-        {
-            offsetMinutes = 0;
-            return timestamp.Ticks;
-        }
-        // Local (NLog's default time source) or unspecified: treat as local time.
-        long ticks = timestamp.Ticks;
-        LocalOffset? offset = _localOffset;
-        if (offset is null || ticks < offset.FromTicks || ticks >= offset.ToTicks)
-        {
-            offset = new LocalOffset(ticks, TimeZoneInfo.Local.GetUtcOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Local)));
-            _localOffset = offset;
-        }
-        offsetMinutes = offset.Minutes;
-        return ticks - offset.OffsetTicks;
-    }
-
-    /// <summary>
-    /// The local UTC offset for the quarter hour of local time it was found for (offsets change only
-    /// on quarter hours), compared as a tick range: a division per event cost more than the rest.
-    /// </summary>
-    private sealed class LocalOffset
-    {
-        public LocalOffset(long localTicks, TimeSpan offset)
-        {
-            FromTicks = localTicks - localTicks % FifteenMinutes;
-            ToTicks = FromTicks + FifteenMinutes;
-            OffsetTicks = offset.Ticks;
-            Minutes = (short)(offset.Ticks / TimeSpan.TicksPerMinute);
-        }
-
-        public long FromTicks { get; }
-        public long ToTicks { get; }
-        public long OffsetTicks { get; }
-        public short Minutes { get; }
     }
 
     private void ReportError(MmapLogError error)
@@ -762,46 +388,24 @@ public sealed class MmapTarget : TargetWithContext
         }
     }
 
-    internal static MmapLevel? ToMmapLevel(LogLevel? level)
+    /// <summary>The configuration the target was loaded from (NLog's accessor is protected); null when set up in code without one.</summary>
+    internal LoggingConfiguration? Configuration => LoggingConfiguration;
+
+    /// <summary>The layout, rendered under the lock NLog would have held: NLog's layouts are not guaranteed thread-safe.</summary>
+    internal string RenderLayoutLocked(LogEventInfo logEvent)
     {
-        if (level is null || level == LogLevel.Off)
+        lock (SyncRoot)
         {
-            return null;
+            return RenderLogEvent(Layout, logEvent);
         }
-        return level.Ordinal switch
-        {
-            0 => MmapLevel.Verbose,
-            1 => MmapLevel.Debug,
-            2 => MmapLevel.Information,
-            3 => MmapLevel.Warning,
-            4 => MmapLevel.Error,
-            _ => MmapLevel.Fatal,
-        };
     }
 
-    private RollingInterval ToRollingInterval(FileArchivePeriod period) => period switch
+    /// <summary>The context properties the include options ask for, gathered under the lock: they are layouts, which NLog does not promise are thread-safe.</summary>
+    internal IDictionary<string, object?>? ContextPropertiesLocked(LogEventInfo logEvent)
     {
-        FileArchivePeriod.None => RollingInterval.Infinite,
-        FileArchivePeriod.Minute => RollingInterval.Minute,
-        FileArchivePeriod.Hour => RollingInterval.Hour,
-        FileArchivePeriod.Day => RollingInterval.Day,
-        FileArchivePeriod.Month => RollingInterval.Month,
-        FileArchivePeriod.Year => RollingInterval.Year,
-        _ => throw new NLogConfigurationException(
-            $"Mmap target '{Name}': ArchiveEvery is invalid. ArchiveEvery={period} is not supported; use None, Minute, Hour, Day, Month or Year."),
-    };
-
-    private static string OptionName(string? coreName) => coreName switch
-    {
-        "path" => nameof(FileName),
-        "fileSizeLimitBytes" => nameof(ArchiveAboveSize),
-        "rollingInterval" => nameof(ArchiveEvery),
-        "retainedFileCountLimit" => nameof(MaxArchiveFiles),
-        "retainedFileTimeLimit" => nameof(MaxArchiveDays),
-        "retainedTotalSizeLimitBytes" => nameof(MaxTotalSizeBytes),
-        "flushToDiskInterval" => nameof(FlushToDiskInterval),
-        "flushToDiskLevel" => nameof(FlushToDiskLevel),
-        "retryInterval" => nameof(RetryInterval),
-        _ => coreName ?? "an option",
-    };
+        lock (SyncRoot)
+        {
+            return GetContextProperties(logEvent);
+        }
+    }
 }

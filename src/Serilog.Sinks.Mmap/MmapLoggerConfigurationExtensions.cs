@@ -37,7 +37,7 @@ public static class MmapLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         long fileSizeLimitBytes = MmapLogOptions.DefaultSegmentSize,
-        RollingInterval rollingInterval = RollingInterval.Infinite,
+        SegmentInterval rollingInterval = SegmentInterval.Infinite,
         int? retainedFileCountLimit = 31,
         TimeSpan? retainedFileTimeLimit = null,
         long? retainedTotalSizeLimitBytes = null,
@@ -54,7 +54,7 @@ public static class MmapLoggerConfigurationExtensions
     }
 
     /// <summary>
-    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, RollingInterval, int?, TimeSpan?, long?, TimeSpan?, string, TimeSpan?, bool, SegmentLifecycleHooks?)"/>,
+    /// Audits events into a memory-mapped log: like <see cref="Mmap(LoggerSinkConfiguration, string, LogEventLevel, LoggingLevelSwitch?, long, SegmentInterval, int?, TimeSpan?, long?, TimeSpan?, string, TimeSpan?, bool, SegmentLifecycleHooks?)"/>,
     /// except that an event that cannot be written throws to the caller, as <c>AuditTo.File</c> does.
     /// </summary>
     /// <param name="sinkConfiguration">Logger audit sink configuration.</param>
@@ -78,7 +78,7 @@ public static class MmapLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         long fileSizeLimitBytes = MmapLogOptions.DefaultSegmentSize,
-        RollingInterval rollingInterval = RollingInterval.Infinite,
+        SegmentInterval rollingInterval = SegmentInterval.Infinite,
         int? retainedFileCountLimit = 31,
         TimeSpan? retainedFileTimeLimit = null,
         long? retainedTotalSizeLimitBytes = null,
@@ -111,8 +111,23 @@ public static class MmapLoggerConfigurationExtensions
         return restrictedToMinimumLevel > LevelAlias.Minimum ? new LoggingLevelSwitch(restrictedToMinimumLevel) : null;
     }
 
+    /// <summary>The core options by the names of <c>WriteTo.Mmap</c>'s parameters (and JSON configuration's keys), for error messages.</summary>
+    private static readonly MmapOptionNames OptionNames = new()
+    {
+        Path = "path",
+        SegmentSizeBytes = "fileSizeLimitBytes",
+        RollingInterval = "rollingInterval",
+        RetainedFileCountLimit = "retainedFileCountLimit",
+        RetainedFileTimeLimit = "retainedFileTimeLimit",
+        RetainedTotalSizeLimitBytes = "retainedTotalSizeLimitBytes",
+        FlushToDiskInterval = "flushToDiskInterval",
+        FlushToDiskLevel = "flushToDiskLevel",
+        RetryInterval = "retryInterval",
+        TimeProvider = "timeProvider",
+    };
+
     /// <summary>Builds and validates the core options; a wrong value throws here, naming the option.</summary>
-    internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, RollingInterval rollingInterval, int? retainedFileCountLimit,
+    internal static MmapLogOptions BuildOptions(string path, long fileSizeLimitBytes, SegmentInterval rollingInterval, int? retainedFileCountLimit,
         TimeSpan? retainedFileTimeLimit, long? retainedTotalSizeLimitBytes, TimeSpan? flushToDiskInterval, string? flushToDiskLevel, TimeSpan? retryInterval,
         bool compress = false, SegmentLifecycleHooks? hooks = null)
     {
@@ -134,7 +149,7 @@ public static class MmapLoggerConfigurationExtensions
         {
             options.RetryInterval = retry;
         }
-        options.Validate();
+        options.Validate(OptionNames);
         return options;
     }
 

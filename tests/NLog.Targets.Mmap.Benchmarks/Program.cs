@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Running;
+using NLog.Targets.Mmap.Translation;
 using Sinks.Mmap;
 
 namespace NLog.Targets.Mmap.Benchmarks;

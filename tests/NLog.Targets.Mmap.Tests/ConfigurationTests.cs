@@ -52,7 +52,7 @@ public class ConfigurationTests
             MmapLogOptions options = target.BuildOptions();
             Assert.Equal(dir.LogPath, options.Path);
             Assert.Equal(65536, options.SegmentSizeBytes);
-            Assert.Equal(RollingInterval.Hour, options.RollingInterval);
+            Assert.Equal(SegmentInterval.Hour, options.RollingInterval);
             Assert.Equal(6, options.RetainedFileCountLimit); // five archives plus the file being written
             Assert.Equal(TimeSpan.FromDays(7), options.RetainedFileTimeLimit);
             Assert.Equal(1048576, options.RetainedTotalSizeLimitBytes);
@@ -87,7 +87,7 @@ public class ConfigurationTests
             MmapTarget target = factory.Target();
             MmapLogOptions options = target.BuildOptions();
             Assert.Equal(64L * 1024 * 1024, options.SegmentSizeBytes);
-            Assert.Equal(RollingInterval.Infinite, options.RollingInterval);
+            Assert.Equal(SegmentInterval.Infinite, options.RollingInterval);
             Assert.Equal(31, options.RetainedFileCountLimit);
             Assert.Null(options.RetainedFileTimeLimit);
             Assert.Null(options.RetainedTotalSizeLimitBytes);
@@ -179,10 +179,10 @@ public class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("Minute", RollingInterval.Minute)]
-    [InlineData("Hour", RollingInterval.Hour)]
-    [InlineData("None", RollingInterval.Infinite)]
-    public void ArchiveEvery_rolls_by_the_clock_so_an_event_stamped_hours_ahead_stays_in_the_current_segment(string period, RollingInterval interval)
+    [InlineData("Minute", SegmentInterval.Minute)]
+    [InlineData("Hour", SegmentInterval.Hour)]
+    [InlineData("None", SegmentInterval.Infinite)]
+    public void ArchiveEvery_rolls_by_the_clock_so_an_event_stamped_hours_ahead_stays_in_the_current_segment(string period, SegmentInterval interval)
     {
         using var dir = new TempLogDir();
         var factory = NLogConfigs.FromXml(new Dictionary<string, string>
@@ -336,6 +336,45 @@ public class ConfigurationTests
         var ex = Assert.ThrowsAny<NLogConfigurationException>(() => factory = Load(source, options));
         factory?.Shutdown();
         Assert.Contains(option, FullMessage(ex), StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static IEnumerable<object[]> WrongValuesAndAllowed()
+    {
+        var cases = new (string Key, string Value, string Allowed)[]
+        {
+            ("fileName", "", "fileName must name the log file"),
+            ("archiveAboveSize", "1000", "archiveAboveSize (the segment size) must be a multiple of 8 from 4096"),
+            ("archiveEvery", "Monday", "archiveEvery=Monday is not supported; use None, Minute, Hour, Day, Month or Year"),
+            ("maxTotalSizeBytes", "70000", "maxTotalSizeBytes must be at least twice the segment size"),
+            ("maxTotalSizeBytes", "70000", "or 0 for no limit."),
+            ("flushToDiskInterval", "2.00:00:00", "flushToDiskInterval must be from 1 ms to 1 day"),
+            ("retryInterval", "00:00:00.001", "retryInterval must be from 10 ms to 1 hour"),
+        };
+        foreach (string source in new[] { "xml", "appsettings" })
+        {
+            foreach (var c in cases)
+            {
+                yield return new object[] { source, c.Key, c.Value, c.Allowed };
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WrongValuesAndAllowed))]
+    public void An_invalid_value_names_the_NLog_attribute_and_the_allowed_values(string source, string key, string value, string allowed)
+    {
+        using var dir = new TempLogDir();
+        var options = new Dictionary<string, string> { ["fileName"] = dir.LogPath, ["archiveAboveSize"] = "65536" };
+        options[key] = value;
+        LogFactory? factory = null;
+        var ex = Assert.ThrowsAny<NLogConfigurationException>(() => factory = Load(source, options));
+        factory?.Shutdown();
+        string message = FullMessage(ex);
+        Assert.Contains($"Mmap target 'mmap': {key} (property {char.ToUpperInvariant(key[0])}{key[1..]}) is invalid.", message, StringComparison.Ordinal);
+        Assert.Contains(allowed, message, StringComparison.Ordinal);
+        // Serilog's names for the same options, which the core used to put in every message.
+        Assert.DoesNotContain("fileSizeLimitBytes", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("retainedTotalSizeLimitBytes", message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Linq;
 using Sinks.Mmap;
+using NLog.Targets.Mmap.Translation;
 using Xunit;
 
 namespace NLog.Targets.Mmap.Tests;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Sinks.Mmap;
+using NLog.Targets.Mmap.Translation;
 using Xunit;
 
 namespace NLog.Targets.Mmap.Tests;

@@ -1,3 +1,4 @@
+using NLog.Targets.Mmap.Translation;
 using Xunit;
 
 namespace NLog.Targets.Mmap.Tests;

@@ -46,7 +46,7 @@ public unsafe class AppendBenchmarks
         _ticks = DateTime.UtcNow.Ticks;
         _pair = new TwoThreads(AppendMany);
         // As long as the record Append writes (its strings interned): how far one more append moves the tail.
-        var current = (Sinks.Mmap.Writing.ActiveSegment)typeof(MmapLogWriter).GetField("_current", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(_log.Writer)!;
+        Sinks.Mmap.Writing.ActiveSegment current = _log.Writer.Rotation.Current!;
         _log.Writer.Append(_ticks, MmapLevel.Information, ref _event);
         int before = current.ClaimedEnd;
         _log.Writer.Append(_ticks, MmapLevel.Information, ref _event);

@@ -95,12 +95,12 @@ public unsafe class ClaimStrategyBenchmarks
 
     private void WriteAndPublish(byte* record, long sequence, int value)
     {
-        RecordFrame.WriteHeader(record, sequence, _ticks, RecordKind.Event, 2);
+        RecordFrame.WriteHeader(new Span<byte>(record, RecordLength), sequence, _ticks, RecordKind.Event, 2);
         byte* body = record + FormatConstants.FrameHeaderSize;
         *(long*)body = value;
         *(long*)(body + 8) = sequence;
         *(int*)(body + 16) = 0;
-        RecordFrame.Publish(record, RecordLength);
+        RecordFrame.Publish(new Span<byte>(record, RecordLength), RecordLength);
     }
 
     /// <summary>ActiveSegment.TryClaim's CAS loop, wrapping at the end instead of sealing.</summary>

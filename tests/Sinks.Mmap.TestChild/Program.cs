@@ -58,7 +58,7 @@ internal static class Program
         {
             Path = path,
             SegmentSizeBytes = segmentSize,
-            RollingInterval = mode == "far-future" ? RollingInterval.Day : RollingInterval.Infinite,
+            RollingInterval = mode == "far-future" ? SegmentInterval.Day : SegmentInterval.Infinite,
             RetainedFileCountLimit = null,
             RetryInterval = TimeSpan.FromMilliseconds(50),
             CompressSealedSegments = mode == "compress",

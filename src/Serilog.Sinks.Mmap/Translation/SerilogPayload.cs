@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Serilog.Events;
 using Sinks.Mmap;
+using Sinks.Mmap.Adapters;
 
 namespace Serilog.Sinks.Mmap.Translation;
 

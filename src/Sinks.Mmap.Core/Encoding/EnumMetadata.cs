@@ -2,7 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using Sinks.Mmap.Format;
 
-namespace Sinks.Mmap.Writing;
+namespace Sinks.Mmap;
 
 /// <summary>
 /// What the writer needs to store an enum of one type (FORMAT.md 1.2, tag 0x17): its CLR type name,

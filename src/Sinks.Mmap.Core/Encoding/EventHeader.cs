@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Sinks.Mmap;
+namespace Sinks.Mmap.Adapters;
 
 /// <summary>
 /// The fixed part of an event, passed to <see cref="EventWriter.WriteHeader(in EventHeader)"/> before the properties.
@@ -22,7 +22,7 @@ public struct EventHeader
 
     /// <summary>
     /// True when the producer's rendered message is exactly the template's plain rendering
-    /// (<see cref="Rendering.PlainMessageRenderer"/>): nothing is stored for it, and readers rebuild
+    /// (<see cref="Templates.PlainMessageRenderer"/>): nothing is stored for it, and readers rebuild
     /// <see cref="MmapEvent.RenderedMessage"/> from the template and properties. Ignored without a
     /// template, or when <see cref="RenderedMessage"/> (or an explicit rendered message) is given.
     /// </summary>

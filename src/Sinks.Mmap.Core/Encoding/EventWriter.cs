@@ -5,9 +5,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Sinks.Mmap.Format;
-using Sinks.Mmap.Writing;
 
-namespace Sinks.Mmap;
+namespace Sinks.Mmap.Adapters;
 
 /// <summary>
 /// Encodes one event body. Usually the payload runs once, into a per-thread scratch buffer, and the
@@ -47,7 +46,9 @@ public ref struct EventWriter
     private readonly Span<byte> _buffer;
     // The slots left at each enclosing level while a container inside it is being written.
     private readonly Span<int> _levels;
-    private readonly ActiveSegment? _segment;
+    // Where strings are interned (null: written inline); its table is read once, here, not per string.
+    private readonly IStringDefinitions? _definitions;
+    private readonly StringTable? _strings;
     private readonly RecentStringRefs? _recent;
     // The largest body this event may have: past it, the event is rejected without more work. Set below
     // any position once the event is rejected, so the one limit test also stops every later write.
@@ -69,14 +70,15 @@ public ref struct EventWriter
     // A property takes two slots (its name, then its value), a sequence element one, a dictionary entry two.
     private int _counter;
 
-    private EventWriter(ActiveSegment? segment, Span<byte> buffer, Span<int> levels, int limit, bool measuring, bool defines, RecentStringRefs? recent = null)
+    private EventWriter(IStringDefinitions? segment, Span<byte> buffer, Span<int> levels, int limit, bool measuring, bool defines, RecentStringRefs? recent = null)
     {
         if (levels.Length < LevelStackSize)
         {
             // Callers outside the append path (tests, benchmarks) may pass none.
             levels = new int[LevelStackSize];
         }
-        _segment = segment;
+        _definitions = segment;
+        _strings = segment?.Strings;
         _recent = recent;
         _stringRefIndex = 0;
         _buffer = buffer;
@@ -95,7 +97,7 @@ public ref struct EventWriter
     }
 
     /// <summary>A pass that only measures (and interns), for a body of at most <paramref name="limit"/> bytes.</summary>
-    internal static EventWriter ForMeasuring(ActiveSegment? segment, Span<int> levels = default, int limit = FormatConstants.MaxBodyLength) =>
+    internal static EventWriter ForMeasuring(IStringDefinitions? segment, Span<int> levels = default, int limit = FormatConstants.MaxBodyLength) =>
         new(segment, default, levels, limit, measuring: true, defines: true);
 
     /// <summary>
@@ -104,11 +106,11 @@ public ref struct EventWriter
     /// position in the event. If the event outgrows the buffer, the pass carries on measuring only and
     /// <see cref="Overflowed"/> is set.
     /// </summary>
-    internal static EventWriter ForScratch(ActiveSegment segment, Span<byte> scratch, RecentStringRefs recent, Span<int> levels = default, int limit = FormatConstants.MaxBodyLength) =>
+    internal static EventWriter ForScratch(IStringDefinitions segment, Span<byte> scratch, RecentStringRefs recent, Span<int> levels = default, int limit = FormatConstants.MaxBodyLength) =>
         new(segment, scratch, levels, limit, measuring: false, defines: true, recent);
 
     /// <summary>The writing pass after a measuring pass, over exactly the measured span.</summary>
-    internal static EventWriter ForExactSpan(ActiveSegment? segment, Span<byte> destination, Span<int> levels = default) =>
+    internal static EventWriter ForExactSpan(IStringDefinitions? segment, Span<byte> destination, Span<int> levels = default) =>
         new(segment, destination, levels, destination.Length, measuring: false, defines: false);
 
     /// <summary>Bytes measured or written so far.</summary>
@@ -650,16 +652,16 @@ public ref struct EventWriter
         {
             id = _recent.Find(position, value);
         }
-        if (id == 0 && intern && _segment is not null && value.Length < MaxInternedChars)
+        if (id == 0 && intern && _strings is not null && value.Length < MaxInternedChars)
         {
             if (_defines)
             {
-                id = _segment.Strings.Intern(value, _segment, out bool sealedWhileDefining);
+                id = _strings.Intern(value, _definitions!, out bool sealedWhileDefining);
                 _segmentSealed |= sealedWhileDefining;
             }
             else
             {
-                id = _segment.Strings.Find(value);
+                id = _strings.Find(value);
             }
             if (id > 0)
             {

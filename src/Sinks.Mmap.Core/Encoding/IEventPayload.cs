@@ -1,4 +1,4 @@
-namespace Sinks.Mmap;
+namespace Sinks.Mmap.Adapters;
 
 /// <summary>
 /// An event an adapter hands to <see cref="MmapLogWriter.Append{TPayload}(long, MmapLevel, ref TPayload)"/>. Implement it on a

@@ -1,27 +1,96 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace Sinks.Mmap.Format;
 
-/// <summary>Writes and checks the 28-byte record frame of FORMAT.md.</summary>
-internal static unsafe class RecordFrame
+/// <summary>
+/// The one place record frames (FORMAT.md) are written and checked. Every writer takes the record's
+/// slot as a span starting at the length word: events (one pass from a scratch copy, or two passes:
+/// <see cref="WriteHeader"/>, the body encoded in place, <see cref="Publish"/>), definitions,
+/// padding and the seal.
+/// </summary>
+internal static class RecordFrame
 {
-    public static void WriteHeader(byte* record, long sequence, long utcTicks, RecordKind kind, byte level)
+    /// <summary>Writes bytes 8..27 of the frame (sequence, timestamp, kind, level, reserved); the length and CRC come with <see cref="Publish"/>.</summary>
+    public static void WriteHeader(Span<byte> slot, long sequence, long utcTicks, RecordKind kind, byte level)
     {
-        *(long*)(record + 8) = BitConverter.IsLittleEndian ? sequence : BinaryPrimitives.ReverseEndianness(sequence);
-        *(long*)(record + 16) = BitConverter.IsLittleEndian ? utcTicks : BinaryPrimitives.ReverseEndianness(utcTicks);
-        record[24] = (byte)kind;
-        record[25] = level;
-        *(ushort*)(record + 26) = 0;
+        BinaryPrimitives.WriteInt64LittleEndian(slot.Slice(8), sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(slot.Slice(16), utcTicks);
+        slot[24] = (byte)kind;
+        slot[25] = level;
+        BinaryPrimitives.WriteUInt16LittleEndian(slot.Slice(26), 0);
     }
 
-    /// <summary>Computes the CRC, then stores the length word last with release semantics.</summary>
-    public static void Publish(byte* record, int length)
+    /// <summary>Computes the CRC over bytes 8..<paramref name="length"/>, then stores the length word last with release semantics.</summary>
+    public static void Publish(Span<byte> slot, int length)
     {
-        uint crc = Crc32C.Compute(new ReadOnlySpan<byte>(record + 8, length - 8));
-        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(record + 4, 4), crc);
-        Volatile.Write(ref *(int*)record, BitConverter.IsLittleEndian ? length : BinaryPrimitives.ReverseEndianness(length));
+        uint crc = Crc32C.Compute(slot.Slice(8, length - 8));
+        BinaryPrimitives.WriteUInt32LittleEndian(slot.Slice(4), crc);
+        // Readers take a non-zero length word as "the rest is in place": it goes last, and no earlier store may pass it.
+        Volatile.Write(ref Unsafe.As<byte, int>(ref MemoryMarshal.GetReference(slot)), BitConverter.IsLittleEndian ? length : BinaryPrimitives.ReverseEndianness(length));
+    }
+
+    /// <summary>Writes and publishes an Event record whose body was encoded elsewhere (the scratch route).</summary>
+    public static void WriteEvent(Span<byte> slot, long sequence, long utcTicks, byte level, ReadOnlySpan<byte> body)
+    {
+        WriteHeader(slot, sequence, utcTicks, RecordKind.Event, level);
+        body.CopyTo(slot.Slice(FormatConstants.FrameHeaderSize, body.Length));
+        Publish(slot, FormatConstants.FrameHeaderSize + body.Length);
+    }
+
+    /// <summary>The unaligned length of the Definition record of <paramref name="id"/> = <paramref name="value"/>.</summary>
+    public static int DefinitionLength(int id, string value) =>
+        FormatConstants.FrameHeaderSize + Varint.Size((ulong)id) + System.Text.Encoding.UTF8.GetByteCount(value);
+
+    /// <summary>Writes and publishes a Definition record filling <paramref name="slot"/> (its aligned length); the slack is zeroed.</summary>
+    public static void WriteDefinition(Span<byte> slot, long sequence, long utcTicks, int id, string value, int length)
+    {
+        WriteHeader(slot, sequence, utcTicks, RecordKind.Definition, 0);
+        Span<byte> body = slot.Slice(FormatConstants.FrameHeaderSize);
+        body.Clear();
+        int n = Varint.Write(body, (ulong)id);
+        System.Text.Encoding.UTF8.GetBytes(value, body.Slice(n));
+        Publish(slot, length);
+    }
+
+    /// <summary>
+    /// Writes and publishes a Padding record filling all of <paramref name="slot"/> (≥ 32 bytes, a multiple
+    /// of 8), standing for <paramref name="count"/> sequence numbers from <paramref name="sequence"/>.
+    /// </summary>
+    public static void WritePadding(Span<byte> slot, long sequence, uint count, long utcTicks)
+    {
+        slot.Slice(8).Clear();
+        WriteHeader(slot, sequence, utcTicks, RecordKind.Padding, 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(slot.Slice(FormatConstants.FrameHeaderSize), count);
+        Publish(slot, slot.Length);
+    }
+
+    /// <summary>
+    /// Writes and publishes the EndOfSegment record (a 28-byte frame in the 32-byte seal reserve; the
+    /// last 4 bytes are left as they are: zero in a preallocated file).
+    /// </summary>
+    public static void WriteSeal(Span<byte> slot, long sequence, long utcTicks)
+    {
+        WriteHeader(slot, sequence, utcTicks, RecordKind.EndOfSegment, 0);
+        Publish(slot, FormatConstants.FrameHeaderSize);
+    }
+
+    /// <summary>
+    /// True when <paramref name="tail"/> (the last <see cref="FormatConstants.SealReserve"/> bytes of a
+    /// segment) is a valid EndOfSegment record: the segment was sealed, at <paramref name="sequence"/>.
+    /// </summary>
+    public static bool TryReadSeal(ReadOnlySpan<byte> tail, out long sequence)
+    {
+        sequence = 0;
+        if (tail.Length != FormatConstants.SealReserve || !IsValid(tail, out _) || Kind(tail) != RecordKind.EndOfSegment)
+        {
+            return false;
+        }
+        sequence = Sequence(tail);
+        return true;
     }
 
     public static int ReadLength(ReadOnlySpan<byte> frame) => (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(frame), int.MaxValue);
@@ -54,32 +123,10 @@ internal static unsafe class RecordFrame
     public static byte Level(ReadOnlySpan<byte> frame) => frame[25];
 }
 
+/// <summary>Reads a Padding record (written by <see cref="RecordFrame.WritePadding"/>).</summary>
 internal static class PaddingRecord
 {
     /// <summary>How many sequence numbers a Padding frame stands for (FORMAT.md: next = sequence + n).</summary>
     public static uint Count(ReadOnlySpan<byte> frame) =>
         frame.Length >= FormatConstants.FrameHeaderSize + 4 ? BinaryPrimitives.ReadUInt32LittleEndian(frame.Slice(FormatConstants.FrameHeaderSize)) : 1u;
-
-    /// <summary>Builds a Padding frame filling all of <paramref name="destination"/> (≥ 32, a multiple of 8).</summary>
-    public static void Build(Span<byte> destination, long sequence, uint count, long utcTicks)
-    {
-        destination.Clear();
-        BinaryPrimitives.WriteInt64LittleEndian(destination.Slice(8), sequence);
-        BinaryPrimitives.WriteInt64LittleEndian(destination.Slice(16), utcTicks);
-        destination[24] = (byte)RecordKind.Padding;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination.Slice(FormatConstants.FrameHeaderSize), count);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination.Slice(4), Crc32C.Compute(destination.Slice(8)));
-        BinaryPrimitives.WriteInt32LittleEndian(destination, destination.Length);
-    }
-
-    /// <summary>Builds an EndOfSegment frame (32 bytes with padding).</summary>
-    public static void BuildSeal(Span<byte> destination, long sequence, long utcTicks)
-    {
-        destination.Slice(0, FormatConstants.SealReserve).Clear();
-        BinaryPrimitives.WriteInt64LittleEndian(destination.Slice(8), sequence);
-        BinaryPrimitives.WriteInt64LittleEndian(destination.Slice(16), utcTicks);
-        destination[24] = (byte)RecordKind.EndOfSegment;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination.Slice(4), Crc32C.Compute(destination.Slice(8, FormatConstants.FrameHeaderSize - 8)));
-        BinaryPrimitives.WriteInt32LittleEndian(destination, FormatConstants.FrameHeaderSize);
-    }
 }

@@ -6,9 +6,8 @@ namespace Sinks.Mmap.Reading;
 
 /// <summary>
 /// Reads the primitives of an event body (bytes, varints, counts, the framing of strings and string
-/// references), checking each against the bytes left. Shared by <see cref="EventDecoder"/>, which
-/// builds objects, and <see cref="EventBodyWalker"/>, which builds none, so both reject damage the
-/// same way and with the same words. The first failure is kept in <see cref="Error"/>.
+/// references), checking each against the bytes left, for <see cref="EventBodyWalker"/>. The first
+/// failure is kept in <see cref="Error"/>.
 /// </summary>
 internal ref struct BodyCursor
 {

@@ -4,133 +4,11 @@ using Sinks.Mmap.Format;
 
 namespace Sinks.Mmap.Reading;
 
-/// <summary>A StrRef as the body holds it: null, an interned string, or inline UTF-8 bytes.</summary>
-internal readonly ref struct StrRef
-{
-    public StrRef(InternedString? interned, ReadOnlySpan<byte> inline, bool isNull)
-    {
-        Interned = interned;
-        Inline = inline;
-        IsNull = isNull;
-    }
-
-    public bool IsNull { get; }
-
-    /// <summary>The interned string, or null for an inline (or null) one.</summary>
-    public InternedString? Interned { get; }
-
-    /// <summary>The inline bytes when not interned.</summary>
-    public ReadOnlySpan<byte> Inline { get; }
-
-    public ReadOnlySpan<byte> Utf8 => Interned is { } s ? s.Utf8 : Inline;
-}
-
-/// <summary>A String field: null, or UTF-8 bytes.</summary>
-internal readonly ref struct Utf8Field
-{
-    public Utf8Field(ReadOnlySpan<byte> bytes, bool isNull)
-    {
-        Bytes = bytes;
-        IsNull = isNull;
-    }
-
-    public bool IsNull { get; }
-    public ReadOnlySpan<byte> Bytes { get; }
-}
-
-/// <summary>The fields of an event body before its properties, as slices of the frame.</summary>
-internal ref struct EventHead
-{
-    public long Sequence;
-    public long UtcTicks;
-    public byte Level;
-    public short OffsetMinutes;
-    public StrRef Template;
-    public StrRef Logger;
-    public Utf8Field Rendered;
-    public ReadOnlySpan<byte> TraceId;
-    public ReadOnlySpan<byte> SpanId;
-    public bool HasException;
-    public StrRef ExceptionType;
-    public Utf8Field ExceptionMessage;
-    public Utf8Field ExceptionText;
-}
-
 /// <summary>
-/// What <see cref="EventBodyWalker"/> tells as it walks a body. Calls come in body order; a walk that
-/// fails part-way stops calling, and the visitor's output must then be discarded.
-/// </summary>
-internal interface IEventBodyVisitor
-{
-    void Head(scoped in EventHead head);
-    /// <summary>A property name; <paramref name="depth"/> 0 for the event's own properties, more inside structures.</summary>
-    void PropertyName(StrRef name, int index, int depth);
-    void Null();
-    void Bool(bool value);
-    void Integer(long value);
-    void Unsigned(ulong value);
-    void Single(float value);
-    void Double(double value);
-    void Decimal(decimal value);
-    void String(Utf8Field value);
-    void Char(char value);
-    void DateTime(DateTime value);
-    void DateTimeOffset(DateTimeOffset value);
-    void TimeSpan(TimeSpan value);
-    void Guid(Guid value);
-    void Bytes(ReadOnlySpan<byte> value);
-    void DateOnly(DateOnly value);
-    void TimeOnly(TimeOnly value);
-    void Opaque(StrRef typeName, Utf8Field text);
-    /// <summary>An enum (1.2): <paramref name="bits"/> is the number, sign-extended when <paramref name="underlying"/> is signed.</summary>
-    void Enum(StrRef typeName, ValueTag underlying, ulong bits, StrRef name);
-    void BeginSequence(int count);
-    void SequenceElement(int index);
-    void EndSequence();
-    void BeginStructure(int count);
-    void EndStructure(StrRef typeTag, int count);
-    void BeginDictionary(int count);
-    void EndDictionary();
-    void EndProperties();
-}
-
-/// <summary>A visitor that does nothing: walking with it only validates.</summary>
-internal struct ValidatingVisitor : IEventBodyVisitor
-{
-    public void Head(scoped in EventHead head) { }
-    public void PropertyName(StrRef name, int index, int depth) { }
-    public void Null() { }
-    public void Bool(bool value) { }
-    public void Integer(long value) { }
-    public void Unsigned(ulong value) { }
-    public void Single(float value) { }
-    public void Double(double value) { }
-    public void Decimal(decimal value) { }
-    public void String(Utf8Field value) { }
-    public void Char(char value) { }
-    public void DateTime(DateTime value) { }
-    public void DateTimeOffset(DateTimeOffset value) { }
-    public void TimeSpan(TimeSpan value) { }
-    public void Guid(Guid value) { }
-    public void Bytes(ReadOnlySpan<byte> value) { }
-    public void DateOnly(DateOnly value) { }
-    public void TimeOnly(TimeOnly value) { }
-    public void Opaque(StrRef typeName, Utf8Field text) { }
-    public void Enum(StrRef typeName, ValueTag underlying, ulong bits, StrRef name) { }
-    public void BeginSequence(int count) { }
-    public void SequenceElement(int index) { }
-    public void EndSequence() { }
-    public void BeginStructure(int count) { }
-    public void EndStructure(StrRef typeTag, int count) { }
-    public void BeginDictionary(int count) { }
-    public void EndDictionary() { }
-    public void EndProperties() { }
-}
-
-/// <summary>
-/// Walks an Event frame without allocating, applying every check <see cref="EventDecoder.Decode"/>
-/// applies, in the same order: a frame walks without error exactly when it decodes (a test holds the
-/// two to that). Generic over the visitor so that validation alone compiles to just the checks.
+/// The one place an Event body's grammar (its head and its value tags) is read. Walks a frame without
+/// allocating and tells an <see cref="IEventBodyVisitor"/> what it finds: <see cref="ValidatingVisitor"/>
+/// only checks, <see cref="EventBuilder"/> builds an <see cref="MmapEvent"/>, the CLEF writer writes
+/// UTF-8. Generic over the visitor so that validation alone compiles to just the checks.
 /// </summary>
 internal static class EventBodyWalker
 {
@@ -140,8 +18,10 @@ internal static class EventBodyWalker
     {
         var reader = new Reader(frame.Slice(FormatConstants.FrameHeaderSize), strings);
         if (!TryHead(frame, ref reader, out EventHead head, out error)) return false;
+        // The count is read before the head is told, so that a builder can size the event's properties.
+        if (!reader.TryCount(out head.PropertyCount)) { error = reader.Error; return false; }
         visitor.Head(in head);
-        if (!reader.TryProperties(0, ref visitor)) { error = reader.Error; return false; }
+        if (!reader.TryProperties(0, head.PropertyCount, ref visitor)) { error = reader.Error; return false; }
         visitor.EndProperties();
         error = null;
         return true;
@@ -171,6 +51,7 @@ internal static class EventBodyWalker
         if (head.UtcTicks < System.DateTime.MinValue.Ticks || head.UtcTicks > System.DateTime.MaxValue.Ticks) { error = "timestamp out of range"; return false; }
         if (!reader.TryByte(out byte presenceByte) || !EventPresenceRules.IsValid(presenceByte)) { error = "bad presence bits"; return false; }
         var presence = (EventPresence)presenceByte;
+        head.Presence = presence;
         if (!reader.TryStrRef(out head.Template)) { error = reader.Error; return false; }
         if (EventPresenceRules.CheckRendering(presence, !head.Template.IsNull) is { } damage) { error = damage; return false; }
         if ((presence & EventPresence.Logger) != 0 && !reader.TryStrRef(out head.Logger)) { error = reader.Error; return false; }
@@ -238,9 +119,8 @@ internal static class EventBodyWalker
             return true;
         }
 
-        public bool TryProperties<TVisitor>(int depth, ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor
+        public bool TryProperties<TVisitor>(int depth, int count, ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor
         {
-            if (!TryCount(out int count)) return false;
             for (int i = 0; i < count; i++)
             {
                 if (!TryStrRef(out StrRef name)) return false;
@@ -275,27 +155,27 @@ internal static class EventBodyWalker
                 case ValueTag.Null: visitor.Null(); return true;
                 case ValueTag.False: visitor.Bool(false); return true;
                 case ValueTag.True: visitor.Bool(true); return true;
-                case ValueTag.SByte: if (!TryBytes(1, out b)) return false; visitor.Integer((sbyte)b[0]); return true;
-                case ValueTag.Byte: if (!TryBytes(1, out b)) return false; visitor.Unsigned(b[0]); return true;
-                case ValueTag.Int16: if (!TryBytes(2, out b)) return false; visitor.Integer(BinaryPrimitives.ReadInt16LittleEndian(b)); return true;
-                case ValueTag.UInt16: if (!TryBytes(2, out b)) return false; visitor.Unsigned(BinaryPrimitives.ReadUInt16LittleEndian(b)); return true;
+                case ValueTag.SByte: if (!TryBytes(1, out b)) return false; visitor.Integer((sbyte)b[0], ValueTag.SByte); return true;
+                case ValueTag.Byte: if (!TryBytes(1, out b)) return false; visitor.Unsigned(b[0], ValueTag.Byte); return true;
+                case ValueTag.Int16: if (!TryBytes(2, out b)) return false; visitor.Integer(BinaryPrimitives.ReadInt16LittleEndian(b), ValueTag.Int16); return true;
+                case ValueTag.UInt16: if (!TryBytes(2, out b)) return false; visitor.Unsigned(BinaryPrimitives.ReadUInt16LittleEndian(b), ValueTag.UInt16); return true;
                 case ValueTag.Int32:
                 {
                     if (!TryVarint(out ulong v)) return false;
                     long n = Varint.UnZigZag(v);
                     if (n < int.MinValue || n > int.MaxValue) return Fail("int out of range");
-                    visitor.Integer(n);
+                    visitor.Integer(n, ValueTag.Int32);
                     return true;
                 }
                 case ValueTag.UInt32:
                 {
                     if (!TryVarint(out ulong v)) return false;
                     if (v > uint.MaxValue) return Fail("uint out of range");
-                    visitor.Unsigned(v);
+                    visitor.Unsigned(v, ValueTag.UInt32);
                     return true;
                 }
-                case ValueTag.Int64: { if (!TryVarint(out ulong v)) return false; visitor.Integer(Varint.UnZigZag(v)); return true; }
-                case ValueTag.UInt64: { if (!TryVarint(out ulong v)) return false; visitor.Unsigned(v); return true; }
+                case ValueTag.Int64: { if (!TryVarint(out ulong v)) return false; visitor.Integer(Varint.UnZigZag(v), ValueTag.Int64); return true; }
+                case ValueTag.UInt64: { if (!TryVarint(out ulong v)) return false; visitor.Unsigned(v, ValueTag.UInt64); return true; }
                 case ValueTag.Single: if (!TryBytes(4, out b)) return false; visitor.Single(BinaryPrimitives.ReadSingleLittleEndian(b)); return true;
                 case ValueTag.Double: if (!TryBytes(8, out b)) return false; visitor.Double(BinaryPrimitives.ReadDoubleLittleEndian(b)); return true;
                 case ValueTag.Decimal:

@@ -66,29 +66,15 @@ public sealed class MmapLogReader
     /// </summary>
     public IEnumerable<MmapRecord> ReadRecords(LogPosition? from = null)
     {
+        // The lanes are listed now, not when the enumeration starts.
         IReadOnlyList<LogLane> lanes = _segments.Lanes();
-        return lanes.Count switch
-        {
-            0 => Array.Empty<MmapRecord>(),
-            1 => ReadLane(lanes[0], from?.ForLane(lanes[0].Key)),
-            _ => LaneMerge.Merge(lanes, from, ReadLane),
-        };
+        return lanes.Count == 0 ? Array.Empty<MmapRecord>() : ReadMerged(lanes, from);
     }
 
-    private static IEnumerable<MmapRecord> ReadLane(LogLane lane, LogPosition? from)
+    private static IEnumerable<MmapRecord> ReadMerged(IReadOnlyList<LogLane> lanes, LogPosition? from)
     {
-        foreach ((long number, string path) in lane.Segments)
-        {
-            if (from is { } start && number != 0 && number < start.SegmentNumber) continue;
-            using SegmentCursor cursor = SegmentCursor.Open(path, number, lane.Key);
-            if (from is { } place && place.SegmentNumber == number && place.Offset > Format.FormatConstants.HeaderSize) cursor.SkimTo(place.Offset, place.NextSequence);
-            MmapRecord? record;
-            while ((record = cursor.Next(resynchronise: true)) is not null)
-            {
-                if (from is { } f && record.Sequence < f.NextSequence) continue;
-                yield return record;
-            }
-        }
+        using var records = new MmapRecordStream(lanes, from);
+        while (records.MoveNext()) yield return records.ToRecord();
     }
 
     /// <summary>
@@ -124,12 +110,16 @@ public sealed class MmapLogReader
     }
 
     /// <summary>
-    /// Every valid record from <paramref name="from"/> (or the start) as raw frames, for readers that
-    /// render straight from the bytes (the tool's <c>cat --format clef</c>) and allocate nothing per record.
-    /// With <paramref name="until"/>, each lane stops at its first event stamped well after that time
-    /// (see <see cref="LaneSeek.UntilSlackTicks"/>): what follows it in the lane is later still.
+    /// Every valid record from <paramref name="from"/> (or the start) as frames, in the order
+    /// <see cref="ReadRecords"/> yields them, for readers that allocate nothing per record and decode
+    /// only what they need (<see cref="MmapRecordStream.DecodeEvent"/>). With <paramref name="until"/>,
+    /// each lane stops at its first event stamped well after that time (a little slack allows for
+    /// clocks), since what follows it in the lane is later still.
     /// </summary>
-    internal RecordStream OpenRecordStream(LogPosition? from = null, DateTimeOffset? until = null) => new(_segments.Lanes(), from, until?.UtcTicks);
+    /// <param name="from">Where to start; null for the start of the log.</param>
+    /// <param name="until">A time after which nothing is wanted; null to read to the end.</param>
+    /// <returns>A stream to move through with <see cref="MmapRecordStream.MoveNext"/>, to be disposed.</returns>
+    public MmapRecordStream OpenRecordStream(LogPosition? from = null, DateTimeOffset? until = null) => new(_segments.Lanes(), from, until?.UtcTicks);
 
     /// <summary>
     /// Each segment file with what its header says, without reading its records: readable, prepared but

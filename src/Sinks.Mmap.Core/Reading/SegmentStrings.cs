@@ -1,6 +1,5 @@
 using System;
 using System.Text;
-using Sinks.Mmap.Rendering;
 
 namespace Sinks.Mmap.Reading;
 
@@ -70,8 +69,6 @@ internal sealed class InternedString
     private readonly SegmentSource? _source;
     private readonly long _offset;
     private string? _value;
-    private byte[]? _json;
-    private byte[]? _clefPropertyPrefix;
 
     public InternedString(byte[] utf8)
     {
@@ -105,11 +102,11 @@ internal sealed class InternedString
     /// <summary>How the fast CLEF writer may treat this string as a message template; 0 until it has looked.</summary>
     public byte TemplateState { get; set; }
 
-    /// <summary>The JSON string literal, quotes included (only for valid UTF-8).</summary>
-    public byte[] Json => _utf8 is null ? JsonUtf8.Quote(Load()) : _json ??= JsonUtf8.Quote(_utf8);
+    /// <summary>The JSON string literal, quotes included, once the CLEF writer has made it (kept strings only).</summary>
+    public byte[]? JsonCache { get; set; }
 
-    /// <summary><c>,"name":</c> as CLEF writes a top-level property name, a leading <c>@</c> doubled.</summary>
-    public byte[] ClefPropertyPrefix => _utf8 is null ? JsonUtf8.ClefPropertyPrefix(Load()) : _clefPropertyPrefix ??= JsonUtf8.ClefPropertyPrefix(_utf8);
+    /// <summary><c>,"name":</c> as CLEF writes a top-level property name, once the CLEF writer has made it (kept strings only).</summary>
+    public byte[]? ClefPropertyPrefixCache { get; set; }
 
     /// <summary>Reads a string not kept in memory; a file cut short since reads as what is left of it.</summary>
     private byte[] Load()

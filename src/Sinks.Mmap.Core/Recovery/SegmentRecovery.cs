@@ -40,7 +40,7 @@ internal static class SegmentRecovery
             {
                 // Sealed before it was compressed, and written by nobody: nothing to repair, but the
                 // sequence goes on after it (it may be the lane's newest segment).
-                if (TryReadContainerSeal(path, out long containerSeal, out string? unreadable)) nextSequence = Math.Max(nextSequence, containerSeal + 1);
+                if (TryReadSeal(path, out long containerSeal, out string? unreadable)) nextSequence = Math.Max(nextSequence, containerSeal + 1);
                 else problems.Add(unreadable);
                 continue;
             }
@@ -58,7 +58,6 @@ internal static class SegmentRecovery
                     else problems.Add(refusal!);
                     continue;
                 }
-                long length = RandomAccess.GetLength(handle);
                 byte[] head = new byte[FormatConstants.HeaderSize];
                 int n = RandomAccess.Read(handle, head, 0);
                 if (SegmentHeader.IsNeverStarted(head.AsSpan(0, n)))
@@ -70,7 +69,7 @@ internal static class SegmentRecovery
                     continue;
                 }
                 header = SegmentHeader.TryParse(head.AsSpan(0, n), Path.GetFileName(path), out problem);
-                sealedAndTrimmed = TryReadSeal(handle, length, out sealSequence);
+                sealedAndTrimmed = SegmentFiles.TryReadSeal(handle, out sealSequence);
                 if (header is null)
                 {
                     problems.Add(problem!);
@@ -137,8 +136,11 @@ internal static class SegmentRecovery
         return handle;
     }
 
-    /// <summary>The sequence of a compressed segment's seal, read through its last block; or why it cannot be read.</summary>
-    private static bool TryReadContainerSeal(string path, out long sequence, [NotNullWhen(false)] out string? problem)
+    /// <summary>
+    /// The sequence of a segment's seal, read by path: through its last block when it is compressed.
+    /// Or why it cannot be read.
+    /// </summary>
+    internal static bool TryReadSeal(string path, out long sequence, [NotNullWhen(false)] out string? problem)
     {
         sequence = 0;
         problem = null;
@@ -156,9 +158,8 @@ internal static class SegmentRecovery
                 return false;
             }
             ReadOnlySpan<byte> tail = source.Read(source.Length - FormatConstants.SealReserve, FormatConstants.SealReserve);
-            if (tail.Length == FormatConstants.SealReserve && RecordFrame.IsValid(tail, out _) && RecordFrame.Kind(tail) == RecordKind.EndOfSegment)
+            if (RecordFrame.TryReadSeal(tail, out sequence))
             {
-                sequence = RecordFrame.Sequence(tail);
                 return true;
             }
             problem = $"{Path.GetFileName(path)}: a compressed segment without its seal; left alone";
@@ -169,27 +170,6 @@ internal static class SegmentRecovery
             problem = $"{Path.GetFileName(path)}: could not be read: {ex.Message}";
             return false;
         }
-    }
-
-    /// <summary>True when the file ends with a valid EndOfSegment record (a cleanly closed segment).</summary>
-    private static bool TryReadSeal(SafeFileHandle handle, long length, out long sequence)
-    {
-        sequence = 0;
-        if (length < FormatConstants.HeaderSize + FormatConstants.SealReserve)
-        {
-            return false;
-        }
-        Span<byte> tail = stackalloc byte[FormatConstants.SealReserve];
-        if (RandomAccess.Read(handle, tail, length - FormatConstants.SealReserve) != FormatConstants.SealReserve)
-        {
-            return false;
-        }
-        if (!RecordFrame.IsValid(tail, out _) || RecordFrame.Kind(tail) != RecordKind.EndOfSegment)
-        {
-            return false;
-        }
-        sequence = RecordFrame.Sequence(tail);
-        return true;
     }
 
     private static RepairedSegment Repair(SafeFileHandle handle, string path, SegmentHeader header, long nowUtcTicks)
@@ -247,7 +227,7 @@ internal static class SegmentRecovery
                 continue;
             }
             byte[] padding = new byte[length];
-            PaddingRecord.Build(padding, sequence, (uint)Math.Min(count, uint.MaxValue), nowUtcTicks);
+            RecordFrame.WritePadding(padding, sequence, (uint)Math.Min(count, uint.MaxValue), nowUtcTicks);
             RandomAccess.Write(handle, padding, offset);
         }
         long finalLength = end;
@@ -255,7 +235,7 @@ internal static class SegmentRecovery
         {
             byte[] seal = new byte[FormatConstants.SealReserve];
             lastSequence++;
-            PaddingRecord.BuildSeal(seal, lastSequence, nowUtcTicks);
+            RecordFrame.WriteSeal(seal, lastSequence, nowUtcTicks);
             RandomAccess.Write(handle, seal, end);
             finalLength = end + FormatConstants.SealReserve;
         }

@@ -1,10 +1,12 @@
 using System;
 using System.Text.Unicode;
+using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
+using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Rendering;
 
-/// <summary>What <see cref="ClefUtf8Writer.Write"/> did with a frame.</summary>
+/// <summary>What <see cref="ClefUtf8Writer.Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/> did with a frame.</summary>
 internal enum ClefFrameResult
 {
     /// <summary>The event's CLEF line is in the buffer.</summary>
@@ -64,7 +66,7 @@ internal sealed class ClefUtf8Writer
     }
 
     /// <summary>
-    /// As <see cref="Write"/>, for a frame whose line may be larger than one wants to hold in memory: the
+    /// As <see cref="Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/>, for a frame whose line may be larger than one wants to hold in memory: the
     /// body is walked once writing nowhere, to learn whether this writer covers it, then once more into
     /// <paramref name="output"/>, which hands what it holds to <paramref name="spill"/> (and clears) each
     /// time it fills. Memory stays at the buffer's size whatever the line's; nothing is written unless
@@ -88,7 +90,7 @@ internal sealed class ClefUtf8Writer
         return ClefFrameResult.Written;
     }
 
-    /// <summary>How many bytes <see cref="Write"/> would write for <paramref name="frame"/>, newline included, keeping none of them.</summary>
+    /// <summary>How many bytes <see cref="Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/> would write for <paramref name="frame"/>, newline included, keeping none of them.</summary>
     public ClefFrameResult Measure(ReadOnlySpan<byte> frame, SegmentStrings strings, out long bytes)
     {
         _spilled = 0;
@@ -101,6 +103,13 @@ internal sealed class ClefUtf8Writer
         _scratch.Clear();
         return ClefFrameResult.Written;
     }
+
+    /// <summary>The string's JSON literal, quotes included (only for valid UTF-8); cached with a string kept in memory.</summary>
+    private static byte[] JsonOf(InternedString s) => s.IsKept ? s.JsonCache ??= JsonUtf8.Quote(s.Utf8) : JsonUtf8.Quote(s.Utf8);
+
+    /// <summary><c>,"name":</c> as CLEF writes a top-level property name, a leading <c>@</c> doubled; cached as <see cref="JsonOf"/>.</summary>
+    private static byte[] PropertyPrefixOf(InternedString s) =>
+        s.IsKept ? s.ClefPropertyPrefixCache ??= JsonUtf8.ClefPropertyPrefix(s.Utf8) : JsonUtf8.ClefPropertyPrefix(s.Utf8);
 
     private static byte TemplateState(InternedString template)
     {
@@ -121,6 +130,16 @@ internal sealed class ClefUtf8Writer
         4 => ",\"@l\":\"Error\""u8,
         _ => ",\"@l\":\"Fatal\""u8,
     };
+
+    /// <summary>Appends the stream's current Event record's CLEF line to <paramref name="output"/> (see <see cref="Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/>).</summary>
+    public ClefFrameResult Write(MmapRecordStream records, Utf8Buffer output) => Write(records.CurrentFrame, records.Strings, output);
+
+    /// <summary>As <see cref="Write(MmapRecordStream, Utf8Buffer)"/>, handing <paramref name="output"/> to <paramref name="spill"/> as it fills.</summary>
+    public ClefFrameResult WriteStreaming(MmapRecordStream records, Utf8Buffer output, Action<Utf8Buffer> spill) =>
+        WriteStreaming(records.CurrentFrame, records.Strings, output, spill);
+
+    /// <summary>The size of the stream's current Event record's CLEF line.</summary>
+    public ClefFrameResult Measure(MmapRecordStream records, out long bytes) => Measure(records.CurrentFrame, records.Strings, out bytes);
 
     private struct Visitor : IEventBodyVisitor
     {
@@ -151,7 +170,7 @@ internal sealed class ClefUtf8Writer
             if (value.Interned is { } s)
             {
                 if (!s.IsValidUtf8) { NeedsDecoding = true; return; }
-                _out.Write(s.Json);
+                _out.Write(JsonOf(s));
             }
             else
             {
@@ -169,7 +188,7 @@ internal sealed class ClefUtf8Writer
             {
                 if (!template.IsValidUtf8) { NeedsDecoding = true; return; }
                 if (!TemplateKey(TemplateState(template))) return;
-                _out.Write(template.Json);
+                _out.Write(JsonOf(template));
             }
             else if (!head.Template.IsNull)
             {
@@ -213,7 +232,7 @@ internal sealed class ClefUtf8Writer
                 if (head.Logger.Interned is { } logger)
                 {
                     if (!logger.IsValidUtf8) { NeedsDecoding = true; return; }
-                    _internedLoggerJson = logger.Json;
+                    _internedLoggerJson = JsonOf(logger);
                 }
                 else
                 {
@@ -242,7 +261,7 @@ internal sealed class ClefUtf8Writer
                 if (name.Interned is { } s)
                 {
                     if (!s.IsValidUtf8) { NeedsDecoding = true; return; }
-                    _out.Write(s.ClefPropertyPrefix);
+                    _out.Write(PropertyPrefixOf(s));
                 }
                 else
                 {
@@ -259,8 +278,8 @@ internal sealed class ClefUtf8Writer
 
         public void Null() => _out.Write("null"u8);
         public void Bool(bool value) => _out.Write(value ? "true"u8 : "false"u8);
-        public void Integer(long value) => _out.Format(value);
-        public void Unsigned(ulong value) => _out.Format(value);
+        public void Integer(long value, ValueTag tag) => _out.Format(value);
+        public void Unsigned(ulong value, ValueTag tag) => _out.Format(value);
 
         public void Single(float value)
         {

@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using Microsoft.Win32.SafeHandles;
+using Sinks.Mmap.Format;
 
 namespace Sinks.Mmap.Storage;
 
@@ -140,6 +142,23 @@ internal static class SegmentFiles
     public static void TryDelete(string path)
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// True when the open segment ends with a valid EndOfSegment record (a cleanly closed segment),
+    /// whose sequence is <paramref name="sequence"/>.
+    /// </summary>
+    public static bool TryReadSeal(SafeFileHandle handle, out long sequence)
+    {
+        sequence = 0;
+        long length = RandomAccess.GetLength(handle);
+        if (length < FormatConstants.HeaderSize + FormatConstants.SealReserve)
+        {
+            return false;
+        }
+        Span<byte> tail = stackalloc byte[FormatConstants.SealReserve];
+        return RandomAccess.Read(handle, tail, length - FormatConstants.SealReserve) == tail.Length
+            && RecordFrame.TryReadSeal(tail, out sequence);
     }
 }
 

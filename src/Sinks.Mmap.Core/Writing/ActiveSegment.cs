@@ -1,11 +1,11 @@
 using System;
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Storage;
+using Sinks.Mmap.Adapters;
 
 namespace Sinks.Mmap.Writing;
 
@@ -14,7 +14,7 @@ namespace Sinks.Mmap.Writing;
 /// compare-and-swap on a single 64-bit word, so file order and sequence order are the same thing
 /// and no lock is taken on the logging path.
 /// </summary>
-internal sealed unsafe class ActiveSegment
+internal sealed unsafe class ActiveSegment : IStringDefinitions
 {
     // The claim word packs: bit 63 sealed | bits 32..62 records claimed | bits 0..31 next free offset.
     private const long SealedBit = long.MinValue;
@@ -100,7 +100,7 @@ internal sealed unsafe class ActiveSegment
     /// <summary>
     /// Claims <paramref name="alignedLength"/> bytes and the next sequence number. When the record
     /// does not fit, the segment is sealed instead and false is returned; the caller then rotates
-    /// (<c>MmapLogWriter.EnsureRotated</c>, where the first caller does the work).
+    /// (<c>SegmentRotation.EnsureRotated</c>, where the first caller does the work).
     /// </summary>
     public bool TryClaim(int alignedLength, long utcTicks, out int offset, out long sequence)
     {
@@ -139,6 +139,73 @@ internal sealed unsafe class ActiveSegment
         }
     }
 
+    /// <summary>
+    /// The scratch route: claims room for an Event record whose <paramref name="body"/> is already
+    /// encoded, copies it in and publishes it. When the copy fails (only a mapping that went away under
+    /// us can), the slot becomes Padding and <see cref="AppendResult.NotCopied"/> is returned with the cause.
+    /// </summary>
+    public AppendResult TryAppend(ReadOnlySpan<byte> body, long utcTicks, byte level, out int offset, out Exception? failure)
+    {
+        failure = null;
+        int length = FormatConstants.FrameHeaderSize + body.Length;
+        int aligned = FormatConstants.Align(length);
+        if (!TryClaim(aligned, utcTicks, out offset, out long sequence))
+        {
+            return AppendResult.Sealed;
+        }
+        try
+        {
+            RecordFrame.WriteEvent(Slot(offset, aligned), sequence, utcTicks, level, body);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            failure = ex;
+            PublishPadding(offset, aligned, sequence, utcTicks);
+            return AppendResult.NotCopied;
+        }
+        NotifyCommitted(offset, length);
+        return AppendResult.Appended;
+    }
+
+    /// <summary>
+    /// The two-pass route: claims room for an Event record of the measured <paramref name="bodyLength"/>,
+    /// encodes <paramref name="payload"/> in place and publishes it. A payload that now writes another
+    /// length (changed by another thread meanwhile) or throws leaves Padding in the slot instead
+    /// (<see cref="AppendResult.SizeChanged"/>, <see cref="AppendResult.NotEncoded"/>).
+    /// </summary>
+    public AppendResult TryAppend<TPayload>(int bodyLength, long utcTicks, byte level, ref TPayload payload, Span<int> levels, out int offset, out Exception? failure)
+        where TPayload : IEventPayload
+    {
+        failure = null;
+        int length = FormatConstants.FrameHeaderSize + bodyLength;
+        int aligned = FormatConstants.Align(length);
+        if (!TryClaim(aligned, utcTicks, out offset, out long sequence))
+        {
+            return AppendResult.Sealed;
+        }
+        Span<byte> slot = Slot(offset, aligned);
+        AppendResult result;
+        try
+        {
+            RecordFrame.WriteHeader(slot, sequence, utcTicks, RecordKind.Event, level);
+            var writer = EventWriter.ForExactSpan(this, slot.Slice(FormatConstants.FrameHeaderSize, bodyLength), levels);
+            payload.Write(ref writer);
+            result = writer.Position == bodyLength && writer.Rejection == EventRejection.None ? AppendResult.Appended : AppendResult.SizeChanged;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            result = AppendResult.NotEncoded;
+        }
+        if (result != AppendResult.Appended)
+        {
+            PublishPadding(offset, aligned, sequence, utcTicks);
+            return result;
+        }
+        Publish(offset, length);
+        return AppendResult.Appended;
+    }
+
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNotARecordLength(int alignedLength) =>
@@ -174,9 +241,8 @@ internal sealed unsafe class ActiveSegment
             return false;
         }
         long sequence = FirstSequence + claimed;
-        byte* record = Base + free;
-        RecordFrame.WriteHeader(record, sequence, utcTicks, RecordKind.EndOfSegment, 0);
-        Publish(free, FormatConstants.FrameHeaderSize);
+        RecordFrame.WriteSeal(Slot(free, FormatConstants.SealReserve), sequence, utcTicks);
+        NotifyCommitted(free, FormatConstants.FrameHeaderSize);
         Volatile.Write(ref _sealOffset, free);
         return true;
     }
@@ -184,7 +250,16 @@ internal sealed unsafe class ActiveSegment
     /// <summary>Publishes a record whose bytes 8.. are in place: CRC, then the length word last.</summary>
     public void Publish(int offset, int length)
     {
-        RecordFrame.Publish(Base + offset, length);
+        RecordFrame.Publish(Slot(offset, length), length);
+        NotifyCommitted(offset, length);
+    }
+
+    /// <summary>The claimed bytes at <paramref name="offset"/>, from the record's length word on.</summary>
+    private Span<byte> Slot(int offset, int length) => new(Base + offset, length);
+
+    /// <summary>Tells storage that is not mapped (the stream fallback) that a record was published.</summary>
+    private void NotifyCommitted(int offset, int length)
+    {
         if (_notifyCommits)
         {
             Storage.OnCommitted(offset, FormatConstants.Align(length));
@@ -197,18 +272,15 @@ internal sealed unsafe class ActiveSegment
     /// </summary>
     public void PublishPadding(int offset, int alignedLength, long sequence, long utcTicks)
     {
-        byte* record = Base + offset;
-        new Span<byte>(record + 8, alignedLength - 8).Clear();
-        RecordFrame.WriteHeader(record, sequence, utcTicks, RecordKind.Padding, 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(record + FormatConstants.FrameHeaderSize, 4), 1);
-        Publish(offset, alignedLength);
+        RecordFrame.WritePadding(Slot(offset, alignedLength), sequence, 1, utcTicks);
+        NotifyCommitted(offset, alignedLength);
     }
 
     /// <summary>Writes a Definition record for <paramref name="id"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DefineResult TryWriteDefinition(int id, string value)
     {
-        int length = FormatConstants.FrameHeaderSize + Varint.Size((ulong)id) + System.Text.Encoding.UTF8.GetByteCount(value);
+        int length = RecordFrame.DefinitionLength(id, value);
         int aligned = FormatConstants.Align(length);
         if (aligned > MaxAlignedRecord)
         {
@@ -219,13 +291,8 @@ internal sealed unsafe class ActiveSegment
         {
             return DefineResult.Sealed;
         }
-        byte* record = Base + offset;
-        RecordFrame.WriteHeader(record, sequence, ticks, RecordKind.Definition, 0);
-        Span<byte> body = new(record + FormatConstants.FrameHeaderSize, aligned - FormatConstants.FrameHeaderSize);
-        body.Clear();
-        int n = Varint.Write(body, (ulong)id);
-        System.Text.Encoding.UTF8.GetBytes(value, body.Slice(n));
-        Publish(offset, length);
+        RecordFrame.WriteDefinition(Slot(offset, aligned), sequence, ticks, id, value, length);
+        NotifyCommitted(offset, length);
         return DefineResult.Defined;
     }
 
@@ -277,11 +344,4 @@ internal struct ClaimLine
     // Read by the thread that just claimed (the line is in its cache then), written by the maintainer a few times a second.
     [FieldOffset(136)]
     public int PrefaultMark;
-}
-
-internal enum DefineResult
-{
-    Defined,
-    Sealed,
-    TooLarge,
 }

@@ -4,7 +4,7 @@ namespace Sinks.Mmap;
 
 /// <summary>
 /// How a <see cref="MmapLogWriter"/> writes. The names follow Serilog.Sinks.File where the meaning is
-/// the same. <see cref="Validate"/> checks every value and names the option that is wrong.
+/// the same. <see cref="Validate(MmapOptionNames)"/> checks every value and names the option that is wrong.
 /// </summary>
 public sealed class MmapLogOptions
 {
@@ -21,7 +21,7 @@ public sealed class MmapLogOptions
     public long SegmentSizeBytes { get; set; } = DefaultSegmentSize;
 
     /// <summary>Start a new segment at each period's start, local time.</summary>
-    public RollingInterval RollingInterval { get; set; } = RollingInterval.Infinite;
+    public SegmentInterval RollingInterval { get; set; } = SegmentInterval.Infinite;
 
     /// <summary>How many segments to keep, the one being written included; null for no limit. Default 31.</summary>
     public int? RetainedFileCountLimit { get; set; } = 31;
@@ -66,52 +66,63 @@ public sealed class MmapLogOptions
     /// <summary>Test hook: behave as if memory mapping were unavailable.</summary>
     internal bool ForceStreamFallback { get; set; }
 
-    /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the option and its allowed values.</summary>
-    public void Validate()
+    /// <summary>
+    /// Checks every option; throws <see cref="ArgumentException"/> naming the option (by its property name here)
+    /// and its allowed values.
+    /// </summary>
+    public void Validate() => Validate(MmapOptionNames.Core);
+
+    /// <summary>
+    /// Checks every option; throws <see cref="ArgumentException"/> naming the option as <paramref name="names"/>
+    /// spells it (the exception's <see cref="ArgumentException.ParamName"/> and its message) and its allowed values.
+    /// </summary>
+    /// <param name="names">The option names of the API the user called.</param>
+    public void Validate(MmapOptionNames names)
     {
+        ArgumentNullException.ThrowIfNull(names);
         if (string.IsNullOrWhiteSpace(Path))
         {
-            throw new ArgumentException("path must name the log file, e.g. \"logs/app.mlog\"; it was empty.", "path");
+            throw new ArgumentException($"{names.Path} must name the log file, e.g. \"logs/app.mlog\"; it was empty.", names.Path);
         }
         if (Path.IndexOfAny(System.IO.Path.GetInvalidPathChars()) >= 0 || Path.EndsWith('/') || Path.EndsWith('\\'))
         {
-            throw new ArgumentException($"path must be a file path such as \"logs/app.mlog\"; \"{Path}\" is not.", "path");
+            throw new ArgumentException($"{names.Path} must be a file path such as \"logs/app.mlog\"; \"{Path}\" is not.", names.Path);
         }
         if (SegmentSizeBytes < Format.FormatConstants.MinCapacity || SegmentSizeBytes > Format.FormatConstants.MaxCapacity || SegmentSizeBytes % 8 != 0)
         {
-            throw new ArgumentOutOfRangeException("fileSizeLimitBytes", SegmentSizeBytes,
-                $"fileSizeLimitBytes (the segment size) must be a multiple of 8 from {Format.FormatConstants.MinCapacity} to {Format.FormatConstants.MaxCapacity} bytes.");
+            throw new ArgumentOutOfRangeException(names.SegmentSizeBytes, SegmentSizeBytes,
+                $"{names.SegmentSizeBytes} (the segment size) must be a multiple of 8 from {Format.FormatConstants.MinCapacity} to {Format.FormatConstants.MaxCapacity} bytes.");
         }
         if (!Enum.IsDefined(RollingInterval))
         {
-            throw new ArgumentOutOfRangeException("rollingInterval", RollingInterval, "rollingInterval must be one of Infinite, Year, Month, Day, Hour, Minute.");
+            throw new ArgumentOutOfRangeException(names.RollingInterval, RollingInterval, $"{names.RollingInterval} must be one of Infinite, Year, Month, Day, Hour, Minute.");
         }
         if (RetainedFileCountLimit is < 1)
         {
-            throw new ArgumentOutOfRangeException("retainedFileCountLimit", RetainedFileCountLimit, "retainedFileCountLimit must be at least 1, or null for no limit.");
+            throw new ArgumentOutOfRangeException(names.RetainedFileCountLimit, RetainedFileCountLimit, $"{names.RetainedFileCountLimit} must be at least 1, or {names.NoLimit} for no limit.");
         }
         if (RetainedFileTimeLimit is { } age && age <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException("retainedFileTimeLimit", age, "retainedFileTimeLimit must be greater than zero, or null for no limit.");
+            throw new ArgumentOutOfRangeException(names.RetainedFileTimeLimit, age, $"{names.RetainedFileTimeLimit} must be greater than zero, or {names.NoLimit} for no limit.");
         }
         if (RetainedTotalSizeLimitBytes is { } total && total < SegmentSizeBytes * 2)
         {
-            throw new ArgumentOutOfRangeException("retainedTotalSizeLimitBytes", total,
-                $"retainedTotalSizeLimitBytes must be at least twice the segment size ({SegmentSizeBytes * 2} bytes: the segment being written and the one prepared next), or null for no limit.");
+            throw new ArgumentOutOfRangeException(names.RetainedTotalSizeLimitBytes, total,
+                $"{names.RetainedTotalSizeLimitBytes} must be at least twice the segment size ({SegmentSizeBytes * 2} bytes: the segment being written and the one prepared next), or {names.NoLimit} for no limit.");
         }
         if (FlushToDiskInterval is { } interval && (interval < TimeSpan.FromMilliseconds(1) || interval > TimeSpan.FromDays(1)))
         {
-            throw new ArgumentOutOfRangeException("flushToDiskInterval", interval, "flushToDiskInterval must be from 1 ms to 1 day, or null to leave flushing to the OS.");
+            throw new ArgumentOutOfRangeException(names.FlushToDiskInterval, interval, $"{names.FlushToDiskInterval} must be from 1 ms to 1 day, or null to leave flushing to the OS.");
         }
         if (FlushToDiskLevel is { } level && !Enum.IsDefined(level))
         {
-            throw new ArgumentOutOfRangeException("flushToDiskLevel", level, "flushToDiskLevel must be Verbose, Debug, Information, Warning, Error or Fatal, or null for off.");
+            throw new ArgumentOutOfRangeException(names.FlushToDiskLevel, level, $"{names.FlushToDiskLevel} must be Verbose, Debug, Information, Warning, Error or Fatal, or null for off.");
         }
         if (RetryInterval < TimeSpan.FromMilliseconds(10) || RetryInterval > TimeSpan.FromHours(1))
         {
-            throw new ArgumentOutOfRangeException("retryInterval", RetryInterval, "retryInterval must be from 10 ms to 1 hour.");
+            throw new ArgumentOutOfRangeException(names.RetryInterval, RetryInterval, $"{names.RetryInterval} must be from 10 ms to 1 hour.");
         }
-        ArgumentNullException.ThrowIfNull(TimeProvider, "timeProvider");
+        ArgumentNullException.ThrowIfNull(TimeProvider, names.TimeProvider);
     }
 
     internal MmapLogOptions Clone() => (MmapLogOptions)MemberwiseClone();

@@ -126,11 +126,7 @@ internal static class RetentionPolicy
             {
                 handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             }
-            long length = RandomAccess.GetLength(handle);
-            if (length < FormatConstants.HeaderSize + FormatConstants.SealReserve) return false;
-            Span<byte> tail = stackalloc byte[FormatConstants.SealReserve];
-            return RandomAccess.Read(handle, tail, length - FormatConstants.SealReserve) == tail.Length
-                && RecordFrame.IsValid(tail, out _) && RecordFrame.Kind(tail) == RecordKind.EndOfSegment;
+            return SegmentFiles.TryReadSeal(handle, out _);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System;
+using Sinks.Mmap.Adapters;
 
 namespace Sinks.Mmap.Writing;
 

@@ -271,7 +271,7 @@ internal sealed class SegmentLifecycle : IDisposable
             using var source = new Reading.SegmentSource(path);
             long length = source.Length;
             ReadOnlySpan<byte> tail = source.Read(length - Format.FormatConstants.SealReserve, Format.FormatConstants.SealReserve);
-            return tail.Length == Format.FormatConstants.SealReserve && Format.RecordFrame.IsValid(tail, out _) && Format.RecordFrame.Kind(tail) == Format.RecordKind.EndOfSegment;
+            return Format.RecordFrame.TryReadSeal(tail, out _);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -14,9 +14,6 @@ internal sealed class EventPump
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Records larger than this are written as CLEF in pieces, never held whole as a line.</summary>
-    private const int LargeRecord = 1 << 20;
-
     public required MmapLogReader Reader { get; init; }
     public required EventFilter Filter { get; init; }
     public required IEventOutput Output { get; init; }
@@ -73,13 +70,12 @@ internal sealed class EventPump
         LastPosition = From;
         End = From;
         long matched = 0;
-        var clef = Output as ClefEventOutput;
-        bool fromBytes = !countOnly && clef is not null && !Filter.NeedsMessage;
-        var writer = fromBytes ? new ClefUtf8Writer() : null;
+        // Written from the record's bytes when the output can (CLEF) and no filter needs the message.
+        bool fromBytes = !countOnly && !Filter.NeedsMessage;
         var sink = new Utf8LineSink(Destination);
         Action<Utf8Buffer> spill = _ => sink.Flush();
         WhereFilter? where = Filter.Where is { HasConditions: true } w ? w : null;
-        using (RecordStream records = Reader.OpenRecordStream(From, Filter.Until))
+        using (MmapRecordStream records = Reader.OpenRecordStream(From, Filter.Until))
         {
             while (records.MoveNext())
             {
@@ -108,7 +104,7 @@ internal sealed class EventPump
                     matched++;
                     continue;
                 }
-                if (fromBytes && WriteFromBytes(records, writer!, sink, spill))
+                if (fromBytes && WriteFromBytes(records, sink, spill))
                 {
                     matched++;
                     Printed++;
@@ -132,30 +128,22 @@ internal sealed class EventPump
     }
 
     /// <summary>
-    /// CLEF straight from the record's bytes into the line buffer (no event objects, no strings); false when
-    /// the event needs decoding (what this path does not cover) or does not decode (then it is counted).
+    /// The record straight from its bytes into the line buffer, when the output can; false when it
+    /// cannot, or the event needs decoding (what that path does not cover) or does not decode (the
+    /// caller's DecodeEvent finds it so too, and counts it).
     /// </summary>
-    private static bool WriteFromBytes(RecordStream records, ClefUtf8Writer writer, Utf8LineSink sink, Action<Utf8Buffer> spill)
+    private bool WriteFromBytes(MmapRecordStream records, Utf8LineSink sink, Action<Utf8Buffer> spill)
     {
-        ClefFrameResult result = records.Length > LargeRecord
-            ? records.WriteClefStreaming(writer, sink.Buffer, spill)
-            : records.WriteClef(writer, sink.Buffer);
-        switch (result)
-        {
-            case ClefFrameResult.Written:
-                records.CountEvent(true);
-                sink.FlushIfFull();
-                return true;
-            default:
-                // Undecodable: the caller's DecodeEvent finds it so too, and counts it.
-                return false;
-        }
+        if (!Output.TryWriteRecord(records, sink, spill)) return false;
+        records.CountEvent(true);
+        sink.FlushIfFull();
+        return true;
     }
 
     /// <summary>One event through the output: CLEF lines join the line buffer when small; the rest goes to the destination.</summary>
     private void Write(MmapEvent evt, Utf8LineSink sink)
     {
-        if (Output is ClefEventOutput clef && clef.TryFormat(evt) is { } line)
+        if (Output.TryWriteLine(evt) is { } line)
         {
             sink.Write(line);
             sink.FlushIfFull();

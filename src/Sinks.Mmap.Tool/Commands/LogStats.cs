@@ -63,7 +63,7 @@ internal sealed class LogStats
         // Interned templates are counted by their string object, looked up by text once a segment.
         var interned = new Dictionary<InternedString, TemplateStats>(ReferenceEqualityComparer.Instance);
         int segment = -1;
-        using RecordStream records = reader.OpenRecordStream();
+        using MmapRecordStream records = reader.OpenRecordStream();
         while (records.MoveNext())
         {
             if (ct.IsCancellationRequested) break;
@@ -76,7 +76,7 @@ internal sealed class LogStats
             stats.RecordBytes += (records.Length + 7) & ~7L;
             if (records.Kind != MmapRecordKind.Event) continue;
             long clefBytes;
-            switch (records.MeasureClef(clef, out clefBytes))
+            switch (clef.Measure(records, out clefBytes))
             {
                 case ClefFrameResult.Undecodable:
                     records.CountEvent(false);

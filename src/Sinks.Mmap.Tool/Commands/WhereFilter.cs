@@ -144,7 +144,7 @@ internal sealed partial class WhereFilter
     /// False when the current Event record cannot match (a compared property is missing or holds another
     /// value) or does not decode (<paramref name="decodes"/> false); true when the expression must decide.
     /// </summary>
-    public bool MayMatch(RecordStream records, out bool decodes)
+    public bool MayMatch(MmapRecordStream records, out bool decodes)
     {
         var visitor = new ConditionVisitor(_conditions);
         decodes = records.Walk(ref visitor);
@@ -263,8 +263,8 @@ internal struct ConditionVisitor : IEventBodyVisitor
         _pending = 0;
     }
 
-    public void Integer(long value) => Number(value);
-    public void Unsigned(ulong value) => Number(value);
+    public void Integer(long value, ValueTag tag) => Number(value);
+    public void Unsigned(ulong value, ValueTag tag) => Number(value);
     public void Single(float value) => Other();
     public void Double(double value) => Other();
     public void Decimal(decimal value) => Number(value);

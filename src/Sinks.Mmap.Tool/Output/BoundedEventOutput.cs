@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text;
+using Sinks.Mmap.Rendering;
 
 namespace Sinks.Mmap.Tool.Output;
 
@@ -28,6 +29,12 @@ internal abstract class BoundedEventOutput : IEventOutput
 
     /// <summary>Whether an exception from <see cref="Render"/> means "use the fallback".</summary>
     protected virtual bool IsRenderingFailure(Exception e) => e is FormatException;
+
+    /// <inheritdoc/>
+    public virtual bool TryWriteRecord(MmapRecordStream records, Utf8LineSink sink, Action<Utf8Buffer> spill) => false;
+
+    /// <inheritdoc/>
+    public virtual StringBuilder? TryWriteLine(MmapEvent evt) => null;
 
     public void Write(MmapEvent evt, TextWriter output)
     {

@@ -1,4 +1,7 @@
+using System;
 using System.IO;
+using System.Text;
+using Sinks.Mmap.Rendering;
 
 namespace Sinks.Mmap.Tool.Output;
 
@@ -7,6 +10,19 @@ internal interface IEventOutput
 {
     /// <summary>Writes <paramref name="evt"/>; never throws for the event's contents.</summary>
     void Write(MmapEvent evt, TextWriter output);
+
+    /// <summary>
+    /// Writes the stream's current Event record straight from its bytes into <paramref name="sink"/>'s
+    /// buffer (<paramref name="spill"/> flushing it for a large record); false when this output has no
+    /// such path or the record needs decoding (nothing was written then).
+    /// </summary>
+    bool TryWriteRecord(MmapRecordStream records, Utf8LineSink sink, Action<Utf8Buffer> spill);
+
+    /// <summary>
+    /// The event's line, to join a line buffer, in a builder the next call reuses; null when the event is
+    /// to be written with <see cref="Write"/> instead.
+    /// </summary>
+    StringBuilder? TryWriteLine(MmapEvent evt);
 }
 
 /// <summary>Creates the output for <c>--format</c>.</summary>

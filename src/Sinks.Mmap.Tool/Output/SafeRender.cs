@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Sinks.Mmap.Rendering;
+using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Tool.Output;
 

@@ -111,7 +111,7 @@ public class JsonConfigurationTests
             .Where(r => r.Kind == MmapRecordKind.Event).Select(r => r.SegmentPath).Distinct().ToArray();
         Assert.Single(segmentsHoldingEvents);
         Assert.Equal(3, new MmapLogReader(log.LogPath).ReadEvents().Count());
-        Assert.Equal(global::Sinks.Mmap.RollingInterval.Minute, OptionsFromJson(log, "\"rollingInterval\": \"Minute\"").RollingInterval);
+        Assert.Equal(global::Sinks.Mmap.SegmentInterval.Minute, OptionsFromJson(log, "\"rollingInterval\": \"Minute\"").RollingInterval);
     }
 
     [Theory]
@@ -170,5 +170,15 @@ public class JsonConfigurationTests
     {
         var ex = Assert.Throws<ArgumentException>(() => new LoggerConfiguration().WriteTo.Mmap(""));
         Assert.Equal("path", ex.ParamName);
+    }
+
+    [Fact]
+    public void A_wrong_value_in_code_names_the_parameter_not_the_core_property()
+    {
+        using var log = new TempFolder();
+        var ex = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new LoggerConfiguration().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 1000));
+        Assert.Equal("fileSizeLimitBytes", ex.ParamName);
+        Assert.StartsWith("fileSizeLimitBytes (the segment size) must be a multiple of 8", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(MmapLogOptions.SegmentSizeBytes), ex.Message, StringComparison.Ordinal);
     }
 }

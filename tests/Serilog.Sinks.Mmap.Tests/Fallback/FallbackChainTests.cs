@@ -236,7 +236,7 @@ public class FailureListenerAllocationTests
     public void A_written_event_allocates_nothing_in_a_sink_that_has_a_failure_listener_and_a_level_switch()
     {
         using var log = new TempFolder();
-        var options = MmapLoggerConfigurationExtensions.BuildOptions(log.LogPath, 4 << 20, global::Sinks.Mmap.RollingInterval.Infinite, null, null, null, null, "Off", null);
+        var options = MmapLoggerConfigurationExtensions.BuildOptions(log.LogPath, 4 << 20, global::Sinks.Mmap.SegmentInterval.Infinite, null, null, null, null, "Off", null);
         using var sink = new MmapSink(options, audit: false, new LoggingLevelSwitch(LogEventLevel.Debug));
         sink.SetFailureListener(new ThrowingListener());
         LogEvent logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,

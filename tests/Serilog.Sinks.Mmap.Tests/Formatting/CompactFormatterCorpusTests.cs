@@ -206,13 +206,13 @@ public class CompactFormatterCorpusTests
             var writer = new ClefUtf8Writer();
             var buffer = new Utf8Buffer();
             int index = 0, fromBytes = 0;
-            using (RecordStream records = new MmapLogReader(path).OpenRecordStream())
+            using (MmapRecordStream records = new MmapLogReader(path).OpenRecordStream())
             {
                 while (records.MoveNext())
                 {
                     if (records.Kind != MmapRecordKind.Event) continue;
                     buffer.Clear();
-                    ClefFrameResult result = records.WriteClef(writer, buffer);
+                    ClefFrameResult result = writer.Write(records, buffer);
                     Assert.NotEqual(ClefFrameResult.Undecodable, result);
                     if (result == ClefFrameResult.Written)
                     {

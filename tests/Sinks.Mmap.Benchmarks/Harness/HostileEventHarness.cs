@@ -20,7 +20,7 @@ internal static class HostileEventHarness
         Directory.CreateDirectory(dir);
         try
         {
-            var writer = new MmapLogWriter(new MmapLogOptions { Path = Path.Combine(dir, "core.mlog"), SegmentSizeBytes = 64L << 20, RollingInterval = RollingInterval.Day });
+            var writer = new MmapLogWriter(new MmapLogOptions { Path = Path.Combine(dir, "core.mlog"), SegmentSizeBytes = 64L << 20, RollingInterval = SegmentInterval.Day });
             string huge = new('x', 64 << 20);
             string mebibyte = new('y', 1 << 20);
             long ticks = DateTime.UtcNow.Ticks;

@@ -6,6 +6,7 @@ using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
 using Sinks.Mmap.Rendering;
 using Xunit;
+using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Core.Tests.Rendering;
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Sinks.Mmap.Rendering;
 using Xunit;
+using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Core.Tests.Rendering;
 

@@ -6,6 +6,7 @@ using Serilog.Events;
 using Serilog.Parsing;
 using Sinks.Mmap.Rendering;
 using Xunit;
+using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Core.Tests.Rendering;
 

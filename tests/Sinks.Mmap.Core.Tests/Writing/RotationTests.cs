@@ -64,7 +64,7 @@ public class RotationTests
         Assert.Equal(Enumerable.Range(0, total).Select(i => (short)i), values);
     }
 
-    private static List<(string File, List<MmapEvent> Events)> WriteAcross(RollingInterval interval, DateTime clockStart, DateTime[] timestamps, TimeZoneInfo? zone = null)
+    private static List<(string File, List<MmapEvent> Events)> WriteAcross(SegmentInterval interval, DateTime clockStart, DateTime[] timestamps, TimeZoneInfo? zone = null)
     {
         using var log = new TestLog();
         var clock = new FakeTimeProvider(new DateTimeOffset(clockStart, TimeSpan.Zero), zone);
@@ -89,7 +89,7 @@ public class RotationTests
     }
 
     /// <summary>Appends an event at each timestamp with the writer's clock set to the time given with it.</summary>
-    private static List<(string File, List<MmapEvent> Events)> WriteWithClock(RollingInterval interval, (DateTime Clock, long TimestampTicks)[] events)
+    private static List<(string File, List<MmapEvent> Events)> WriteWithClock(SegmentInterval interval, (DateTime Clock, long TimestampTicks)[] events)
     {
         using var log = new TestLog();
         var clock = new FakeTimeProvider(new DateTimeOffset(events[0].Clock, TimeSpan.Zero));
@@ -117,7 +117,7 @@ public class RotationTests
     public void Timestamps_far_in_the_future_land_in_the_current_segment_and_daily_rolling_goes_on_by_the_clock()
     {
         var b = new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc);
-        var segments = WriteWithClock(RollingInterval.Day, new[]
+        var segments = WriteWithClock(SegmentInterval.Day, new[]
         {
             (b, b.Ticks),
             (b.AddHours(1), new DateTime(3000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks), // a lying clock in the producer
@@ -135,7 +135,7 @@ public class RotationTests
     public void An_event_stamped_past_midnight_before_the_clock_gets_there_stays_in_the_day_the_clock_is_in()
     {
         var midnight = new DateTime(2026, 11, 22, 0, 0, 0, DateTimeKind.Utc);
-        var segments = WriteWithClock(RollingInterval.Day, new[]
+        var segments = WriteWithClock(SegmentInterval.Day, new[]
         {
             (midnight.AddHours(-1), midnight.AddHours(-1).Ticks),
             (midnight.AddSeconds(-1), midnight.AddSeconds(1).Ticks), // stamped tomorrow, logged today
@@ -154,7 +154,7 @@ public class RotationTests
             TimeZoneInfo.CreateCustomTimeZone("Test+14", TimeSpan.FromHours(14), "Test+14", "Test+14"),
             TimeZoneInfo.CreateCustomTimeZone("Test-12", TimeSpan.FromHours(-12), "Test-12", "Test-12"),
         };
-        foreach (RollingInterval interval in Enum.GetValues<RollingInterval>())
+        foreach (SegmentInterval interval in Enum.GetValues<SegmentInterval>())
         {
             foreach (TimeZoneInfo zone in zones)
             {
@@ -165,9 +165,9 @@ public class RotationTests
                 }
             }
         }
-        Assert.Equal(long.MaxValue, RollingBoundary.NextUtcTicks(RollingInterval.Year, DateTime.MaxValue.Ticks - 1, TimeZoneInfo.Utc));
+        Assert.Equal(long.MaxValue, RollingBoundary.NextUtcTicks(SegmentInterval.Year, DateTime.MaxValue.Ticks - 1, TimeZoneInfo.Utc));
         Assert.Equal(new DateTime(2026, 11, 22, 0, 0, 0, DateTimeKind.Utc).Ticks,
-            RollingBoundary.NextUtcTicks(RollingInterval.Day, new DateTime(2026, 11, 21, 13, 0, 0, DateTimeKind.Utc).Ticks, TimeZoneInfo.Utc));
+            RollingBoundary.NextUtcTicks(SegmentInterval.Day, new DateTime(2026, 11, 21, 13, 0, 0, DateTimeKind.Utc).Ticks, TimeZoneInfo.Utc));
     }
 
     private static void AssertSegmentsStartAt(List<(string File, List<MmapEvent> Events)> segments, params int[][] eventIndexesPerSegment)
@@ -183,7 +183,7 @@ public class RotationTests
     public void Rolling_by_minute_starts_a_new_segment_at_each_minute_boundary()
     {
         var b = new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc);
-        var segments = WriteAcross(RollingInterval.Minute, b.AddSeconds(10), new[]
+        var segments = WriteAcross(SegmentInterval.Minute, b.AddSeconds(10), new[]
         {
             b.AddSeconds(10), b.AddSeconds(59).AddTicks(9_999_999), // minute 10:00
             b.AddMinutes(1), b.AddMinutes(1).AddSeconds(30),         // minute 10:01, from its first tick
@@ -196,7 +196,7 @@ public class RotationTests
     public void Rolling_by_hour_starts_a_new_segment_at_each_hour_boundary()
     {
         var b = new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc);
-        var segments = WriteAcross(RollingInterval.Hour, b, new[]
+        var segments = WriteAcross(SegmentInterval.Hour, b, new[]
         {
             b, b.AddMinutes(59).AddSeconds(59),
             b.AddHours(1), b.AddHours(1).AddMinutes(1),
@@ -210,7 +210,7 @@ public class RotationTests
     public void Rolling_by_day_starts_a_new_segment_at_midnight_and_across_a_month_end()
     {
         var b = new DateTime(2026, 11, 29, 23, 0, 0, DateTimeKind.Utc);
-        var segments = WriteAcross(RollingInterval.Day, b, new[]
+        var segments = WriteAcross(SegmentInterval.Day, b, new[]
         {
             b, b.AddMinutes(59),                       // Nov 29
             b.AddHours(1), b.AddHours(20),             // Nov 30
@@ -224,7 +224,7 @@ public class RotationTests
     {
         // The clock says 10:00:30; an event stamped 10:01:00 belongs to the next minute's segment.
         var b = new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc);
-        var segments = WriteAcross(RollingInterval.Minute, b.AddSeconds(30), new[] { b.AddSeconds(45), b.AddMinutes(1) });
+        var segments = WriteAcross(SegmentInterval.Minute, b.AddSeconds(30), new[] { b.AddSeconds(45), b.AddMinutes(1) });
         AssertSegmentsStartAt(segments, new[] { 0 }, new[] { 1 });
     }
 
@@ -234,7 +234,7 @@ public class RotationTests
         // UTC+2: local midnight is 22:00 UTC.
         TimeZoneInfo plusTwo = TimeZoneInfo.CreateCustomTimeZone("Test+2", TimeSpan.FromHours(2), "Test+2", "Test+2");
         var b = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);
-        var segments = WriteAcross(RollingInterval.Day, b, new[]
+        var segments = WriteAcross(SegmentInterval.Day, b, new[]
         {
             b, b.AddHours(9).AddMinutes(59), // 21:59 UTC = 23:59 local, Nov 21
             b.AddHours(10),                  // 22:00 UTC = 00:00 local, Nov 22
@@ -255,7 +255,7 @@ public class RotationTests
         Assert.True(zone.IsInvalidTime(new DateTime(2026, 9, 6, 0, 30, 0)));
         // Local midnight Sep 5 -> Sep 6 never happens: 23:59:59 local (02:59:59 UTC) is followed by 01:00 local (03:00 UTC).
         var b = new DateTime(2026, 9, 5, 12, 0, 0, DateTimeKind.Utc);
-        var segments = WriteAcross(RollingInterval.Day, b, new[]
+        var segments = WriteAcross(SegmentInterval.Day, b, new[]
         {
             b, new DateTime(2026, 9, 6, 2, 59, 59, DateTimeKind.Utc),
             new DateTime(2026, 9, 6, 3, 0, 0, DateTimeKind.Utc),

@@ -1,6 +1,7 @@
 using System;
 using System.Reflection;
 using Sinks.Mmap.Storage;
+using Sinks.Mmap.Writing;
 using Xunit;
 
 namespace Sinks.Mmap.Core.Tests.Writing;
@@ -13,35 +14,33 @@ namespace Sinks.Mmap.Core.Tests.Writing;
 /// </summary>
 public class StandbyRaceTests
 {
-    private static readonly FieldInfo StandbyField = typeof(MmapLogWriter).GetField("_standby", BindingFlags.NonPublic | BindingFlags.Instance)!;
-    private static readonly MethodInfo PrepareStandby = typeof(MmapLogWriter).GetMethod("PrepareStandbyIfNeeded", BindingFlags.NonPublic | BindingFlags.Instance)!;
+    private static readonly FieldInfo StandbyField = typeof(SegmentRotation).GetField("_standby", BindingFlags.NonPublic | BindingFlags.Instance)!;
 
     [Fact]
     public unsafe void A_standby_taken_but_not_yet_activated_is_not_prepared_again_over_its_file()
     {
         Assert.NotNull(StandbyField);
-        Assert.NotNull(PrepareStandby);
         using var log = new TestLog();
         MmapLogOptions options = log.Options(4096);
         options.RetainedFileCountLimit = null;
         using var writer = new MmapLogWriter(options);
         var e = new FixedSizeEvent(1);
         Assert.True(writer.Append(TestSupport.Ticks(2026, 11, 21), MmapLevel.Information, ref e));
-        Assert.True(TestSupport.WaitUntil(() => StandbyField.GetValue(writer) is not null), "the next segment was never prepared");
+        Assert.True(TestSupport.WaitUntil(() => StandbyField.GetValue(writer.Rotation) is not null), "the next segment was never prepared");
 
         // What TakeStandby does: the standby is ours now, and the current segment is still number 1.
         // (The maintainer never touches a standby that is there, so reading then clearing is as good as the exchange.)
-        var taken = (SegmentStorage)StandbyField.GetValue(writer)!;
-        StandbyField.SetValue(writer, null);
+        var taken = (SegmentStorage)StandbyField.GetValue(writer.Rotation)!;
+        StandbyField.SetValue(writer.Rotation, null);
         Assert.Equal(new SegmentNaming(log.Path_).PathFor(2), taken.Path);
         // Activation starts writing it (the header, then records).
         for (int i = 0; i < 8; i++) taken.Base[256 + i] = 0x5A;
 
-        PrepareStandby.Invoke(writer, null);
+        writer.Rotation.PrepareStandbyIfNeeded();
 
         byte[] onDisk = TestSupport.ReadShared(taken.Path);
         Assert.Equal(new byte[] { 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A }, onDisk.AsSpan(256, 8).ToArray());
-        object? prepared = StandbyField.GetValue(writer);
+        object? prepared = StandbyField.GetValue(writer.Rotation);
         Assert.True(prepared is null || ((SegmentStorage)prepared).Path != taken.Path, "segment 2 was prepared a second time");
 
         // Hand the standby back so the writer shuts down as usual.
@@ -50,6 +49,6 @@ public class StandbyRaceTests
         {
             other.Dispose();
         }
-        StandbyField.SetValue(writer, taken);
+        StandbyField.SetValue(writer.Rotation, taken);
     }
 }

@@ -244,8 +244,8 @@ public class SurrogateTests
         public void PropertyName(StrRef name, int index, int depth) => Check(name);
         public void Null() { }
         public void Bool(bool value) { }
-        public void Integer(long value) { }
-        public void Unsigned(ulong value) { }
+        public void Integer(long value, ValueTag tag) { }
+        public void Unsigned(ulong value, ValueTag tag) { }
         public void Single(float value) { }
         public void Double(double value) { }
         public void Decimal(decimal value) { }

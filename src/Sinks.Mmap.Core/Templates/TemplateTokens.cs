@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Sinks.Mmap.Rendering;
+namespace Sinks.Mmap.Templates;
 
 /// <summary>A parsed message or output template: its original text and its tokens in order.</summary>
 internal sealed class ParsedTemplate

@@ -3,10 +3,10 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using Sinks.Mmap.Format;
 
-namespace Sinks.Mmap.Writing;
+namespace Sinks.Mmap;
 
 /// <summary>
-/// One segment's interned strings. Lookups by reference go through a lock-free direct-mapped cache
+/// One segment's interned strings (the segment writes their Definition records: <see cref="IStringDefinitions"/>). Lookups by reference go through a lock-free direct-mapped cache
 /// (templates and property names are usually the same string instances every time, so this hits
 /// in a few nanoseconds); a miss falls back to a value lookup under a lock, and a string seen for
 /// the first time is defined in the segment under that lock.
@@ -45,7 +45,7 @@ internal sealed class StringTable
     /// The id of <paramref name="value"/>, defining it first if needed; 0 to write it inline.
     /// <paramref name="segmentSealed"/> is set when the segment filled up while defining.
     /// </summary>
-    public int Intern(string value, ActiveSegment segment, out bool segmentSealed)
+    public int Intern(string value, IStringDefinitions definitions, out bool segmentSealed)
     {
         segmentSealed = false;
         int slot = Slot(value);
@@ -64,7 +64,7 @@ internal sealed class StringTable
                     _full = true;
                     return 0;
                 }
-                DefineResult result = segment.TryWriteDefinition(_nextId, value);
+                DefineResult result = definitions.TryWriteDefinition(_nextId, value);
                 if (result == DefineResult.Sealed)
                 {
                     segmentSealed = true;

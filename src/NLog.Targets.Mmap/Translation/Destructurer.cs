@@ -6,8 +6,9 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Sinks.Mmap;
+using Sinks.Mmap.Adapters;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>How a message-template hole asks for its value: as it is, destructured (<c>@</c>) or as text (<c>$</c>).</summary>
 internal enum Capture : byte

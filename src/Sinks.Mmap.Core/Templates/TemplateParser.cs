@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace Sinks.Mmap.Rendering;
+namespace Sinks.Mmap.Templates;
 
 /// <summary>
 /// Parses Serilog message-template syntax into text and property tokens, following the rules of

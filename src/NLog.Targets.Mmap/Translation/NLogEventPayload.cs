@@ -2,8 +2,9 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using Sinks.Mmap;
+using Sinks.Mmap.Adapters;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>
 /// The properties an event has besides its message-template parameters (event properties the

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>
 /// The property names of an NLog message template, parsed once per distinct template string. With

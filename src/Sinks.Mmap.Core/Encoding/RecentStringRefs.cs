@@ -1,6 +1,6 @@
 using System;
 
-namespace Sinks.Mmap.Writing;
+namespace Sinks.Mmap;
 
 /// <summary>
 /// A per-thread memory of the string ids the last events used, by position in the event: the
@@ -16,10 +16,10 @@ internal sealed class RecentStringRefs
 
     private readonly string?[] _values = new string?[Positions];
     private readonly int[] _ids = new int[Positions];
-    private ActiveSegment? _segment;
+    private IStringDefinitions? _segment;
 
     /// <summary>Forgets everything when <paramref name="segment"/> is not the one the ids belong to.</summary>
-    public void BindTo(ActiveSegment segment)
+    public void BindTo(IStringDefinitions segment)
     {
         if (!ReferenceEquals(segment, _segment))
         {

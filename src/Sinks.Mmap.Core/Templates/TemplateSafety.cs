@@ -1,4 +1,4 @@
-namespace Sinks.Mmap.Rendering;
+namespace Sinks.Mmap.Templates;
 
 /// <summary>Spots message templates whose holes would make rendering write gigabytes.</summary>
 internal static class TemplateSafety

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>
 /// Renders <c>${message}</c> for the common structured event (plain named holes, scalar parameters)
@@ -103,7 +103,7 @@ internal sealed class NLogMessageRenderer
         bool agrees = Rendered.SequenceEqual(formatted);
         bool onlyWhenFinite = false;
         bool plain = agrees && IsPlainFor(template, parameters, culture, out onlyWhenFinite)
-            && string.Equals(Sinks.Mmap.Rendering.PlainMessageRenderer.TryRender(logEvent.Message, template.Names, parameters), formatted, StringComparison.Ordinal);
+            && string.Equals(Sinks.Mmap.Templates.PlainMessageRenderer.TryRender(logEvent.Message, template.Names, parameters), formatted, StringComparison.Ordinal);
         template.Checked = new RenderingCheck(TypesOf(parameters), culture, agrees, plain, plain && onlyWhenFinite);
         return plain && (!onlyWhenFinite || AllRealsFinite(parameters)) ? MessageRendering.Plain : agrees ? MessageRendering.Rendered : MessageRendering.ByNLog;
     }

@@ -4,7 +4,7 @@ using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Diagnostics.CodeAnalysis;
 
-namespace NLog.Targets.Mmap;
+namespace NLog.Targets.Mmap.Translation;
 
 /// <summary>
 /// Tells whether an NLog event carries a properties dictionary of its own, without asking NLog for

@@ -3,14 +3,14 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace Sinks.Mmap.Rendering;
+namespace Sinks.Mmap.Templates;
 
 /// <summary>
 /// The plain rendering of a message template: its text as written, and each hole replaced by its
 /// property's plain invariant text (strings without quotes, <c>true</c>/<c>false</c>, numbers in the
 /// invariant culture, Guids in <c>D</c> form). It is how NLog renders a structured message in an
 /// invariant-like culture, so a producer whose rendered message is exactly this need not store it:
-/// it sets <see cref="EventHeader.RenderedMessageIsPlain"/>, and readers rebuild the text from the
+/// it sets <see cref="Adapters.EventHeader.RenderedMessageIsPlain"/>, and readers rebuild the text from the
 /// template and properties (FORMAT.md, presence bit 5).
 /// </summary>
 public static class PlainMessageRenderer

@@ -1,22 +1,22 @@
 using System;
 using System.Collections.Generic;
-using Sinks.Mmap.Rendering;
+using Sinks.Mmap.Reading;
 
-namespace Sinks.Mmap.Reading;
+namespace Sinks.Mmap;
 
 /// <summary>
-/// The records of a log, in sequence order, as <see cref="MmapLogReader.ReadRecords"/> yields them,
-/// but as frames: nothing is decoded unless asked, so a record costs no allocation. Damage is skipped
-/// exactly as <see cref="MmapLogReader.ReadRecords"/> skips it.
+/// The records of a log as frames, one at a time: each lane's in sequence order, the lanes of a log
+/// that several writers shared merged by timestamp, damage skipped. Nothing is decoded unless asked,
+/// so moving to a record costs no allocation. <see cref="MmapLogReader.ReadRecords"/> reads through it.
 /// </summary>
-internal sealed class RecordStream : IDisposable
+public sealed class MmapRecordStream : IDisposable
 {
     private readonly LaneReader[] _lanes;
     private readonly List<SegmentReport> _reports = new();
     private int _current = -1;
     private SegmentCursor? _lastCursor;
 
-    public RecordStream(IReadOnlyList<LogLane> lanes, LogPosition? from, long? untilUtcTicks = null)
+    internal MmapRecordStream(IReadOnlyList<LogLane> lanes, LogPosition? from, long? untilUtcTicks = null)
     {
         _lanes = new LaneReader[lanes.Count];
         for (int i = 0; i < lanes.Count; i++)
@@ -29,6 +29,7 @@ internal sealed class RecordStream : IDisposable
     private SegmentCursor Cursor => _current >= 0 ? _lanes[_current].Cursor! : throw new InvalidOperationException("no current record");
 
     /// <summary>Moves to the next valid record of any kind, the lanes merged by time; false at the end.</summary>
+    /// <returns>True when there is a current record.</returns>
     public bool MoveNext()
     {
         if (_current < 0)
@@ -136,22 +137,25 @@ internal sealed class RecordStream : IDisposable
     public IReadOnlyList<SegmentReport> Reports => _reports;
 
     /// <summary>Changes whenever reading moves to another segment (interned strings belong to one segment).</summary>
-    public int SegmentIndex { get; private set; }
+    internal int SegmentIndex { get; private set; }
 
     /// <summary>Records in the current segment's report whether the current Event record decoded.</summary>
-    public void CountEvent(bool decodable) => Cursor.CountEvent(decodable);
+    internal void CountEvent(bool decodable) => Cursor.CountEvent(decodable);
 
     /// <summary>The current Event record's fields before its properties (see <see cref="EventBodyWalker.TryReadHead"/>).</summary>
-    public bool TryReadHead(out EventHead head) => EventBodyWalker.TryReadHead(Cursor.CurrentFrame, Cursor.Strings, out head, out _);
+    internal bool TryReadHead(out EventHead head) => EventBodyWalker.TryReadHead(Cursor.CurrentFrame, Cursor.Strings, out head, out _);
 
+    /// <summary>The current record's kind.</summary>
     public MmapRecordKind Kind => Cursor.CurrentKind;
+    /// <summary>The current record's sequence number (in its lane).</summary>
     public long Sequence => Cursor.CurrentSequence;
+    /// <summary>The current record's UTC timestamp in ticks, as its frame holds it.</summary>
     public long UtcTicks => Cursor.CurrentUtcTicks;
 
     /// <summary>The level byte of the frame (meaningful for events that decode).</summary>
     public MmapLevel Level => (MmapLevel)Cursor.CurrentFrame[25];
 
-    /// <summary>Length in bytes without padding.</summary>
+    /// <summary>The current record's length in bytes, without padding.</summary>
     public int Length => Cursor.CurrentLength;
 
     /// <summary>Where reading resumes after this record (with every lane's place, when there are several).</summary>
@@ -171,7 +175,7 @@ internal sealed class RecordStream : IDisposable
     }
 
     /// <summary>Walks the current Event record's body with <paramref name="visitor"/>; false when it does not decode.</summary>
-    public bool Walk<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor =>
+    internal bool Walk<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor =>
         EventBodyWalker.Walk(Cursor.CurrentFrame, Cursor.Strings, ref visitor, out _);
 
     /// <summary>True when the current Event record decodes; checks without allocating.</summary>
@@ -182,6 +186,7 @@ internal sealed class RecordStream : IDisposable
     }
 
     /// <summary>The current Event record decoded, or null when it does not decode.</summary>
+    /// <returns>The event, its <see cref="MmapEvent.Position"/> set to <see cref="Next"/>.</returns>
     public MmapEvent? DecodeEvent()
     {
         MmapEvent? evt = EventDecoder.Decode(Cursor.CurrentFrame, Cursor.Strings, out _);
@@ -189,18 +194,31 @@ internal sealed class RecordStream : IDisposable
         return evt;
     }
 
-    /// <summary>Appends the current Event record's CLEF line to <paramref name="output"/> (see <see cref="ClefUtf8Writer"/>).</summary>
-    public ClefFrameResult WriteClef(ClefUtf8Writer writer, Utf8Buffer output) =>
-        writer.Write(Cursor.CurrentFrame, Cursor.Strings, output);
+    /// <summary>
+    /// The current record as <see cref="MmapLogReader.ReadRecords"/> yields it: an Event record decoded
+    /// (and counted in its segment's report), its position carrying every lane's place.
+    /// </summary>
+    internal MmapRecord ToRecord()
+    {
+        MmapEvent? evt = null;
+        string? error = Cursor.CurrentError; // a bad definition's
+        if (Kind == MmapRecordKind.Event)
+        {
+            evt = EventDecoder.Decode(Cursor.CurrentFrame, Cursor.Strings, out error);
+            CountEvent(evt is not null);
+        }
+        LogPosition next = Next;
+        if (evt is not null) evt.Position = next;
+        return new MmapRecord(Kind, Sequence, UtcTicks, Length, Cursor.Report.Path, next, evt, error);
+    }
 
-    /// <summary>As <see cref="WriteClef"/>, handing <paramref name="output"/> to <paramref name="spill"/> as it fills (see <see cref="ClefUtf8Writer.WriteStreaming"/>).</summary>
-    public ClefFrameResult WriteClefStreaming(ClefUtf8Writer writer, Utf8Buffer output, Action<Utf8Buffer> spill) =>
-        writer.WriteStreaming(Cursor.CurrentFrame, Cursor.Strings, output, spill);
+    /// <summary>The current record's bytes, valid until the stream moves.</summary>
+    internal ReadOnlySpan<byte> CurrentFrame => Cursor.CurrentFrame;
 
-    /// <summary>The size of the current Event record's CLEF line (see <see cref="ClefUtf8Writer.Measure"/>).</summary>
-    public ClefFrameResult MeasureClef(ClefUtf8Writer writer, out long bytes) =>
-        writer.Measure(Cursor.CurrentFrame, Cursor.Strings, out bytes);
+    /// <summary>The strings the current record's segment has defined so far.</summary>
+    internal SegmentStrings Strings => Cursor.Strings;
 
+    /// <summary>Closes the segments open for reading.</summary>
     public void Dispose()
     {
         foreach (LaneReader lane in _lanes) lane.Close();

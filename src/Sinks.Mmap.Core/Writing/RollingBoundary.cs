@@ -2,23 +2,7 @@ using System;
 
 namespace Sinks.Mmap;
 
-/// <summary>How often a new segment is started regardless of size; the same values as Serilog.Sinks.File.</summary>
-public enum RollingInterval
-{
-    /// <summary>Never roll by time; roll only when a segment is full.</summary>
-    Infinite,
-    /// <summary>At the start of each year.</summary>
-    Year,
-    /// <summary>At the start of each month.</summary>
-    Month,
-    /// <summary>At the start of each day.</summary>
-    Day,
-    /// <summary>At the start of each hour.</summary>
-    Hour,
-    /// <summary>At the start of each minute.</summary>
-    Minute,
-}
-
+/// <summary>Where a <see cref="SegmentInterval"/> period ends: the instant the writer starts a new segment.</summary>
 internal static class RollingBoundary
 {
     /// <summary>
@@ -26,9 +10,9 @@ internal static class RollingBoundary
     /// <see cref="long.MaxValue"/> (never) when that is past the calendar's end. Never throws: it runs
     /// on the logging thread in the middle of a rotation.
     /// </summary>
-    public static long NextUtcTicks(RollingInterval interval, long utcTicks, TimeZoneInfo zone)
+    public static long NextUtcTicks(SegmentInterval interval, long utcTicks, TimeZoneInfo zone)
     {
-        if (interval == RollingInterval.Infinite || utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        if (interval == SegmentInterval.Infinite || utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
         {
             return long.MaxValue;
         }
@@ -37,10 +21,10 @@ internal static class RollingBoundary
             DateTime local = TimeZoneInfo.ConvertTimeFromUtc(new DateTime(utcTicks, DateTimeKind.Utc), zone);
             DateTime next = interval switch
             {
-                RollingInterval.Year => new DateTime(local.Year, 1, 1).AddYears(1),
-                RollingInterval.Month => new DateTime(local.Year, local.Month, 1).AddMonths(1),
-                RollingInterval.Day => local.Date.AddDays(1),
-                RollingInterval.Hour => new DateTime(local.Year, local.Month, local.Day, local.Hour, 0, 0).AddHours(1),
+                SegmentInterval.Year => new DateTime(local.Year, 1, 1).AddYears(1),
+                SegmentInterval.Month => new DateTime(local.Year, local.Month, 1).AddMonths(1),
+                SegmentInterval.Day => local.Date.AddDays(1),
+                SegmentInterval.Hour => new DateTime(local.Year, local.Month, local.Day, local.Hour, 0, 0).AddHours(1),
                 _ => new DateTime(local.Year, local.Month, local.Day, local.Hour, local.Minute, 0).AddMinutes(1),
             };
             // A local time skipped by a DST jump has no UTC instant; move past the gap.

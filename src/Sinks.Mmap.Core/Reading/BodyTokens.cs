@@ -1,0 +1,60 @@
+using System;
+using Sinks.Mmap.Format;
+
+namespace Sinks.Mmap.Reading;
+
+/// <summary>A StrRef as the body holds it: null, an interned string, or inline UTF-8 bytes.</summary>
+internal readonly ref struct StrRef
+{
+    public StrRef(InternedString? interned, ReadOnlySpan<byte> inline, bool isNull)
+    {
+        Interned = interned;
+        Inline = inline;
+        IsNull = isNull;
+    }
+
+    public bool IsNull { get; }
+
+    /// <summary>The interned string, or null for an inline (or null) one.</summary>
+    public InternedString? Interned { get; }
+
+    /// <summary>The inline bytes when not interned.</summary>
+    public ReadOnlySpan<byte> Inline { get; }
+
+    public ReadOnlySpan<byte> Utf8 => Interned is { } s ? s.Utf8 : Inline;
+}
+
+/// <summary>A String field: null, or UTF-8 bytes.</summary>
+internal readonly ref struct Utf8Field
+{
+    public Utf8Field(ReadOnlySpan<byte> bytes, bool isNull)
+    {
+        Bytes = bytes;
+        IsNull = isNull;
+    }
+
+    public bool IsNull { get; }
+    public ReadOnlySpan<byte> Bytes { get; }
+}
+
+/// <summary>The fields of an event body before its properties, as slices of the frame.</summary>
+internal ref struct EventHead
+{
+    public long Sequence;
+    public long UtcTicks;
+    public byte Level;
+    public short OffsetMinutes;
+    public StrRef Template;
+    public StrRef Logger;
+    public Utf8Field Rendered;
+    public ReadOnlySpan<byte> TraceId;
+    public ReadOnlySpan<byte> SpanId;
+    /// <summary>Which optional fields the body holds.</summary>
+    public EventPresence Presence;
+    /// <summary>How many properties follow the head (set by <see cref="EventBodyWalker.Walk"/> only).</summary>
+    public int PropertyCount;
+    public bool HasException;
+    public StrRef ExceptionType;
+    public Utf8Field ExceptionMessage;
+    public Utf8Field ExceptionText;
+}

@@ -1,0 +1,197 @@
+using System;
+using System.IO;
+using System.Threading;
+
+namespace Sinks.Mmap.Writing;
+
+/// <summary>
+/// The writer's background thread: prepares the next segment, keeps the pages ahead of the tail
+/// prepared (<see cref="PageWindow"/>), closes and trims retired segments, retries after a fault,
+/// and forces written bytes to disk (<see cref="FlushSegment"/>, also called by logging threads).
+/// </summary>
+internal sealed class SegmentMaintainer : IDisposable
+{
+    // While segments are rotating, the maintainer looks for work this often instead of being woken by
+    // the rotating thread: a wake-up is a system call (and often a context switch) on the logging thread.
+    private const int BusyPollMilliseconds = 10;
+    private const long BusyWindowMilliseconds = 2000;
+    // While events are being written, the maintainer renews the pages ahead of the tail this often
+    // (PageWindow): the kernel may write them back, or take them, at any moment.
+    private const int WritingPollMilliseconds = 50;
+    private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
+
+    private readonly MmapLogOptions _options;
+    private readonly WriterFaults _faults;
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly PageWindow _pages = new();
+    private SegmentRotation? _rotation;
+    private Thread? _thread;
+    private long _diskFlushes;
+    private DateTime _nextFlushUtc;
+
+    public SegmentMaintainer(MmapLogOptions options, WriterFaults faults)
+    {
+        _options = options;
+        _faults = faults;
+        _nextFlushUtc = UtcNow + (_options.FlushToDiskInterval ?? TimeSpan.Zero);
+    }
+
+    /// <summary>How many times written bytes were forced to disk (msync/fsync).</summary>
+    public long DiskFlushes => Interlocked.Read(ref _diskFlushes);
+
+    private DateTime UtcNow => _options.TimeProvider.GetUtcNow().UtcDateTime;
+
+    /// <summary>Wakes the thread now (a standby is needed, pages are running out).</summary>
+    public void Wake() => _wake.Set();
+
+    /// <summary>Starts the thread over <paramref name="rotation"/>'s segments.</summary>
+    public void Start(SegmentRotation rotation)
+    {
+        _rotation = rotation;
+        _thread = new Thread(MaintainLoop) { IsBackground = true, Name = "Sinks.Mmap maintainer" };
+        _thread.Start();
+    }
+
+    /// <summary>Lets the thread finish its round (the rotation is stopping) and waits for it.</summary>
+    public void Stop()
+    {
+        _wake.Set();
+        _thread?.Join();
+    }
+
+    private void MaintainLoop()
+    {
+        SegmentRotation rotation = _rotation!;
+        SegmentRotation.PrepareRotationCode();
+        // Old segments may already be past the limits when the log is opened.
+        try
+        {
+            rotation.ApplyRetention();
+        }
+        catch (Exception ex)
+        {
+            _faults.ReportThrottled(MmapLogErrorKind.Io, "retention failed", ex);
+        }
+        bool firstRound = true;
+        bool writingLately = false;
+        while (true)
+        {
+            double idleWait = Math.Min(_options.RetryInterval.TotalMilliseconds, (_options.FlushToDiskInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds);
+            if (writingLately)
+            {
+                idleWait = Math.Min(idleWait, WritingPollMilliseconds);
+            }
+            bool rotatingLately = Environment.TickCount64 - rotation.LastRotationMs < BusyWindowMilliseconds;
+            if (firstRound)
+            {
+                // Prepare the first standby at once: a busy application can fill its first segment
+                // within the idle timeout, and would then wait for the preparation on its logging thread.
+                firstRound = false;
+            }
+            else
+            {
+                _wake.WaitOne(TimeSpan.FromMilliseconds(rotatingLately ? Math.Min(idleWait, BusyPollMilliseconds) : idleWait));
+            }
+            bool stopping = rotation.Stopping;
+            try
+            {
+                if (!stopping)
+                {
+                    rotation.PrepareSpareStrings();
+                    rotation.RetryIfFaulted();
+                    rotation.CheckOwnership();
+                    rotation.PrepareStandbyIfNeeded();
+                    writingLately = _pages.Refresh(rotation.Current, rotation.Standby, Environment.TickCount64);
+                    rotation.RecoverIdleLanesIfDue();
+                }
+                CloseRetiredSegments();
+                if (!stopping)
+                {
+                    FlushOnInterval();
+                }
+            }
+            catch (Exception ex)
+            {
+                // The maintainer must outlive any surprise; the next round tries again.
+                _faults.ReportThrottled(MmapLogErrorKind.Io, "background maintenance failed", ex);
+            }
+            if (stopping)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Closes and trims the segments rotation retired, once every record in them is published.</summary>
+    public void CloseRetiredSegments()
+    {
+        SegmentRotation rotation = _rotation!;
+        bool closedAny = false;
+        while (rotation.Retired.TryPeek(out ActiveSegment? segment))
+        {
+            int scanned = 0;
+            DateTime deadline = DateTime.UtcNow + PublishWait;
+            while (!segment.AllPublished(ref scanned) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(1);
+            }
+            rotation.Retired.TryDequeue(out _);
+            if (!segment.AllPublished(ref scanned))
+            {
+                // A thread still holds a claim: unmapping under it would crash the process. Leave it mapped.
+                _faults.Report(new MmapLogError(MmapLogErrorKind.Io, $"{segment.Storage.Path} still had an unfinished record after {PublishWait.TotalSeconds} s; it stays mapped and untrimmed"));
+                continue;
+            }
+            try
+            {
+                bool durable = _options.FlushToDiskInterval is not null || _options.FlushToDiskLevel is not null;
+                segment.Storage.CloseAndTrim(segment.SealedLength, flushToDisk: durable);
+                if (durable)
+                {
+                    Interlocked.Increment(ref _diskFlushes);
+                }
+                closedAny = true;
+                rotation.Lifecycle.Sealed(segment.Storage.Path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _faults.ReportThrottled(MmapLogErrorKind.Io, $"closing {segment.Storage.Path} failed", ex);
+            }
+        }
+        if (closedAny)
+        {
+            rotation.ApplyRetention();
+        }
+    }
+
+    private void FlushOnInterval()
+    {
+        if (_options.FlushToDiskInterval is not { } interval || UtcNow < _nextFlushUtc)
+        {
+            return;
+        }
+        _nextFlushUtc = UtcNow + interval;
+        if (_rotation!.Current is { } segment)
+        {
+            FlushSegment(segment, segment.ClaimedEnd);
+        }
+    }
+
+    /// <summary>msync + fsync of <paramref name="segment"/> up to <paramref name="through"/>; failures are reported, never thrown. Any thread.</summary>
+    public void FlushSegment(ActiveSegment segment, long through)
+    {
+        try
+        {
+            if (segment.FlushToDisk(through))
+            {
+                Interlocked.Increment(ref _diskFlushes);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            _faults.ReportThrottled(MmapLogErrorKind.Io, $"flushing {segment.Storage.Path} to disk failed", ex);
+        }
+    }
+
+    public void Dispose() => _wake.Dispose();
+}
