@@ -14,54 +14,22 @@ public class CrashTests
     public void Every_event_acknowledged_before_a_SIGKILL_is_read_back()
     {
         using var dir = new TempLogDir();
-        string child = Path.Combine(AppContext.BaseDirectory, "NLog.Targets.Mmap.TestChild.dll");
+        string child = DotnetChild.BesideTests("NLog.Targets.Mmap.TestChild.dll");
         Assert.True(File.Exists(child), $"{child} should be copied next to the tests");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(child);
-        start.ArgumentList.Add(dir.LogPath);
-        start.ArgumentList.Add((256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        long lastAck = -1;
-        using (var process = Process.Start(start)!)
+        long lastAck;
+        using (var process = DotnetChild.Start(child, new[] { dir.LogPath, (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) }))
         {
-            try
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (LastAck(process.Output) < 5000 && DateTime.UtcNow <= deadline && !process.HasExited)
             {
-                var deadline = DateTime.UtcNow.AddSeconds(30);
-                string? line;
-                while ((line = process.StandardOutput.ReadLine()) is not null)
-                {
-                    if (line.StartsWith("ACK ", StringComparison.Ordinal))
-                    {
-                        lastAck = long.Parse(line.AsSpan(4), provider: System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    if (lastAck >= 5000 || DateTime.UtcNow > deadline)
-                    {
-                        break;
-                    }
-                }
-                // SIGKILL: no finalisers, no shutdown, no flush.
-                process.Kill();
-                Assert.True(process.WaitForExit(10_000));
-                // Lines already in the pipe were acknowledged before the kill too.
-                while ((line = process.StandardOutput.ReadLine()) is not null)
-                {
-                    if (line.StartsWith("ACK ", StringComparison.Ordinal) && long.TryParse(line.AsSpan(4), out long ack))
-                    {
-                        lastAck = Math.Max(lastAck, ack);
-                    }
-                }
-                Assert.True(lastAck >= 0, "the child acknowledged events: " + process.StandardError.ReadToEnd());
+                Thread.Sleep(10);
             }
-            finally
-            {
-                if (!process.HasExited) process.Kill();
-            }
+            // SIGKILL: no finalisers, no shutdown, no flush.
+            process.Kill();
+            // Lines already in the pipe were acknowledged before the kill too (Kill reads the output to its end).
+            lastAck = LastAck(process.Output);
+            Assert.True(lastAck >= 0, "the child acknowledged events: " + process.OutputText);
         }
 
         var reader = new MmapLogReader(dir.LogPath) { HoleTimeout = TimeSpan.FromMilliseconds(200) };
@@ -77,5 +45,19 @@ public class CrashTests
         Assert.True(report.Segments.Count >= 2, "the log rolled over at least once");
         Assert.All(report.Segments, s => Assert.Empty(s.CorruptRanges));
         Assert.False(report.Segments[^1].Sealed);
+    }
+
+    /// <summary>The highest "ACK n" line the child printed; -1 when none.</summary>
+    private static long LastAck(System.Collections.Generic.IReadOnlyList<string> output)
+    {
+        long last = -1;
+        foreach (string line in output)
+        {
+            if (line.StartsWith("ACK ", StringComparison.Ordinal) && long.TryParse(line.AsSpan(4), System.Globalization.CultureInfo.InvariantCulture, out long ack))
+            {
+                last = Math.Max(last, ack);
+            }
+        }
+        return last;
     }
 }

@@ -17,28 +17,12 @@ public class HostileEventTests
 {
     private static List<string> RunScenario(TempLogDir dir, string scenario)
     {
-        string child = Path.Combine(AppContext.BaseDirectory, "NLog.Targets.Mmap.TestChild.dll");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { child, dir.LogPath, (64 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), scenario })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var lines = new List<string>();
-        string? line;
-        while ((line = process.StandardOutput.ReadLine()) is not null)
-        {
-            lines.Add(line);
-        }
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill();
-            Assert.Fail("the child did not finish");
-        }
-        string output = string.Join("\n", lines.TakeLast(5)) + "\n" + stderr.Result;
-        Assert.True(process.ExitCode == 0, $"the child died (exit code {process.ExitCode}): {output}");
+        string child = DotnetChild.BesideTests("NLog.Targets.Mmap.TestChild.dll");
+        ChildResult run = DotnetChild.Run(child, new[] { dir.LogPath, (64 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), scenario }, TimeSpan.FromSeconds(60));
+        var lines = new List<string>(run.Stdout.Split('\n'));
+        if (lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        string output = string.Join("\n", lines.TakeLast(5)) + "\n" + run.Stderr;
+        Assert.True(run.ExitCode == 0, $"the child died (exit code {run.ExitCode}): {output}");
         Assert.Contains("hostile done", lines);
         Assert.Contains("ACK 199", lines);
         return lines;

@@ -10,25 +10,18 @@ using NLog.Extensions.Logging;
 
 namespace NLog.Targets.Mmap.Tests;
 
-/// <summary>A temporary folder for one test's log, deleted afterwards.</summary>
+/// <summary>A temporary folder (a <see cref="TempFolder"/>) for one test's log, deleted afterwards.</summary>
 internal sealed class TempLogDir : IDisposable
 {
-    public TempLogDir()
-    {
-        Directory = Path.Combine(Path.GetTempPath(), "nlog-mmap-tests", Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(Directory);
-    }
+    private readonly TempFolder _folder = new();
 
-    public string Directory { get; }
+    public string Directory => _folder.Path;
 
-    public string LogPath => Path.Combine(Directory, "app.mlog");
+    public string LogPath => _folder.LogPath;
 
-    public string[] SegmentFiles() => System.IO.Directory.GetFiles(Directory, "app-*.mlog").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+    public string[] SegmentFiles() => _folder.Segments();
 
-    public void Dispose()
-    {
-        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 /// <summary>Builds NLog configurations for the Mmap target from XML or from an appsettings "NLog" section.</summary>

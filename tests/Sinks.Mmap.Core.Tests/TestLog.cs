@@ -4,17 +4,17 @@ using System.IO;
 
 namespace Sinks.Mmap.Core.Tests;
 
-/// <summary>A temporary folder for one test's log, deleted afterwards.</summary>
+/// <summary>A temporary folder (a <see cref="TempFolder"/>) for one test's log, with the options and errors of its writer.</summary>
 internal sealed class TestLog : IDisposable
 {
+    private readonly TempFolder _folder = new();
+
     public TestLog(string name = "app")
     {
-        Directory = Path.Combine(Path.GetTempPath(), "sinks-mmap-tests", Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(Directory);
-        Path_ = System.IO.Path.Combine(Directory, name + ".mlog");
+        Path_ = _folder.File(name + ".mlog");
     }
 
-    public string Directory { get; }
+    public string Directory => _folder.Path;
 
     // "Path" would hide System.IO.Path inside this class.
     public string Path_ { get; }
@@ -30,10 +30,7 @@ internal sealed class TestLog : IDisposable
 
     public string[] SegmentFiles() => System.IO.Directory.GetFiles(Directory, "*-*.mlog");
 
-    public void Dispose()
-    {
-        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 /// <summary>A payload with a template and three properties, as the adapters write them.</summary>

@@ -46,54 +46,16 @@ internal struct FixedSizeEvent : IEventPayload
     }
 }
 
-/// <summary>A clock the test sets by hand; its local time zone is UTC unless a test gives another.</summary>
-internal sealed class FakeTimeProvider : TimeProvider
-{
-    private long _utcTicks;
-    private readonly TimeZoneInfo _zone;
-
-    public FakeTimeProvider(DateTimeOffset start, TimeZoneInfo? zone = null)
-    {
-        _utcTicks = start.UtcTicks;
-        _zone = zone ?? TimeZoneInfo.Utc;
-    }
-
-    public DateTimeOffset Now
-    {
-        get => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
-        set => Interlocked.Exchange(ref _utcTicks, value.UtcTicks);
-    }
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public override TimeZoneInfo LocalTimeZone => _zone;
-}
-
 internal static class TestSupport
 {
     public static long Ticks(int year, int month, int day, int hour = 0, int minute = 0, int second = 0, int millisecond = 0) =>
         new DateTime(year, month, day, hour, minute, second, millisecond, DateTimeKind.Utc).Ticks;
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; returns whether it held.</summary>
-    public static bool WaitUntil(Func<bool> condition, TimeSpan? timeout = null)
-    {
-        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
-        while (true)
-        {
-            if (condition()) return true;
-            if (DateTime.UtcNow > deadline) return false;
-            Thread.Sleep(10);
-        }
-    }
+    public static bool WaitUntil(Func<bool> condition, TimeSpan? timeout = null) => Poll.WaitUntil(condition, timeout);
 
     /// <summary>Reads a file another process (or this one) may have open for writing.</summary>
-    public static byte[] ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
+    public static byte[] ReadShared(string path) => SharedFile.ReadAll(path);
 
     /// <summary>The offsets of the valid frames of a segment image, walking the chain from the header.</summary>
     public static List<int> FrameOffsets(byte[] segment)

@@ -12,16 +12,14 @@ namespace Sinks.Mmap.Tool.Tests;
 [Collection("processes")]
 public sealed class CrashTests
 {
-    private static string ChildDll => Path.Combine(AppContext.BaseDirectory, "Sinks.Mmap.TestChild.dll");
+    private static string ChildDll => DotnetChild.BesideTests("Sinks.Mmap.TestChild.dll");
 
     [Fact]
     public void A_log_left_by_a_killed_writer_verifies_as_readable_and_cat_prints_every_acknowledged_event()
     {
         using var folder = new TempFolder();
         string ack = folder.File("ack");
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (string arg in new[] { ChildDll, folder.LogPath, "2", "8388608", "log", ack, "1" }) info.ArgumentList.Add(arg);
-        using Process child = Process.Start(info)!;
+        using DotnetChild child = DotnetChild.Start(ChildDll, new[] { folder.LogPath, "2", "8388608", "log", ack, "1" });
         var clock = Stopwatch.StartNew();
         while (ReadAck(ack, 64) < 5000 || ReadAck(ack, 72) < 5000)
         {
@@ -29,7 +27,6 @@ public sealed class CrashTests
             Thread.Sleep(20);
         }
         child.Kill(); // SIGKILL
-        child.WaitForExit();
         long acked0 = ReadAck(ack, 64), acked1 = ReadAck(ack, 72);
         Assert.Contains(folder.Segments(), s => new FileInfo(s).Length == 8388608); // left at full capacity, unsealed
 

@@ -162,8 +162,8 @@ public sealed class ErrorTests
     public void A_lone_surrogate_char_in_json_output_is_written_as_U_FFFD_and_the_event_keeps_its_properties()
     {
         using var folder = new TempFolder();
-        var segment = new Sinks.Mmap.Tests.Shared.SegmentBuilder();
-        segment.Event(new Sinks.Mmap.Tests.Shared.BodyBuilder().EventStart().InlineRef("C {C}").Varint(2)
+        var segment = new SegmentBuilder();
+        segment.Event(new BodyBuilder().EventStart().InlineRef("C {C}").Varint(2)
             .InlineRef("C").Byte(0x0F).Int16(unchecked((short)0xD800)).InlineRef("N").Byte(0x07).ZigZag(7).ToArray());
         segment.WriteTo(folder.File("app-000001.mlog"));
 

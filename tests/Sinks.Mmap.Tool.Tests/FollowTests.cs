@@ -19,7 +19,7 @@ public sealed class ProcessCollection
 [Collection("processes")]
 public sealed class FollowTests
 {
-    private static string ChildDll => Path.Combine(AppContext.BaseDirectory, "Sinks.Mmap.TestChild.dll");
+    private static string ChildDll => DotnetChild.BesideTests("Sinks.Mmap.TestChild.dll");
 
     [Fact]
     public async Task Cat_follow_prints_every_event_of_a_rotating_writer_process_once_in_order_and_exits_0_when_cancelled()
@@ -34,16 +34,9 @@ public sealed class FollowTests
             new[] { "cat", folder.LogPath, "--follow", "--format", "json", "--save-position", positionFile }, stdout, stderr, cts.Token);
 
         // A real writer in another process: 2 threads, 16 KiB segments (it rotates about 30 times), then exits.
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (string arg in new[] { ChildDll, folder.LogPath, threads.ToString(), "16384", "paced", folder.File("ack"), "1", perThread.ToString() })
-            info.ArgumentList.Add(arg);
-        using (Process child = Process.Start(info)!)
-        {
-            Task<string> childOut = child.StandardOutput.ReadToEndAsync();
-            Assert.True(child.WaitForExit(60_000), "the writer process did not finish");
-            Assert.Equal(0, child.ExitCode);
-            Assert.Contains("dropped=0", await childOut);
-        }
+        ChildResult child = DotnetChild.Run(ChildDll, new[] { folder.LogPath, threads.ToString(), "16384", "paced", folder.File("ack"), "1", perThread.ToString() }, TimeSpan.FromSeconds(60));
+        Assert.Equal(0, child.ExitCode);
+        Assert.Contains("dropped=0", child.Stdout);
         Assert.True(folder.Segments().Length > 5, "the writer should have rotated");
 
         await stdout.WaitForLinesAsync(threads * perThread, TimeSpan.FromSeconds(60));

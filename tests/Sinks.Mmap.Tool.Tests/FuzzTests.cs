@@ -100,10 +100,7 @@ internal static class CrashedLog
     public static void Write(TempFolder folder, long segmentSize, long minimumEvents)
     {
         string ack = folder.File("ack");
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Sinks.Mmap.TestChild.dll"), folder.LogPath, "2", segmentSize.ToString(), "paced", ack, "1" })
-            info.ArgumentList.Add(arg);
-        using System.Diagnostics.Process child = System.Diagnostics.Process.Start(info)!;
+        using DotnetChild child = DotnetChild.Start(DotnetChild.BesideTests("Sinks.Mmap.TestChild.dll"), new[] { folder.LogPath, "2", segmentSize.ToString(), "paced", ack, "1" });
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (Acked(ack) < minimumEvents)
         {
@@ -111,7 +108,6 @@ internal static class CrashedLog
             Thread.Sleep(10);
         }
         child.Kill();
-        child.WaitForExit();
         File.Delete(ack);
     }
 

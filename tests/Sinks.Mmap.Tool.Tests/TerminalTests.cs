@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Threading;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Sinks.Mmap.Tool.Tests;

@@ -108,22 +108,11 @@ public sealed class TimeRangeTests
     {
         using var folder = new TempFolder();
         TimedLog.Write(folder.LogPath, T0, TimeSpan.FromMinutes(1), 120);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { ToolRun.ToolDll, "cat", folder.LogPath, "--since", "2026-11-21T20:00", "--format", "clef" }) info.ArgumentList.Add(arg);
-        info.Environment["TZ"] = "Australia/Sydney"; // UTC+11 in November: 20:00 is 09:00Z, before the log; 20:30 is 09:30Z
-        using (Process process = Process.Start(info)!)
-        {
-            string stdout = process.StandardOutput.ReadToEnd();
-            Assert.True(process.WaitForExit(60_000));
-            Assert.Equal(120, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        }
-        info.ArgumentList[4] = "2026-11-21T21:30";
-        using (Process process = Process.Start(info)!)
-        {
-            string stdout = process.StandardOutput.ReadToEnd();
-            Assert.True(process.WaitForExit(60_000));
-            Assert.Equal(90, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        }
+        var sydney = new Dictionary<string, string> { ["TZ"] = "Australia/Sydney" }; // UTC+11 in November: 20:00 is 09:00Z, before the log; 20:30 is 09:30Z
+        ChildResult early = DotnetChild.Run(ToolRun.ToolDll, new[] { "cat", folder.LogPath, "--since", "2026-11-21T20:00", "--format", "clef" }, TimeSpan.FromSeconds(60), sydney);
+        Assert.Equal(120, early.Lines.Length);
+        ChildResult late = DotnetChild.Run(ToolRun.ToolDll, new[] { "cat", folder.LogPath, "--since", "2026-11-21T21:30", "--format", "clef" }, TimeSpan.FromSeconds(60), sydney);
+        Assert.Equal(90, late.Lines.Length);
     }
 
     [Fact]

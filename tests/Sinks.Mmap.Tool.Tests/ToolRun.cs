@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -27,30 +26,15 @@ internal static class ToolRun
     }
 
     /// <summary>The built tool next to the tests (the project reference copies it).</summary>
-    public static string ToolDll => Path.Combine(AppContext.BaseDirectory, "mmaplog.dll");
+    public static string ToolDll => DotnetChild.BesideTests("mmaplog.dll");
+
+    private static readonly Dictionary<string, string> NoColor = new() { ["NO_COLOR"] = "1" };
 
     /// <summary>Runs <c>dotnet mmaplog.dll args</c> and waits at most <paramref name="timeout"/>.</summary>
     public static ToolResult RunProcess(TimeSpan timeout, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(ToolDll);
-        foreach (string arg in args) info.ArgumentList.Add(arg);
-        info.Environment["NO_COLOR"] = "1";
-        using Process process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mmaplog {string.Join(' ', args)} ran longer than {timeout}");
-        }
-        process.WaitForExit();
-        return new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
+        ChildResult result = DotnetChild.Run(ToolDll, args, timeout, NoColor);
+        return new ToolResult(result.ExitCode, result.Stdout, result.Stderr);
     }
 
     /// <summary>Asserts that stderr holds only mmaplog's own one-line messages, never a stack trace.</summary>

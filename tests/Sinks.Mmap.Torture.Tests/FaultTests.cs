@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
-using Sinks.Mmap.Core.Tests.Faults;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -59,7 +58,7 @@ public partial class FaultTests
     {
         using var folder = new TempFolder();
         // Root ignores permissions: the child runs as nobody, from a copy of the harness it can read.
-        string harness = WorldReadableHarness(folder.Sub("bin"));
+        string harness = DotnetChild.WorldReadableCopy("Sinks.Mmap.Torture.dll", folder.Sub("bin"));
         string log = folder.Sub("log");
         Run("chown", "nobody", log);
         var options = new ChildOptions(role, log, Path.Combine(folder.Path, "acks.bin")) { Threads = 2, SegmentBytes = 16 * 1024, PaceMilliseconds = 1 };
@@ -197,13 +196,6 @@ public partial class FaultTests
     }
 
     [SupportedOSPlatform("linux")]
-    private static string WorldReadableHarness(string folder)
-    {
-        foreach (string file in Directory.GetFiles(AppContext.BaseDirectory)) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
-        foreach (string file in Directory.GetFiles(folder)) File.SetUnixFileMode(file, (UnixFileMode)0b111_101_101);
-        return Path.Combine(folder, "Sinks.Mmap.Torture.dll");
-    }
-
     private static void Run(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true };
@@ -216,15 +208,6 @@ public partial class FaultTests
 
     [GeneratedRegex(@"(\d+) event\(s\) were dropped")]
     private static partial Regex DroppedCount();
-}
-
-/// <summary>A theory skipped, with the reason, where tmpfs cannot be mounted.</summary>
-internal sealed class TmpfsTheoryAttribute : TheoryAttribute
-{
-    public TmpfsTheoryAttribute()
-    {
-        if (Tmpfs.WhyUnavailable is { } why) Skip = why;
-    }
 }
 
 /// <summary>A theory that needs root (to run a child as another user) on Linux.</summary>

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Sinks.Mmap.Core.Tests.Faults;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -118,7 +118,7 @@ public class PowerLossTests
                 foreach (long sequence in intact) Assert.True(recovered.Contains(sequence), $"{kind} {trial}: intact record {sequence} at {original.Single(o => o.Sequence == sequence).Start} lost by recovery; damaged at {string.Join(", ", damaged.Select(d => d.Start))}; {repaired}; report before {string.Join(", ", reported)} torn {report.TornTail}");
                 ValidationReport after = new MmapLogReader(basePath).Validate();
                 Assert.All(after.Segments, s => Assert.True(s.CorruptRanges.Count == 0 && s.Problem is null, $"{kind} {trial}: after recovery {Path.GetFileName(s.Path)}: {s.Problem} {string.Join(", ", s.CorruptRanges)}"));
-                Soak.TryDelete(copy);
+                TempFolder.TryDelete(copy);
             }
         }
         _output.WriteLine($"{trials} damaged copies of a {original.Count}-record segment: {damagedRecords} damaged records detected, none accepted; {undecodable} intact events undecodable because a string definition they use was damaged");
@@ -160,7 +160,7 @@ public class PowerLossTests
             }
             Assert.All(read.Counts, kv => Assert.True(kv.Value == 1 && kv.Key.Counter <= ack.Acked[0] + 1, $"trial {trial}: event {kv.Key} read {kv.Value} times, acknowledged up to {ack.Acked[0]}"));
             Assert.Equal(0, read.Unrecognised);
-            Soak.TryDelete(copy);
+            TempFolder.TryDelete(copy);
         }
         _output.WriteLine($"flushed up to event {flushed} of {ack.Acked[0]} acknowledged, in segment {flushSegment + 1} of {segments.Length}; 20 faked power losses kept all of them");
     }

@@ -1,147 +1,63 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
-using System.Threading;
 
 namespace Sinks.Mmap.Torture;
 
-/// <summary>A running child: started with <c>dotnet Sinks.Mmap.Torture.dll child …</c>, killed with SIGKILL.</summary>
+/// <summary>A running child: <c>dotnet Sinks.Mmap.Torture.dll child …</c> (a <see cref="DotnetChild"/>) and its ack file.</summary>
 internal sealed class ChildProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _output = new();
+    private readonly DotnetChild _child;
 
-    private ChildProcess(Process process, ChildOptions options)
+    private ChildProcess(DotnetChild child, ChildOptions options)
     {
-        _process = process;
+        _child = child;
         Options = options;
     }
 
     public ChildOptions Options { get; }
-    public int Id => _process.Id;
-    public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
+    public int Id => _child.Id;
+    public bool HasExited => _child.HasExited;
+    public int ExitCode => _child.ExitCode;
 
     /// <summary>Everything the child printed so far; stderr lines start with "stderr: ".</summary>
-    public IReadOnlyList<string> Output
-    {
-        get
-        {
-            lock (_output) return _output.ToArray();
-        }
-    }
+    public IReadOnlyList<string> Output => _child.Output;
 
-    public static string HarnessDll => Path.Combine(AppContext.BaseDirectory, "Sinks.Mmap.Torture.dll");
-
-    private static string DotnetHost
-    {
-        get
-        {
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-            string? self = Environment.ProcessPath;
-            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;
-            return "dotnet";
-        }
-    }
+    public static string HarnessDll => DotnetChild.BesideTests("Sinks.Mmap.Torture.dll");
 
     /// <summary>Starts a child with a fresh ack file; <paramref name="harnessDll"/> defaults to this build's.</summary>
     public static ChildProcess Start(ChildOptions options, string? harnessDll = null, string? userName = null)
     {
         AckFile.Reset(options.AckPath);
-        var info = new ProcessStartInfo(DotnetHost) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         if (userName is not null && !OperatingSystem.IsWindows())
         {
-            info.UserName = userName;
-            info.Environment["HOME"] = Path.GetTempPath();
             File.SetUnixFileMode(options.AckPath, (UnixFileMode)0b110_110_110);
         }
-        info.ArgumentList.Add(harnessDll ?? HarnessDll);
-        foreach (string arg in options.ToArguments()) info.ArgumentList.Add(arg);
-        var process = new Process { StartInfo = info };
-        var child = new ChildProcess(process, options);
-        // Asynchronous reads: a synchronous ReadLine on a busy child's pipe has stalled tests here before.
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (child._output) child._output.Add(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (child._output) child._output.Add("stderr: " + e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return child;
+        return new ChildProcess(DotnetChild.Start(harnessDll ?? HarnessDll, options.ToArguments(), userName), options);
     }
 
     public AckSnapshot ReadAck() => AckFile.Read(Options.AckPath, Options.Threads);
 
     /// <summary>Polls the ack file until <paramref name="condition"/> holds; throws after <paramref name="timeout"/> or if the child exits.</summary>
-    public AckSnapshot WaitFor(Func<AckSnapshot, bool> condition, TimeSpan timeout, string what)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            AckSnapshot ack = ReadAck();
-            if (condition(ack)) return ack;
-            if (_process.HasExited) throw new TortureException($"the child exited (code {_process.ExitCode}) while waiting for {what}; output:\n{string.Join("\n", Output)}");
-            if (DateTime.UtcNow > deadline) throw new TortureException($"timed out after {timeout.TotalSeconds} s waiting for {what}; ack {ack}; output:\n{string.Join("\n", Output)}");
-            Thread.Sleep(1);
-        }
-    }
+    public AckSnapshot WaitFor(Func<AckSnapshot, bool> condition, TimeSpan timeout, string what) => _child.WaitFor(ReadAck, condition, timeout, what);
 
     /// <summary>Waits until the child printed a line containing <paramref name="text"/>; returns that line.</summary>
-    public string WaitForOutput(string text, TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            foreach (string line in Output)
-            {
-                if (line.Contains(text, StringComparison.OrdinalIgnoreCase)) return line;
-            }
-            if (DateTime.UtcNow > deadline) throw new TortureException($"timed out after {timeout.TotalSeconds} s waiting for output '{text}'; output:\n{string.Join("\n", Output)}");
-            Thread.Sleep(5);
-        }
-    }
+    public string WaitForOutput(string text, TimeSpan timeout) => _child.WaitForOutput(text, timeout);
 
     /// <summary>SIGKILL (Process.Kill on Linux: no finalizers, no flush, no Dispose); returns the acks as the kill left them.</summary>
     public AckSnapshot Kill()
     {
-        try
-        {
-            if (!_process.HasExited) _process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        if (!_process.WaitForExit(20_000)) throw new TortureException("the killed child did not exit");
-        _process.WaitForExit(); // drains the output readers
+        _child.Kill();
         return ReadAck();
     }
 
-    public bool WaitForExit(TimeSpan timeout)
-    {
-        if (!_process.WaitForExit((int)timeout.TotalMilliseconds)) return false;
-        _process.WaitForExit();
-        return true;
-    }
+    public bool WaitForExit(TimeSpan timeout) => _child.WaitForExit(timeout);
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(20_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => _child.Dispose();
 }
 
 /// <summary>A torture check that failed: the message says what was expected and what was found.</summary>
-internal sealed class TortureException : Exception
+internal sealed class TortureException : ChildProcessException
 {
     public TortureException(string message) : base(message)
     {

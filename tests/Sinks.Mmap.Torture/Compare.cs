@@ -41,14 +41,14 @@ internal static class Compare
                 foreach (string role in roles)
                 {
                     results.Add(KillOnce(role, Path.Combine(root, $"{role}-{k}"), threads, TimeSpan.FromSeconds(seconds)));
-                    Soak.TryDelete(Path.Combine(root, $"{role}-{k}"));
+                    TempFolder.TryDelete(Path.Combine(root, $"{role}-{k}"));
                 }
                 Console.Error.WriteLine($"compare: {k + 1}/{kills} kills of each logger");
             }
         }
         finally
         {
-            Soak.TryDelete(root);
+            TempFolder.TryDelete(root);
         }
         output.Write(Table(roles, results, kills, threads, seconds));
         return 0;

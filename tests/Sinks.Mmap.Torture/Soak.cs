@@ -40,7 +40,7 @@ internal static class Soak
         }
         finally
         {
-            TryDelete(folder);
+            TempFolder.TryDelete(folder);
         }
         Write(output, combos, rounds, seed, clock.Elapsed);
         return combos.TrueForAll(c => c.Failures.Count == 0) ? 0 : 1;
@@ -71,20 +71,6 @@ internal static class Soak
         }
     }
 
-    internal static void TryDelete(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     /// <summary>One scenario and adapter over the soak: its current log and its totals.</summary>
     private sealed class SoakLine
     {
@@ -105,7 +91,7 @@ internal static class Soak
             if (_series is null || _roundsOnLog == roundsPerLog)
             {
                 string folder = Path.Combine(root, $"{Scenario!.Name}-{Scenario.Role}-{_logs++}");
-                TryDelete(Path.Combine(root, $"{Scenario.Name}-{Scenario.Role}-{_logs - 2}"));
+                TempFolder.TryDelete(Path.Combine(root, $"{Scenario.Name}-{Scenario.Role}-{_logs - 2}"));
                 _series = new KillSeries(Scenario, folder, random, maxDelay);
                 _roundsOnLog = 0;
                 _lost += _logLost;
@@ -126,7 +112,7 @@ internal static class Soak
                 _logUnexpected = result.Verdict.Unexpected;
                 if (!result.Verdict.Passed) Failures.Add($"round {result.Round}: " + string.Join("; ", result.Verdict.Problems));
             }
-            catch (TortureException ex)
+            catch (ChildProcessException ex)
             {
                 Failures.Add(ex.Message);
                 _series = null;

@@ -23,10 +23,10 @@ public class CompressionConfigurationTests
         public override void OnSegmentCompressed(string segmentPath, string compressedPath) => Compressed.Enqueue(compressedPath);
     }
 
-    private static void WaitForCompressed(TempLog log, int count)
+    private static void WaitForCompressed(TempFolder log, int count)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Directory.GetFiles(log.Folder, "app-*.mlogz").Length < count)
+        while (Directory.GetFiles(log.Path, "app-*.mlogz").Length < count)
         {
             Assert.True(DateTime.UtcNow < deadline, "no compressed segments");
             Thread.Sleep(20);
@@ -36,7 +36,7 @@ public class CompressionConfigurationTests
     [Fact]
     public void Compress_and_hooks_from_code_compress_sealed_segments_and_report_each()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var hooks = new CountingHooks();
         using (Logger logger = new LoggerConfiguration().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 65536, retainedFileCountLimit: null, compress: true, hooks: hooks).CreateLogger())
         {
@@ -51,7 +51,7 @@ public class CompressionConfigurationTests
     [Fact]
     public void Compress_and_hooks_from_appsettings_json_compress_sealed_segments()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         string json = $$"""
             { "Serilog": {
                 "Using": ["Serilog.Sinks.Mmap"],

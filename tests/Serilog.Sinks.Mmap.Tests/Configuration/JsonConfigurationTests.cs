@@ -42,7 +42,7 @@ public class JsonConfigurationTests
         }
     }
 
-    private static MmapLogOptions OptionsFromJson(TempLog log, string moreArgs)
+    private static MmapLogOptions OptionsFromJson(TempFolder log, string moreArgs)
     {
         using Logger logger = FromJson($"\"path\": {log.JsonPath}, {moreArgs}", out MmapSink? sink);
         Assert.NotNull(sink);
@@ -52,7 +52,7 @@ public class JsonConfigurationTests
     [Fact]
     public void The_path_from_json_is_where_the_segments_are_written()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         using (Logger logger = FromJson($"\"path\": {log.JsonPath}", out _))
         {
             logger.Information("Hello {Name}", "json");
@@ -64,7 +64,7 @@ public class JsonConfigurationTests
     [Fact]
     public void FileSizeLimitBytes_from_json_sets_the_preallocated_segment_size()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         using Logger logger = FromJson($"\"path\": {log.JsonPath}, \"fileSizeLimitBytes\": 65536", out MmapSink? sink);
         Assert.Equal(65536, new FileInfo(sink!.Writer.CurrentSegmentPath!).Length);
     }
@@ -72,7 +72,7 @@ public class JsonConfigurationTests
     [Fact]
     public void RestrictedToMinimumLevel_from_json_filters_lower_levels()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         using (Logger logger = FromJson($"\"path\": {log.JsonPath}, \"restrictedToMinimumLevel\": \"Warning\"", out _))
         {
             logger.Information("dropped");
@@ -84,7 +84,7 @@ public class JsonConfigurationTests
     [Fact]
     public void LevelSwitch_from_json_controls_the_sink_at_run_time()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         using (Logger logger = FromJson($"\"path\": {log.JsonPath}, \"levelSwitch\": \"$mmapSwitch\"", out _, "\"LevelSwitches\": { \"$mmapSwitch\": \"Error\" },"))
         {
             logger.Warning("dropped");
@@ -96,7 +96,7 @@ public class JsonConfigurationTests
     [Fact]
     public void RollingInterval_from_json_rolls_by_the_clock_so_events_stamped_in_later_minutes_stay_in_the_current_segment()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var parser = new MessageTemplateParser();
         // As Serilog.Sinks.File: the writer's clock, not the event's timestamp, says when a period ends.
         var start = DateTimeOffset.UtcNow.AddMinutes(1);
@@ -127,7 +127,7 @@ public class JsonConfigurationTests
     [InlineData("\"fileSizeLimitBytes\": 1048576", nameof(MmapLogOptions.SegmentSizeBytes), "1048576")]
     public void Every_option_from_json_reaches_the_writer(string arg, string option, string expected)
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         MmapLogOptions options = OptionsFromJson(log, arg);
         object? value = typeof(MmapLogOptions).GetProperty(option, BindingFlags.Public | BindingFlags.Instance)!.GetValue(options);
         Assert.Equal(expected, value?.ToString() ?? "");
@@ -136,7 +136,7 @@ public class JsonConfigurationTests
     [Fact]
     public void Defaults_match_the_file_sink_where_the_meaning_is_the_same()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         MmapLogOptions options = OptionsFromJson(log, "\"rollingInterval\": \"Infinite\"");
         Assert.Equal(31, options.RetainedFileCountLimit);
         Assert.Null(options.RetainedFileTimeLimit);
@@ -157,7 +157,7 @@ public class JsonConfigurationTests
     [InlineData("\"flushToDiskLevel\": \"Loud\"", "flushToDiskLevel", "Fatal or Off")]
     public void A_wrong_value_from_json_fails_naming_the_option_and_the_allowed_values(string arg, string option, string allowed)
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         Exception ex = Assert.ThrowsAny<Exception>(() => FromJson($"\"path\": {log.JsonPath}, {arg}", out _).Dispose());
         while (ex is TargetInvocationException { InnerException: { } inner }) ex = inner;
         ArgumentException argument = Assert.IsAssignableFrom<ArgumentException>(ex);
@@ -175,7 +175,7 @@ public class JsonConfigurationTests
     [Fact]
     public void A_wrong_value_in_code_names_the_parameter_not_the_core_property()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var ex = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new LoggerConfiguration().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 1000));
         Assert.Equal("fileSizeLimitBytes", ex.ParamName);
         Assert.StartsWith("fileSizeLimitBytes (the segment size) must be a multiple of 8", ex.Message, StringComparison.Ordinal);

@@ -11,19 +11,13 @@ namespace Serilog.Sinks.Mmap.Tests.Crash;
 public class DeepTreeTests
 {
     [Fact]
-    public async Task A_structure_an_enricher_nested_100000_levels_deep_is_written_truncated_in_a_child_that_lives_on_logging()
+    public void A_structure_an_enricher_nested_100000_levels_deep_is_written_truncated_in_a_child_that_lives_on_logging()
     {
-        using var log = new TempLog();
-        string child = Path.Combine(AppContext.BaseDirectory, "Serilog.Sinks.Mmap.TestChild.dll");
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && System.IO.File.Exists(h) ? h : "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { child, "--scenario", "deep", log.LogPath }) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "the child did not finish");
-        string errors = await stderr;
-        Assert.True(process.ExitCode == 0, $"the child died (exit code {process.ExitCode}): {stdout}\n{Tail(errors)}");
+        using var log = new TempFolder();
+        string dll = DotnetChild.BesideTests("Serilog.Sinks.Mmap.TestChild.dll");
+        ChildResult run = DotnetChild.Run(dll, new[] { "--scenario", "deep", log.LogPath }, TimeSpan.FromSeconds(60));
+        string stdout = run.Stdout;
+        Assert.True(run.ExitCode == 0, $"the child died (exit code {run.ExitCode}): {stdout}\n{Tail(run.Stderr)}");
         Assert.Contains("done", stdout);
 
         var reader = new MmapLogReader(log.LogPath);

@@ -16,8 +16,8 @@ public class KillTests
     [Fact]
     public void A_child_killed_with_SIGKILL_while_logging_loses_no_acknowledged_event()
     {
-        using var log = new TempLog();
-        string ackPath = Path.Combine(log.Folder, "acks.bin");
+        using var log = new TempFolder();
+        string ackPath = Path.Combine(log.Path, "acks.bin");
         var random = new Random(20261121);
         long lastSequence = 0;
         for (int round = 0; round < 3; round++)
@@ -44,25 +44,14 @@ public class KillTests
     private static long[] RunAndKill(string logPath, string ackPath, TimeSpan runFor)
     {
         System.IO.File.Delete(ackPath);
-        string child = Path.Combine(AppContext.BaseDirectory, "Serilog.Sinks.Mmap.TestChild.dll");
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && System.IO.File.Exists(h) ? h : "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { child, logPath, ackPath, Threads.ToString(), (256 * 1024).ToString() }) start.ArgumentList.Add(arg);
-        using var process = new Process { StartInfo = start };
-        using var ready = new ManualResetEventSlim();
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); if (e.Data == "ready") ready.Set(); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue("stderr: " + e.Data); };
+        string dll = DotnetChild.BesideTests("Serilog.Sinks.Mmap.TestChild.dll");
         var clock = Stopwatch.StartNew();
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        Assert.True(ready.Wait(TimeSpan.FromSeconds(15)), "child did not start: " + string.Join("\n", output));
+        using DotnetChild child = DotnetChild.Start(dll, new[] { logPath, ackPath, Threads.ToString(), (256 * 1024).ToString() });
+        child.WaitForOutput("ready", TimeSpan.FromSeconds(15));
         long readyAt = clock.ElapsedMilliseconds;
         Thread.Sleep(runFor);
         long killAt = clock.ElapsedMilliseconds;
-        process.Kill(); // SIGKILL on Linux: no finalizers, no flush, no Dispose.
-        process.WaitForExit();
+        child.Kill(); // SIGKILL on Linux: no finalizers, no flush, no Dispose.
         Assert.True(killAt - readyAt < runFor.TotalMilliseconds + 5000, $"the kill came {killAt - readyAt} ms after start-up, not {runFor.TotalMilliseconds} ms");
 
         var acked = new long[Threads];

@@ -24,11 +24,11 @@ public class FallbackChainTests
     [Fact]
     public void A_fallback_chain_gets_exactly_the_events_a_full_disk_dropped_and_none_is_lost()
     {
-        using FullDisk? disk = FullDisk.TryMount("512k");
+        using Tmpfs? disk = Tmpfs.TryMount("size=512k");
         if (disk is null) return; // Mounting needs root; CI runs as root.
-        using var fallback = new TempLog();
-        string fallbackFile = Path.Combine(fallback.Folder, "fallback.txt");
-        string mmapPath = Path.Combine(disk.Mount, "app.mlog");
+        using var fallback = new TempFolder();
+        string fallbackFile = Path.Combine(fallback.Path, "fallback.txt");
+        string mmapPath = Path.Combine(disk.Directory, "app.mlog");
 
         MmapSink? sink = null;
         MmapSink.CreatedForTests.Value = s => sink = s;
@@ -55,11 +55,11 @@ public class FallbackChainTests
     [Fact]
     public void A_level_restricted_mmap_sink_in_a_fallback_chain_still_hands_its_drops_on()
     {
-        using FullDisk? disk = FullDisk.TryMount("512k");
+        using Tmpfs? disk = Tmpfs.TryMount("size=512k");
         if (disk is null) return;
-        using var fallback = new TempLog();
-        string fallbackFile = Path.Combine(fallback.Folder, "fallback.txt");
-        string mmapPath = Path.Combine(disk.Mount, "app.mlog");
+        using var fallback = new TempFolder();
+        string fallbackFile = Path.Combine(fallback.Path, "fallback.txt");
+        string mmapPath = Path.Combine(disk.Directory, "app.mlog");
 
         MmapSink? sink = null;
         MmapSink.CreatedForTests.Value = s => sink = s;
@@ -90,11 +90,11 @@ public class FallbackChainTests
     [Fact]
     public void An_async_wrapped_mmap_sink_in_a_fallback_chain_hands_its_drops_on()
     {
-        using FullDisk? disk = FullDisk.TryMount("512k");
+        using Tmpfs? disk = Tmpfs.TryMount("size=512k");
         if (disk is null) return;
-        using var fallback = new TempLog();
-        string fallbackFile = Path.Combine(fallback.Folder, "fallback.txt");
-        string mmapPath = Path.Combine(disk.Mount, "app.mlog");
+        using var fallback = new TempFolder();
+        string fallbackFile = Path.Combine(fallback.Path, "fallback.txt");
+        string mmapPath = Path.Combine(disk.Directory, "app.mlog");
 
         MmapSink? sink = null;
         MmapSink.CreatedForTests.Value = s => sink = s;
@@ -119,10 +119,10 @@ public class FallbackChainTests
     [Fact]
     public void Fallible_reports_each_dropped_event_as_a_permanent_failure_with_the_event_itself()
     {
-        using FullDisk? disk = FullDisk.TryMount("512k");
+        using Tmpfs? disk = Tmpfs.TryMount("size=512k");
         if (disk is null) return;
         var listener = new CollectingListener();
-        string mmapPath = Path.Combine(disk.Mount, "app.mlog");
+        string mmapPath = Path.Combine(disk.Directory, "app.mlog");
         var logged = new List<LogEvent>();
 
         using (Logger logger = new LoggerConfiguration()
@@ -151,7 +151,7 @@ public class FallbackChainTests
     [Fact]
     public void A_written_event_reports_no_failure()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var listener = new CollectingListener();
         using (Logger logger = new LoggerConfiguration().WriteTo.Fallible(wt => wt.Mmap(log.LogPath), listener).CreateLogger())
         {
@@ -164,10 +164,10 @@ public class FallbackChainTests
     [Fact]
     public void AuditTo_Mmap_still_throws_when_the_disk_is_full()
     {
-        using FullDisk? disk = FullDisk.TryMount("64k");
+        using Tmpfs? disk = Tmpfs.TryMount("size=64k");
         if (disk is null) return;
         using Logger logger = new LoggerConfiguration()
-            .AuditTo.Mmap(Path.Combine(disk.Mount, "audit.mlog"), fileSizeLimitBytes: 256 * 1024)
+            .AuditTo.Mmap(Path.Combine(disk.Directory, "audit.mlog"), fileSizeLimitBytes: 256 * 1024)
             .CreateLogger();
         Assert.ThrowsAny<Exception>(() => logger.Information("Audited {Counter}", 1));
     }
@@ -235,7 +235,7 @@ public class FailureListenerAllocationTests
     [Fact]
     public void A_written_event_allocates_nothing_in_a_sink_that_has_a_failure_listener_and_a_level_switch()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var options = MmapLoggerConfigurationExtensions.BuildOptions(log.LogPath, 4 << 20, global::Sinks.Mmap.SegmentInterval.Infinite, null, null, null, null, "Off", null);
         using var sink = new MmapSink(options, audit: false, new LoggingLevelSwitch(LogEventLevel.Debug));
         sink.SetFailureListener(new ThrowingListener());

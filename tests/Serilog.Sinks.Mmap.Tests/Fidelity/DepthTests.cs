@@ -29,7 +29,7 @@ public class DepthTests
     [Fact]
     public void A_chain_destructured_200_levels_deep_reads_back_to_level_64_ending_in_the_marker_and_the_log_verifies_clean()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var errors = new System.Collections.Generic.List<string>();
         Debugging.SelfLog.Enable(m => { lock (errors) errors.Add(m); });
         try

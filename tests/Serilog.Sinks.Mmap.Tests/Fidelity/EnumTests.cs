@@ -38,7 +38,7 @@ public class EnumTests
 
     private static (List<LogEvent> Originals, List<LogEvent> ReadBack) LogAndRead()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var sink = new CollectingSink();
         using (var logger = new LoggerConfiguration().WriteTo.Mmap(log.LogPath).WriteTo.Sink(sink).CreateLogger())
         {

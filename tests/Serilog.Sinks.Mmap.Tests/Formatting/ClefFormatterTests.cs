@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using Serilog.Events;
 using Serilog.Sinks.Mmap.Formatting;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Serilog.Sinks.Mmap.Tests.Formatting;

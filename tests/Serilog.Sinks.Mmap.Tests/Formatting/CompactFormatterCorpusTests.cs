@@ -134,9 +134,9 @@ public class CompactFormatterCorpusTests
         }
     }
 
-    private static (List<LogEvent> Originals, string Path, TempLog Log) LogThroughBoth()
+    private static (List<LogEvent> Originals, string Path, TempFolder Log) LogThroughBoth()
     {
-        var log = new TempLog();
+        var log = new TempFolder();
         var collecting = new Collecting();
         using (Logger logger = new LoggerConfiguration()
             .MinimumLevel.Verbose()
@@ -184,15 +184,9 @@ public class CompactFormatterCorpusTests
             var formatter = new CompactJsonFormatter();
             string[] expected = originals.Select(e => Format(formatter, e).TrimEnd('\n')).ToArray();
 
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, StandardOutputEncoding = Encoding.UTF8 };
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mmaplog.dll"));
-            foreach (string arg in new[] { "cat", path, "--format", "clef" }) info.ArgumentList.Add(arg);
-            info.Environment["NO_COLOR"] = "1";
-            using Process tool = Process.Start(info)!;
-            string stdout = tool.StandardOutput.ReadToEnd();
-            string stderr = tool.StandardError.ReadToEnd();
-            Assert.True(tool.WaitForExit(60_000));
-            Assert.True(tool.ExitCode == 0, stderr);
+            ChildResult tool = DotnetChild.Run(DotnetChild.BesideTests("mmaplog.dll"), new[] { "cat", path, "--format", "clef" }, TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+            string stdout = tool.Stdout;
+            Assert.True(tool.ExitCode == 0, tool.Stderr);
             string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(expected.Length, lines.Length);
             for (int i = 0; i < expected.Length; i++)

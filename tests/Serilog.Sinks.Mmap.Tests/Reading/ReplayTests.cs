@@ -28,7 +28,7 @@ public class ReplayTests
     [Fact]
     public void Replay_into_a_sink_delivers_every_event_in_order_and_returns_the_position_of_the_last()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         WriteOrders(log.LogPath, 1, 20);
         var sink = new CollectingSink();
 
@@ -43,7 +43,7 @@ public class ReplayTests
     [Fact]
     public void Replay_from_a_saved_position_delivers_only_what_was_written_after_it_even_across_writer_restarts()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         WriteOrders(log.LogPath, 1, 10);
         LogPosition? saved = MmapLogReplay.Replay(log.LogPath, new CollectingSink());
         string persisted = saved!.Value.ToString();
@@ -61,7 +61,7 @@ public class ReplayTests
     [Fact]
     public void Replay_through_a_logger_applies_its_level_filter_and_enrichers()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         WriteOrders(log.LogPath, 1, 20);
         var sink = new CollectingSink();
         using (Logger central = new LoggerConfiguration()
@@ -80,7 +80,7 @@ public class ReplayTests
     [Fact]
     public async Task FollowAsync_delivers_events_committed_after_it_started_reports_their_positions_and_ends_quietly_when_cancelled()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         WriteOrders(log.LogPath, 1, 3);
         var sink = new CollectingSink();
         var positions = new List<LogPosition>();

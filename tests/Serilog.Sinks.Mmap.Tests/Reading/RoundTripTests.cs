@@ -7,7 +7,6 @@ using Serilog.Events;
 using Serilog.Parsing;
 using Serilog.Sinks.Mmap.Formatting;
 using Serilog.Sinks.Mmap.Reading;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Serilog.Sinks.Mmap.Tests.Reading;
@@ -69,7 +68,7 @@ public class RoundTripTests
     [Fact]
     public void A_rich_event_reads_back_equal_to_the_original()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         IReadOnlyList<LogEvent> originals = RichEvents();
         using (var logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 1 << 20).CreateLogger())
         {
@@ -98,7 +97,7 @@ public class RoundTripTests
     [Fact]
     public void A_rich_event_round_trip_matches_its_snapshot()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         using (var logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 1 << 20).CreateLogger())
         {
             foreach (LogEvent e in RichEvents().Skip(2)) logger.Write(e);

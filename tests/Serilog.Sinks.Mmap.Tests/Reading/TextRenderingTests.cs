@@ -21,8 +21,8 @@ public class TextRenderingTests
     [InlineData("{Timestamp:o} {Level:w3} {SourceContext} {Message} {Properties:j}{NewLine}{Exception}")]
     public void Text_read_back_is_what_the_file_sink_writes_for_the_same_events(string outputTemplate)
     {
-        using var log = new TempLog();
-        string textPath = Path.Combine(log.Folder, "file.txt");
+        using var log = new TempFolder();
+        string textPath = Path.Combine(log.Path, "file.txt");
         using (Logger logger = new LoggerConfiguration().MinimumLevel.Verbose()
                    .WriteTo.File(textPath, outputTemplate: outputTemplate)
                    .WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 1 << 20)

@@ -1,6 +1,5 @@
 using System.IO;
 using System.Runtime.CompilerServices;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 using Xunit.Sdk;
 

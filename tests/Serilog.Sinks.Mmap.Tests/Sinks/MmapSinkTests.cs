@@ -24,7 +24,7 @@ public class MmapSinkTests
     [Fact]
     public void Emit_from_many_threads_at_once_keeps_every_event_in_each_threads_order()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         const int Threads = 4, PerThread = 5000;
         using (Logger logger = new LoggerConfiguration().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 256 * 1024).CreateLogger())
         {
@@ -53,7 +53,7 @@ public class MmapSinkTests
     [Fact]
     public void CloseAndFlush_seals_and_trims_the_segment()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         Logger logger = new LoggerConfiguration().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 1 << 20).CreateLogger();
         logger.Information("one");
         logger.Dispose();
@@ -65,7 +65,7 @@ public class MmapSinkTests
     [Fact]
     public void A_second_writer_on_the_same_path_writes_a_lane_beside_the_first_and_says_so_on_SelfLog()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         var messages = new List<string>();
         SelfLog.Enable(m => { lock (messages) messages.Add(m); });
         try
@@ -92,7 +92,7 @@ public class MmapSinkTests
     [Fact]
     public void AuditTo_throws_when_the_event_cannot_be_written()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         // A file where the log's folder should be: no segment can be created.
         string blocker = Path.Combine(Path.GetDirectoryName(log.LogPath)!, "not-a-folder");
         System.IO.File.WriteAllText(blocker, "x");
@@ -105,7 +105,7 @@ public class MmapSinkTests
     [Fact]
     public void AuditTo_writes_like_WriteTo_when_nothing_fails()
     {
-        using var log = new TempLog();
+        using var log = new TempFolder();
         using (Logger audit = new LoggerConfiguration().AuditTo.Mmap(log.LogPath, fileSizeLimitBytes: 65536).CreateLogger())
         {
             audit.Information("Audited {Action}", "login");
@@ -116,14 +116,13 @@ public class MmapSinkTests
     [Fact]
     public void A_full_disk_goes_to_SelfLog_counts_the_drops_and_the_application_keeps_running()
     {
-        string mount = Path.Combine(Path.GetTempPath(), "serilog-mmap-full-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(mount);
-        if (!Run("mount", $"-t tmpfs -o size=1m tmpfs {mount}"))
+        using Tmpfs? disk = Tmpfs.TryMount("size=1m");
+        if (disk is null)
         {
-            Directory.Delete(mount);
             // Mounting needs root; CI runs as root, a developer's machine may not.
             return;
         }
+        string mount = disk.Directory;
         var messages = new List<string>();
         SelfLog.Enable(m => { lock (messages) messages.Add(m); });
         try
@@ -143,22 +142,6 @@ public class MmapSinkTests
         {
             SelfLog.Disable();
             MmapSink.CreatedForTests.Value = null;
-            Run("umount", mount);
-            try { Directory.Delete(mount, recursive: true); } catch (IOException) { }
-        }
-    }
-
-    private static bool Run(string file, string args)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            process.WaitForExit();
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
         }
     }
 }

@@ -52,7 +52,7 @@ public class FollowTests
                 var absent = Enumerable.Range(0, ack.Acked.Length).SelectMany(t => Enumerable.Range(1, (int)ack.Acked[t]).Select(c => (0, t, (long)c))).Where(k => !keys.Contains(k)).ToList();
                 return $"{absent.Count} acknowledged events, first {string.Join(", ", absent.Take(5))}";
             };
-            Faults.Poll.Until(() => { HashSet<(int, int, long)> keys = Keys(); return Enumerable.Range(0, ack.Acked.Length).All(t => Enumerable.Range(1, (int)ack.Acked[t]).All(c => keys.Contains((0, t, c)))); },
+            Poll.Until(() => { HashSet<(int, int, long)> keys = Keys(); return Enumerable.Range(0, ack.Acked.Length).All(t => Enumerable.Range(1, (int)ack.Acked[t]).All(c => keys.Contains((0, t, c)))); },
                 TimeSpan.FromSeconds(20), () => "the follower to yield " + missing());
             int beforeRecovery = Followed().Count;
 
@@ -72,7 +72,7 @@ public class FollowTests
                     var e = new NextWriterEvent(i);
                     Assert.True(writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref e));
                 }
-                Faults.Poll.Until(() => Keys().Contains((1, 0, 500L)), TimeSpan.FromSeconds(20),
+                Poll.Until(() => Keys().Contains((1, 0, 500L)), TimeSpan.FromSeconds(20),
                     () => $"the follower to reach the new writer's events (has {Followed().Count}, last {Followed().LastOrDefault()?.Sequence})");
             }
             _output.WriteLine($"child acknowledged {ack.TotalAcked} in {segmentsAtKill} segments; follower had {beforeRecovery} events before recovery, {Followed().Count} in all");

@@ -28,7 +28,7 @@ public class PermissionTests
         string ackPath = Path.Combine(log.Directory, "ack.bin");
         using var child = ChildProcess.Start(Path.Combine(directory, "app.mlog"), 2, 16 * 1024, "paced", ackPath, 0, userName: "nobody");
         child.WaitFor(a => a.State == AckSnapshot.Logging && a.Dropped >= 100, TimeSpan.FromSeconds(20), "the child to drop 100 events");
-        Faults.Poll.Until(() => child.Output.Any(l => l.StartsWith("error Io", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), () => "the Io error line: " + string.Join("\n", child.Output));
+        Poll.Until(() => child.Output.Any(l => l.StartsWith("error Io", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), () => "the Io error line: " + string.Join("\n", child.Output));
         Assert.False(child.HasExited);
         AckSnapshot ack = child.KillNow();
         string[] errors = child.Output.Where(l => l.StartsWith("error", StringComparison.Ordinal)).ToArray();

@@ -19,7 +19,7 @@ public class StreamFallbackTests
             Path = path,
             SegmentSizeBytes = 8 * 1024,
             RetainedFileCountLimit = null,
-            TimeProvider = new FixedTimeProvider(Now),
+            TimeProvider = new FakeTimeProvider(Now),
             ForceStreamFallback = forceFallback,
             OnError = e => { lock (errors) errors.Add(e); },
         };

@@ -6,7 +6,6 @@ using System.IO;
 using System.Linq;
 using System.Numerics;
 using System.Text;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Sinks.Mmap.Core.Tests.Format;

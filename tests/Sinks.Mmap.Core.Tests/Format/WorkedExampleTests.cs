@@ -6,7 +6,6 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Sinks.Mmap.Format;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Sinks.Mmap.Core.Tests.Format;

@@ -5,7 +5,6 @@ using System.Linq;
 using Sinks.Mmap.Core.Tests.Crash;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Sinks.Mmap.Core.Tests.Reading;

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
-using Sinks.Mmap.Tests.Shared;
 using Xunit;
 
 namespace Sinks.Mmap.Core.Tests.Reading;

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.Text;
 
-namespace Sinks.Mmap.Tests.Shared;
+namespace Sinks.Mmap.TestSupport;
 
 /// <summary>
 /// Builds segment files byte by byte from docs/FORMAT.md alone, with its own CRC32C and varints (no

@@ -3,7 +3,7 @@ using System.IO;
 using System.Runtime.CompilerServices;
 using Xunit;
 
-namespace Sinks.Mmap.Tests.Shared;
+namespace Sinks.Mmap.TestSupport;
 
 /// <summary>
 /// Approved-file snapshots with Verify's naming, so moving to Verify later means only swapping

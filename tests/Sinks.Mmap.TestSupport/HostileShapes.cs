@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 
-namespace Sinks.Mmap.Tests.Shared;
+namespace Sinks.Mmap.TestSupport;
 
 /// <summary>
 /// The hostile segments of issue 16, each a valid segment whose records have valid CRCs but whose

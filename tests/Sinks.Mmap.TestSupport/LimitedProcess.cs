@@ -5,7 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
 
-namespace Sinks.Mmap.Tests.Shared;
+namespace Sinks.Mmap.TestSupport;
 
 /// <summary>The outcome of a <see cref="LimitedProcess"/> run.</summary>
 internal sealed record LimitedResult(int ExitCode, string Stdout, string Stderr)

@@ -1,9 +1,10 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Threading.Tasks;
 using Xunit;
 
-namespace Sinks.Mmap.Core.Tests.Faults;
+namespace Sinks.Mmap.TestSupport;
 
 /// <summary>A small tmpfs mounted on a fresh temporary folder; unmounted and deleted on dispose. Needs root on Linux.</summary>
 internal sealed class Tmpfs : IDisposable
@@ -31,6 +32,19 @@ internal sealed class Tmpfs : IDisposable
         return new Tmpfs(directory);
     }
 
+    /// <summary>Mounts a tmpfs of <paramref name="options"/>, or returns null where mounting is not allowed (not root, not Linux).</summary>
+    public static Tmpfs? TryMount(string options)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "sinks-mmap-tmpfs", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+        if (Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", directory).Code != 0)
+        {
+            TryDeleteDirectory(directory);
+            return null;
+        }
+        return new Tmpfs(directory);
+    }
+
     public void Dispose()
     {
         // Lazy unmount: a writer that still has a file open cannot keep the test from cleaning up.
@@ -53,14 +67,23 @@ internal sealed class Tmpfs : IDisposable
         }
     }
 
-    private static (int, string) Run(string file, params string[] args)
+    /// <summary>Runs mount or umount; a missing program is exit code -1.</summary>
+    private static (int Code, string Output) Run(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in args) info.ArgumentList.Add(a);
-        using Process process = Process.Start(info)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Trim());
+        try
+        {
+            using Process process = Process.Start(info)!;
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd() + error.Result;
+            process.WaitForExit();
+            return (process.ExitCode, output.Trim());
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (-1, ex.Message);
+        }
     }
 
     private static void TryDeleteDirectory(string directory)
@@ -81,50 +104,11 @@ internal sealed class TmpfsFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A clock that stands still unless moved.</summary>
-internal sealed class FixedTimeProvider : TimeProvider
+/// <summary>A theory that is skipped, with the reason, where tmpfs cannot be mounted (not root, not Linux).</summary>
+internal sealed class TmpfsTheoryAttribute : TheoryAttribute
 {
-    private DateTimeOffset _now;
-
-    public FixedTimeProvider(DateTimeOffset now) => _now = now;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-
-    public void Advance(TimeSpan by) => _now += by;
-}
-
-/// <summary>Waits for a condition, failing with a message after a deadline.</summary>
-internal static class Poll
-{
-    public static void Until(Func<bool> condition, TimeSpan timeout, Func<string> what)
+    public TmpfsTheoryAttribute()
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what()}");
-            }
-            System.Threading.Thread.Sleep(5);
-        }
-    }
-}
-
-/// <summary>Runs code that might hang on another thread, so a hang fails the test instead of stalling the run.</summary>
-internal static class Bounded
-{
-    public static void Run(Action action, TimeSpan timeout, string what)
-    {
-        Exception? failure = null;
-        var thread = new System.Threading.Thread(() =>
-        {
-            try { action(); }
-            catch (Exception ex) { failure = ex; }
-        }) { IsBackground = true };
-        thread.Start();
-        Assert.True(thread.Join(timeout), what);
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        if (Tmpfs.WhyUnavailable is { } why) Skip = why;
     }
 }
