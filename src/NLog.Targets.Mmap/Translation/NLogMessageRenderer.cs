@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using Sinks.Mmap.Adapters;
 
 namespace NLog.Targets.Mmap.Translation;
 
@@ -103,7 +104,7 @@ internal sealed class NLogMessageRenderer
         bool agrees = Rendered.SequenceEqual(formatted);
         bool onlyWhenFinite = false;
         bool plain = agrees && IsPlainFor(template, parameters, culture, out onlyWhenFinite)
-            && string.Equals(Sinks.Mmap.Templates.PlainMessageRenderer.TryRender(logEvent.Message, template.Names, parameters), formatted, StringComparison.Ordinal);
+            && string.Equals(EventHeader.TryRenderPlain(logEvent.Message, template.Names, parameters), formatted, StringComparison.Ordinal);
         template.Checked = new RenderingCheck(TypesOf(parameters), culture, agrees, plain, plain && onlyWhenFinite);
         return plain && (!onlyWhenFinite || AllRealsFinite(parameters)) ? MessageRendering.Plain : agrees ? MessageRendering.Rendered : MessageRendering.ByNLog;
     }

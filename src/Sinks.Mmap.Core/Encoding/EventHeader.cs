@@ -1,3 +1,4 @@
+using System;
 using System.Diagnostics;
 
 namespace Sinks.Mmap.Adapters;
@@ -22,11 +23,26 @@ public struct EventHeader
 
     /// <summary>
     /// True when the producer's rendered message is exactly the template's plain rendering
-    /// (<see cref="Templates.PlainMessageRenderer"/>): nothing is stored for it, and readers rebuild
+    /// (<see cref="TryRenderPlain"/>): nothing is stored for it, and readers rebuild
     /// <see cref="MmapEvent.RenderedMessage"/> from the template and properties. Ignored without a
     /// template, or when <see cref="RenderedMessage"/> (or an explicit rendered message) is given.
     /// </summary>
     public bool RenderedMessageIsPlain;
+
+    /// <summary>
+    /// The text readers rebuild for a message marked <see cref="RenderedMessageIsPlain"/>: the template as
+    /// written, each hole replaced by its property's plain invariant text (strings without quotes,
+    /// <c>true</c>/<c>false</c>, invariant numbers, Guids in <c>D</c> form); null when the template has no
+    /// plain rendering (a hole with a format, alignment or <c>@</c>/<c>$</c>, a hole without a property, a
+    /// value that is not a plain scalar). An adapter whose own rendering equals it may set the flag and
+    /// store no text.
+    /// </summary>
+    /// <param name="template">The message template.</param>
+    /// <param name="names">The property names.</param>
+    /// <param name="values">The property values, in the order of <paramref name="names"/>.</param>
+    /// <returns>The rendered message, or null.</returns>
+    public static string? TryRenderPlain(string template, ReadOnlySpan<string> names, ReadOnlySpan<object?> values) =>
+        Templates.PlainMessageRenderer.TryRender(template, names, values);
 
     /// <summary>The exception's CLR type name.</summary>
     public string? ExceptionType;

@@ -56,6 +56,23 @@ internal static class RecordFrame
         Publish(slot, length);
     }
 
+    /// <summary>Parses a Definition body: the id, the string's UTF-8 bytes, and where they start in the frame.</summary>
+    public static bool TryReadDefinition(ReadOnlySpan<byte> frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)
+    {
+        ReadOnlySpan<byte> body = frame.Slice(FormatConstants.FrameHeaderSize);
+        id = 0;
+        value = default;
+        valueOffset = 0;
+        if (!Varint.TryRead(body, out ulong raw, out int n) || raw == 0 || raw > FormatConstants.MaxInternedStrings)
+        {
+            return false;
+        }
+        id = (int)raw;
+        value = body.Slice(n);
+        valueOffset = FormatConstants.FrameHeaderSize + n;
+        return true;
+    }
+
     /// <summary>
     /// Writes and publishes a Padding record filling all of <paramref name="slot"/> (≥ 32 bytes, a multiple
     /// of 8), standing for <paramref name="count"/> sequence numbers from <paramref name="sequence"/>.

@@ -135,14 +135,7 @@ internal static class EventBodyWalker
         {
             if (!TryCount(out count)) return false;
             visitor.BeginStructure(count);
-            for (int i = 0; i < count; i++)
-            {
-                if (!TryStrRef(out StrRef name)) return false;
-                if (name.IsNull) return Fail("property without a name");
-                visitor.PropertyName(name, i, depth);
-                if (!TryValue(depth + 1, ref visitor)) return false;
-            }
-            return true;
+            return TryProperties(depth, count, ref visitor);
         }
 
         public bool TryValue<TVisitor>(int depth, ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor

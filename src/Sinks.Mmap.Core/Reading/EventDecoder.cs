@@ -20,21 +20,4 @@ internal static class EventDecoder
         EventBodyWalker.Walk(frame, strings, ref builder, out error);
         return builder.Event;
     }
-
-    /// <summary>Parses a Definition body: the id, the string's UTF-8 bytes, and where they start in the frame.</summary>
-    public static bool TryDefinition(ReadOnlySpan<byte> frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)
-    {
-        ReadOnlySpan<byte> body = frame.Slice(FormatConstants.FrameHeaderSize);
-        id = 0;
-        value = default;
-        valueOffset = 0;
-        if (!Varint.TryRead(body, out ulong raw, out int n) || raw == 0 || raw > FormatConstants.MaxInternedStrings)
-        {
-            return false;
-        }
-        id = (int)raw;
-        value = body.Slice(n);
-        valueOffset = FormatConstants.FrameHeaderSize + n;
-        return true;
-    }
 }

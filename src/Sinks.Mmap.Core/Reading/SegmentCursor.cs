@@ -233,7 +233,7 @@ internal sealed class SegmentCursor : IDisposable
                     ReadOnlySpan<byte> frame = _source.Read(position, FormatConstants.Align(length));
                     if (!RecordFrame.IsValid(frame, out int valid)) return false;
                     frame = frame.Slice(0, valid);
-                    if (EventDecoder.TryDefinition(frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)) _strings.Define(id, value, position + valueOffset);
+                    if (RecordFrame.TryReadDefinition(frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)) _strings.Define(id, value, position + valueOffset);
                     break;
                 }
                 case RecordKind.EndOfSegment:
@@ -391,7 +391,7 @@ internal sealed class SegmentCursor : IDisposable
             case RecordKind.Definition:
                 publicKind = MmapRecordKind.Definition;
                 // The first definition of an id wins (FORMAT.md); a later one is ignored.
-                if (EventDecoder.TryDefinition(frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)) _strings.Define(id, value, item.Offset + valueOffset);
+                if (RecordFrame.TryReadDefinition(frame, out int id, out ReadOnlySpan<byte> value, out int valueOffset)) _strings.Define(id, value, item.Offset + valueOffset);
                 else { Report.UndecodableRecords++; error = "bad definition"; }
                 break;
             case RecordKind.EndOfSegment:

@@ -10,10 +10,10 @@ namespace Sinks.Mmap.Templates;
 /// property's plain invariant text (strings without quotes, <c>true</c>/<c>false</c>, numbers in the
 /// invariant culture, Guids in <c>D</c> form). It is how NLog renders a structured message in an
 /// invariant-like culture, so a producer whose rendered message is exactly this need not store it:
-/// it sets <see cref="Adapters.EventHeader.RenderedMessageIsPlain"/>, and readers rebuild the text from the
+/// it sets <see cref="Adapters.EventHeader.RenderedMessageIsPlain"/> (adapters reach this through <see cref="Adapters.EventHeader.TryRenderPlain"/>), and readers rebuild the text from the
 /// template and properties (FORMAT.md, presence bit 5).
 /// </summary>
-public static class PlainMessageRenderer
+internal static class PlainMessageRenderer
 {
     /// <summary>
     /// Renders <paramref name="template"/> with the values of the named properties, or returns null

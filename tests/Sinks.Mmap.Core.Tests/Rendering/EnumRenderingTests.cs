@@ -227,7 +227,7 @@ public class EnumRenderingTests
         foreach (int offset in TestSupport.FrameOffsets(segment))
         {
             if (TestSupport.FrameKind(segment, offset) != RecordKind.Definition) continue;
-            Assert.True(EventDecoder.TryDefinition(segment.AsSpan(offset, TestSupport.FrameLength(segment, offset)), out _, out ReadOnlySpan<byte> value, out _));
+            Assert.True(RecordFrame.TryReadDefinition(segment.AsSpan(offset, TestSupport.FrameLength(segment, offset)), out _, out ReadOnlySpan<byte> value, out _));
             definitions.Add(Encoding.UTF8.GetString(value));
         }
         Assert.Contains("Blue", definitions);

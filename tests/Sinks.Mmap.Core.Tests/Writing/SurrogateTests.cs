@@ -140,7 +140,7 @@ public class SurrogateTests
             switch (TestSupport.FrameKind(segment, offset))
             {
                 case RecordKind.Definition:
-                    Assert.True(EventDecoder.TryDefinition(frame, out int id, out ReadOnlySpan<byte> value, out _));
+                    Assert.True(RecordFrame.TryReadDefinition(frame, out int id, out ReadOnlySpan<byte> value, out _));
                     Assert.True(Utf8.IsValid(value), $"definition {id} is not valid UTF-8");
                     break;
                 case RecordKind.Event:
@@ -205,7 +205,7 @@ public class SurrogateTests
         foreach (int offset in TestSupport.FrameOffsets(segment))
         {
             if (TestSupport.FrameKind(segment, offset) != RecordKind.Definition) continue;
-            EventDecoder.TryDefinition(segment.AsSpan(offset, TestSupport.FrameLength(segment, offset)), out int id, out ReadOnlySpan<byte> value, out int valueOffset);
+            RecordFrame.TryReadDefinition(segment.AsSpan(offset, TestSupport.FrameLength(segment, offset)), out int id, out ReadOnlySpan<byte> value, out int valueOffset);
             strings.Define(id, value, offset + valueOffset);
         }
         return strings;
