@@ -57,7 +57,7 @@ internal sealed class LogStats
             stats.ContentBytes += content;
             if (content != new System.IO.FileInfo(file).Length) stats.CompressedSegments++;
         }
-        var clef = new ClefUtf8Writer();
+        var clef = new ClefWriter();
         var decoded = new ClefEventOutput();
         var counter = new Utf8CountingWriter();
         // Interned templates are counted by their string object, looked up by text once a segment.
@@ -78,11 +78,11 @@ internal sealed class LogStats
             long clefBytes;
             switch (clef.Measure(records, out clefBytes))
             {
-                case ClefFrameResult.Undecodable:
+                case ClefRecordResult.Undecodable:
                     records.CountEvent(false);
                     stats.Undecodable++;
                     continue;
-                case ClefFrameResult.NeedsDecoding:
+                case ClefRecordResult.NeedsDecoding:
                     MmapEvent evt = records.DecodeEvent()!;
                     counter.Reset();
                     decoded.Write(evt, counter);
