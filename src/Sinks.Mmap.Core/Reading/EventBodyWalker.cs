@@ -32,6 +32,16 @@ internal static class EventBodyWalker
     /// <see cref="Walk"/> makes on them; the properties are not looked at, so a true result does not
     /// mean the event decodes.
     /// </summary>
+    /// <summary>An event's timestamp from its UTC ticks and offset; at the very ends of the calendar, where the local time may not exist, the instant in UTC.</summary>
+    public static DateTimeOffset Timestamp(long utcTicks, short offsetMinutes)
+    {
+        var offset = System.TimeSpan.FromMinutes(offsetMinutes);
+        long local = utcTicks + offset.Ticks;
+        return local >= System.DateTime.MinValue.Ticks && local <= System.DateTime.MaxValue.Ticks
+            ? new DateTimeOffset(local, offset)
+            : new DateTimeOffset(utcTicks, System.TimeSpan.Zero);
+    }
+
     public static bool TryReadHead(ReadOnlySpan<byte> frame, SegmentStrings strings, out EventHead head, out string? error)
     {
         var reader = new Reader(frame.Slice(FormatConstants.FrameHeaderSize), strings);

@@ -137,12 +137,7 @@ internal struct EventBuilder : IEventBodyVisitor
             // Null when the properties do not fit the template (a damaged record): the event still reads.
             rendered = PlainMessageRenderer.TryRender(h.Template!, properties);
         }
-        var offset = System.TimeSpan.FromMinutes(h.OffsetMinutes);
-        long local = h.UtcTicks + offset.Ticks;
-        // At the very ends of the calendar the local time may not exist: keep the instant, in UTC.
-        DateTimeOffset timestamp = local >= System.DateTime.MinValue.Ticks && local <= System.DateTime.MaxValue.Ticks
-            ? new DateTimeOffset(local, offset)
-            : new DateTimeOffset(h.UtcTicks, System.TimeSpan.Zero);
+        DateTimeOffset timestamp = EventBodyWalker.Timestamp(h.UtcTicks, h.OffsetMinutes);
         _event = new MmapEvent(h.Sequence, timestamp, (MmapLevel)h.Level, h.Template, properties, h.Logger, rendered,
             h.Exception, h.TraceId, h.SpanId);
     }

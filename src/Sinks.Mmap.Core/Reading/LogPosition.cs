@@ -50,6 +50,18 @@ public readonly record struct LogPosition(long SegmentNumber, long Offset, long 
     /// <summary>This place together with the other lanes' places (none of them in this lane).</summary>
     internal LogPosition With(LogPosition[]? others) => new(SegmentNumber, Offset, NextSequence, _lane, others is { Length: > 0 } ? others : null);
 
+    /// <summary>A position made of each lane's place, the reverse of <see cref="Lanes"/>: reading resumes from each of them.</summary>
+    /// <param name="places">One place a lane, the first lane's first (each place's own other lanes are ignored).</param>
+    /// <returns>The first place together with the others.</returns>
+    public static LogPosition FromLanes(IReadOnlyList<LogPosition> places)
+    {
+        ArgumentNullException.ThrowIfNull(places);
+        if (places.Count == 0) throw new ArgumentException("At least one place is needed.", nameof(places));
+        var others = new LogPosition[places.Count - 1];
+        for (int i = 1; i < places.Count; i++) others[i - 1] = places[i].Alone;
+        return places[0].With(others);
+    }
+
     private LogPosition(long segmentNumber, long offset, long nextSequence, string? lane, LogPosition[]? others)
         : this(segmentNumber, offset, nextSequence)
     {
@@ -58,7 +70,9 @@ public readonly record struct LogPosition(long SegmentNumber, long Offset, long 
     }
 
     /// <summary>The place of lane <paramref name="lane"/> (empty: the first lane), when this position has one.</summary>
-    internal LogPosition? ForLane(string lane)
+    /// <param name="lane">A lane, as <see cref="Lane"/> names it.</param>
+    /// <returns>That lane's place alone, or null when this position has none for it.</returns>
+    public LogPosition? ForLane(string lane)
     {
         if (Lane == lane) return Alone;
         if (_others is not null)

@@ -125,14 +125,15 @@ public sealed class MmapLogReader
     /// Each segment file with what its header says, without reading its records: readable, prepared but
     /// never started, or unreadable and why (a damaged header, not a segment, not a regular file…).
     /// </summary>
-    internal IReadOnlyList<(string Path, SegmentState State, string? Problem)> InspectSegments()
+    /// <returns>One entry a segment file.</returns>
+    public IReadOnlyList<SegmentInspection> InspectSegments()
     {
-        var states = new List<(string, SegmentState, string?)>();
+        var states = new List<SegmentInspection>();
         foreach ((long number, string path) in _segments.List())
         {
             using SegmentCursor cursor = SegmentCursor.Open(path, number);
             SegmentState state = cursor.NotStarted ? SegmentState.NotStarted : cursor.IsReadable ? SegmentState.Readable : SegmentState.Unreadable;
-            states.Add((path, state, cursor.Report.Problem));
+            states.Add(new SegmentInspection(path, state, cursor.Report.Problem));
         }
         return states;
     }
@@ -188,7 +189,11 @@ public sealed class MmapLogReader
     /// Each lane is followed on its own; at each poll, what the lanes committed since is yielded merged
     /// by timestamp (a lane whose records arrive later than another's may then yield an earlier one).
     /// </summary>
-    internal async IAsyncEnumerable<MmapRecord> FollowRecordsAsync(LogPosition? from = null, TimeSpan? pollInterval = null,
+    /// <param name="from">Where to start (a position saved from <see cref="MmapRecord.Next"/>); null for the start of the log.</param>
+    /// <param name="pollInterval">How often to look for new records when there are none; null for 100 ms.</param>
+    /// <param name="cancellationToken">Ends the following.</param>
+    /// <returns>The Event records, as they are committed.</returns>
+    public async IAsyncEnumerable<MmapRecord> FollowRecordsAsync(LogPosition? from = null, TimeSpan? pollInterval = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         TimeSpan poll = pollInterval ?? TimeSpan.FromMilliseconds(100);
@@ -243,8 +248,14 @@ public sealed class MmapLogReader
     }
 }
 
+/// <summary>One segment file as <see cref="MmapLogReader.InspectSegments"/> found it.</summary>
+/// <param name="Path">The segment file.</param>
+/// <param name="State">What its header says about it.</param>
+/// <param name="Problem">Why it is unreadable (<see cref="SegmentState.Unreadable"/>); else null.</param>
+public readonly record struct SegmentInspection(string Path, SegmentState State, string? Problem);
+
 /// <summary>What a segment's header says about it.</summary>
-internal enum SegmentState
+public enum SegmentState
 {
     /// <summary>A valid header: its records can be read.</summary>
     Readable,

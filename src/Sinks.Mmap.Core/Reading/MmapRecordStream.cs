@@ -14,7 +14,6 @@ public sealed class MmapRecordStream : IDisposable
     private readonly LaneReader[] _lanes;
     private readonly List<SegmentReport> _reports = new();
     private int _current = -1;
-    private SegmentCursor? _lastCursor;
 
     internal MmapRecordStream(IReadOnlyList<LogLane> lanes, LogPosition? from, long? untilUtcTicks = null)
     {
@@ -56,13 +55,7 @@ public sealed class MmapRecordStream : IDisposable
                 _current = i;
             }
         }
-        if (_current < 0) return false;
-        if (!ReferenceEquals(_lastCursor, Cursor))
-        {
-            _lastCursor = Cursor;
-            SegmentIndex++;
-        }
-        return true;
+        return _current >= 0;
     }
 
     /// <summary>One lane's segments, read one after another; its cursor rests on its next record.</summary>
@@ -136,14 +129,35 @@ public sealed class MmapRecordStream : IDisposable
     /// </summary>
     public IReadOnlyList<SegmentReport> Reports => _reports;
 
-    /// <summary>Changes whenever reading moves to another segment (interned strings belong to one segment).</summary>
-    internal int SegmentIndex { get; private set; }
+    /// <summary>
+    /// Records in the current segment's report (<see cref="Reports"/>) whether the current Event record
+    /// decoded, for a caller that checked it (<see cref="EventDecodes"/>, <see cref="DecodeEvent"/>) and wants
+    /// undecodable records counted; call it once a record.
+    /// </summary>
+    /// <param name="decodable">Whether the record decoded.</param>
+    public void CountEvent(bool decodable) => Cursor.CountEvent(decodable);
 
-    /// <summary>Records in the current segment's report whether the current Event record decoded.</summary>
-    internal void CountEvent(bool decodable) => Cursor.CountEvent(decodable);
-
-    /// <summary>The current Event record's fields before its properties (see <see cref="EventBodyWalker.TryReadHead"/>).</summary>
-    internal bool TryReadHead(out EventHead head) => EventBodyWalker.TryReadHead(Cursor.CurrentFrame, Cursor.Strings, out head, out _);
+    /// <summary>
+    /// The current Event record's timestamp and message template, read from the start of its body
+    /// without decoding the rest (its properties); false when that start is damaged.
+    /// </summary>
+    /// <param name="timestamp">The event's time, with the UTC offset its writer had (as <see cref="MmapEvent.Timestamp"/>).</param>
+    /// <param name="messageTemplate">The message template, or null when the event has none (a rendered message only).</param>
+    /// <returns>True when the fields could be read.</returns>
+    public bool TryReadEventHead(out DateTimeOffset timestamp, out string? messageTemplate)
+    {
+        if (!EventBodyWalker.TryReadHead(Cursor.CurrentFrame, Cursor.Strings, out EventHead head, out _))
+        {
+            timestamp = default;
+            messageTemplate = null;
+            return false;
+        }
+        timestamp = EventBodyWalker.Timestamp(head.UtcTicks, head.OffsetMinutes);
+        messageTemplate = head.Template.Interned is { } interned ? interned.Value
+            : head.Template.IsNull ? null
+            : System.Text.Encoding.UTF8.GetString(head.Template.Inline);
+        return true;
+    }
 
     /// <summary>The current record's kind.</summary>
     public MmapRecordKind Kind => Cursor.CurrentKind;
@@ -173,10 +187,6 @@ public sealed class MmapRecordStream : IDisposable
             return own.With(others.ToArray());
         }
     }
-
-    /// <summary>Walks the current Event record's body with <paramref name="visitor"/>; false when it does not decode.</summary>
-    internal bool Walk<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor =>
-        EventBodyWalker.Walk(Cursor.CurrentFrame, Cursor.Strings, ref visitor, out _);
 
     /// <summary>True when the current Event record decodes; checks without allocating.</summary>
     public bool EventDecodes()

@@ -11,14 +11,14 @@ namespace Sinks.Mmap.Reading;
 /// device such as /dev/zero never ends. On Unix the file is opened with O_NONBLOCK and its type is
 /// checked on the open descriptor (fstat), so nothing can be swapped in between a check and the open.
 /// </summary>
-internal static unsafe class RegularFile
+public static unsafe class RegularFile
 {
     /// <summary>
     /// A handle for reading <paramref name="path"/>, or null with <paramref name="notRegular"/> saying what
     /// the file is instead (a FIFO, a device, a socket, a directory). Throws the usual I/O exceptions
     /// (<see cref="FileNotFoundException"/>, <see cref="UnauthorizedAccessException"/>, …).
     /// </summary>
-    public static SafeFileHandle? OpenForRead(string path, out string? notRegular)
+    internal static SafeFileHandle? OpenForRead(string path, out string? notRegular)
     {
         notRegular = null;
         if (OperatingSystem.IsWindows() || !Posix.IsSupported)
@@ -45,7 +45,17 @@ internal static unsafe class RegularFile
         return handle;
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes from the start of a regular file; null when it is not one.</summary>
+    /// <summary>
+    /// Reads at most <paramref name="limit"/> bytes from the start of a regular file (a small file a
+    /// reader keeps, such as a saved position), never blocking on a FIFO nor reading a device forever.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="limit">The most bytes wanted.</param>
+    /// <param name="notRegular">When the result is null: what the file is instead (<c>a FIFO</c>, <c>a character device</c>…).</param>
+    /// <param name="longer">True when the file holds more than <paramref name="limit"/> bytes.</param>
+    /// <returns>The bytes read, or null when the file is not a regular file.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
     public static byte[]? ReadPrefix(string path, int limit, out string? notRegular, out bool longer)
     {
         longer = false;

@@ -11,7 +11,7 @@ namespace Sinks.Mmap.Rendering;
 /// Serilog.Formatting.Compact's <c>CompactJsonFormatter</c> writes the equivalent Serilog event.
 /// Instances are immutable and thread-safe.
 /// </summary>
-public sealed class ClefWriter
+public sealed partial class ClefWriter
 {
     private readonly bool _includeRenderedMessage;
     private readonly IFormatProvider _formatProvider;

@@ -4,14 +4,44 @@ using System.Buffers;
 namespace Sinks.Mmap.Rendering;
 
 /// <summary>
-/// JSON string literals straight from UTF-8, escaping exactly what <see cref="ValueRenderer.WriteQuotedJsonString"/>
-/// escapes. Those are all ASCII (<c>"</c>, <c>\</c>, below U+0020), and in valid UTF-8 an ASCII byte is
-/// always that character, so escaping byte by byte gives the same bytes as escaping the decoded string.
+/// JSON string escaping, defined once for both CLEF writers' paths: what Serilog's
+/// <c>JsonValueFormatter.WriteQuotedJsonString</c> escapes (<c>"</c>, <c>\</c>, control characters below
+/// U+0020: <c>\n \r \f \t</c> by name, the rest as <c>\u00XX</c>), written from UTF-8 here and from text by
+/// <see cref="ValueRenderer.WriteQuotedJsonString"/>. Those characters are all ASCII, and in valid UTF-8 an
+/// ASCII byte is always that character, so escaping byte by byte gives the same bytes as escaping the decoded string.
 /// </summary>
 internal static class JsonUtf8
 {
-    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
-        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\"u8);
+    /// <summary>The characters a JSON string literal escapes.</summary>
+    private const string Escaped =
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\";
+
+    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(System.Text.Encoding.ASCII.GetBytes(Escaped));
+
+    /// <summary>The characters a JSON string literal escapes, to search text for.</summary>
+    public static readonly SearchValues<char> NeedsEscapeChars = SearchValues.Create(Escaped);
+
+    /// <summary>How JSON writes <paramref name="c"/>, one of <see cref="NeedsEscapeChars"/>.</summary>
+    public static string EscapeOf(char c) => c switch
+    {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\f' => "\\f",
+        '\t' => "\\t",
+        _ => "\\u00" + (char)HexUpper[c >> 4] + (char)HexUpper[c & 0xF],
+    };
+
+    /// <summary><see cref="EscapeOf"/> as UTF-8, by byte value (escaped bytes only: all below 0x80).</summary>
+    private static readonly byte[][] EscapesUtf8 = BuildEscapesUtf8();
+
+    private static byte[][] BuildEscapesUtf8()
+    {
+        var escapes = new byte[128][];
+        foreach (char c in Escaped) escapes[c] = System.Text.Encoding.ASCII.GetBytes(EscapeOf(c));
+        return escapes;
+    }
 
     private static ReadOnlySpan<byte> HexUpper => "0123456789ABCDEF"u8;
     private static ReadOnlySpan<byte> HexLower => "0123456789abcdef"u8;
@@ -36,23 +66,7 @@ internal static class JsonUtf8
                 return;
             }
             output.Write(utf8.Slice(0, index));
-            byte c = utf8[index];
-            switch (c)
-            {
-                case (byte)'"': output.Write("\\\""u8); break;
-                case (byte)'\\': output.Write("\\\\"u8); break;
-                case (byte)'\n': output.Write("\\n"u8); break;
-                case (byte)'\r': output.Write("\\r"u8); break;
-                case (byte)'\f': output.Write("\\f"u8); break;
-                case (byte)'\t': output.Write("\\t"u8); break;
-                default:
-                    Span<byte> u = output.GetSpan(6);
-                    "\\u00"u8.CopyTo(u);
-                    u[4] = HexUpper[c >> 4];
-                    u[5] = HexUpper[c & 0xF];
-                    output.Advance(6);
-                    break;
-            }
+            output.Write(EscapesUtf8[utf8[index]]);
             utf8 = utf8.Slice(index + 1);
         }
     }

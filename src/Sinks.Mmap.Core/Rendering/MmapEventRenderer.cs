@@ -11,6 +11,15 @@ namespace Sinks.Mmap.Rendering;
 /// </summary>
 public static class MmapEventRenderer
 {
+    /// <summary>
+    /// True when a hole in <paramref name="template"/> asks for an alignment or a format precision over
+    /// 10 000 (say <c>{A,2000000000}</c> or <c>{N:D999999999}</c>): rendering it would write gigabytes, so a
+    /// reader that must not fail shows such an event's raw template instead.
+    /// </summary>
+    /// <param name="template">A message template; null is not hostile.</param>
+    /// <returns>True when rendering the template could write an unbounded amount of text.</returns>
+    public static bool IsHostileTemplate(string? template) => TemplateSafety.IsHostile(template);
+
     private const string SourceContextPropertyName = "SourceContext";
 
     /// <summary>

@@ -285,34 +285,22 @@ internal static class ValueRenderer
 
     /// <summary>
     /// Writes a JSON string literal escaping only what Serilog's <c>JsonValueFormatter.WriteQuotedJsonString</c>
-    /// escapes: <c>"</c>, <c>\</c> and control characters below U+0020 (<c>\n \r \f \t</c> by name, the rest as <c>\uXXXX</c>).
+    /// escapes (<see cref="JsonUtf8"/> defines what, for this and the UTF-8 path alike).
     /// </summary>
     public static void WriteQuotedJsonString(string text, TextWriter output)
     {
         output.Write('"');
         int clean = 0;
-        for (int i = 0; i < text.Length; i++)
+        while (true)
         {
-            char c = text[i];
-            if (c >= ' ' && c != '\\' && c != '"')
-                continue;
-
+            int found = text.AsSpan(clean).IndexOfAny(JsonUtf8.NeedsEscapeChars);
+            if (found < 0)
+                break;
+            int i = clean + found;
             if (i > clean)
                 output.Write(text.AsSpan(clean, i - clean));
+            output.Write(JsonUtf8.EscapeOf(text[i]));
             clean = i + 1;
-            switch (c)
-            {
-                case '"': output.Write("\\\""); break;
-                case '\\': output.Write("\\\\"); break;
-                case '\n': output.Write("\\n"); break;
-                case '\r': output.Write("\\r"); break;
-                case '\f': output.Write("\\f"); break;
-                case '\t': output.Write("\\t"); break;
-                default:
-                    output.Write("\\u");
-                    output.Write(((int)c).ToString("X4", CultureInfo.InvariantCulture));
-                    break;
-            }
         }
         if (clean < text.Length)
             output.Write(text.AsSpan(clean));

@@ -73,8 +73,6 @@ internal sealed class EventPump
         // Written from the record's bytes when the output can (CLEF) and no filter needs the message.
         bool fromBytes = !countOnly && !Filter.NeedsMessage;
         var sink = new Utf8LineSink(Destination);
-        Action<Utf8Buffer> spill = _ => sink.Flush();
-        WhereFilter? where = Filter.Where is { HasConditions: true } w ? w : null;
         using (MmapRecordStream records = Reader.OpenRecordStream(From, Filter.Until))
         {
             while (records.MoveNext())
@@ -92,11 +90,6 @@ internal sealed class EventPump
                     records.CountEvent(records.EventDecodes());
                     continue;
                 }
-                if (where is not null && !where.MayMatch(records, out bool decodes))
-                {
-                    records.CountEvent(decodes);
-                    continue;
-                }
                 if (!Filter.NeedsMessage && (countOnly || matched < SkipMatching))
                 {
                     // Counted and passed over by their frames alone (the tail's first pass and what it skips):
@@ -104,7 +97,7 @@ internal sealed class EventPump
                     matched++;
                     continue;
                 }
-                if (fromBytes && WriteFromBytes(records, sink, spill))
+                if (fromBytes && WriteFromBytes(records, sink))
                 {
                     matched++;
                     Printed++;
@@ -132,9 +125,9 @@ internal sealed class EventPump
     /// cannot, or the event needs decoding (what that path does not cover) or does not decode (the
     /// caller's DecodeEvent finds it so too, and counts it).
     /// </summary>
-    private bool WriteFromBytes(MmapRecordStream records, Utf8LineSink sink, Action<Utf8Buffer> spill)
+    private bool WriteFromBytes(MmapRecordStream records, Utf8LineSink sink)
     {
-        if (!Output.TryWriteRecord(records, sink, spill)) return false;
+        if (!Output.TryWriteRecord(records, sink)) return false;
         records.CountEvent(true);
         sink.FlushIfFull();
         return true;

@@ -29,7 +29,7 @@ internal static class LogSource
             if (folder is null || !Directory.Exists(folder)) throw new ToolException($"'{path}' does not exist");
         }
         var reader = new MmapLogReader(path);
-        IReadOnlyList<(string Path, SegmentState State, string? Problem)> segments = reader.InspectSegments();
+        IReadOnlyList<SegmentInspection> segments = reader.InspectSegments();
         if (segments.Count == 0)
         {
             if (following) return reader;

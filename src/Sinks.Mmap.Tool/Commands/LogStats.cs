@@ -57,32 +57,24 @@ internal sealed class LogStats
             stats.ContentBytes += content;
             if (content != new System.IO.FileInfo(file).Length) stats.CompressedSegments++;
         }
-        var clef = new ClefUtf8Writer();
+        var clef = new ClefWriter();
         var decoded = new ClefEventOutput();
         var counter = new Utf8CountingWriter();
-        // Interned templates are counted by their string object, looked up by text once a segment.
-        var interned = new Dictionary<InternedString, TemplateStats>(ReferenceEqualityComparer.Instance);
-        int segment = -1;
         using MmapRecordStream records = reader.OpenRecordStream();
         while (records.MoveNext())
         {
             if (ct.IsCancellationRequested) break;
-            if (records.SegmentIndex != segment)
-            {
-                segment = records.SegmentIndex;
-                interned.Clear();
-            }
             stats.Records++;
             stats.RecordBytes += (records.Length + 7) & ~7L;
             if (records.Kind != MmapRecordKind.Event) continue;
             long clefBytes;
             switch (clef.Measure(records, out clefBytes))
             {
-                case ClefFrameResult.Undecodable:
+                case ClefRecordResult.Undecodable:
                     records.CountEvent(false);
                     stats.Undecodable++;
                     continue;
-                case ClefFrameResult.NeedsDecoding:
+                case ClefRecordResult.NeedsDecoding:
                     MmapEvent evt = records.DecodeEvent()!;
                     counter.Reset();
                     decoded.Write(evt, counter);
@@ -90,28 +82,17 @@ internal sealed class LogStats
                     break;
             }
             records.CountEvent(true);
-            records.TryReadHead(out EventHead head);
+            // The event decodes, so its head reads and its level is in range.
+            records.TryReadEventHead(out DateTimeOffset timestamp, out string? messageTemplate);
+            byte level = (byte)records.Level;
             stats.Events++;
             stats.EventBytes += records.Length;
             stats.ClefBytes += clefBytes;
-            stats.ByLevel[head.Level]++;
-            stats.Timeline.Add(head.UtcTicks, head.Level);
-            var offset = TimeSpan.FromMinutes(head.OffsetMinutes);
-            long local = head.UtcTicks + offset.Ticks;
-            DateTimeOffset timestamp = local >= DateTime.MinValue.Ticks && local <= DateTime.MaxValue.Ticks
-                ? new DateTimeOffset(local, offset)
-                : new DateTimeOffset(head.UtcTicks, TimeSpan.Zero);
+            stats.ByLevel[level]++;
+            stats.Timeline.Add(records.UtcTicks, level);
             if (stats.First is null || timestamp < stats.First) stats.First = timestamp;
             if (stats.Last is null || timestamp > stats.Last) stats.Last = timestamp;
-            TemplateStats template;
-            if (head.Template.Interned is { } id)
-            {
-                if (!interned.TryGetValue(id, out template!)) interned.Add(id, template = stats.TemplateFor(id.Value));
-            }
-            else
-            {
-                template = stats.TemplateFor(head.Template.IsNull ? NoTemplate : Encoding.UTF8.GetString(head.Template.Inline));
-            }
+            TemplateStats template = stats.TemplateFor(messageTemplate ?? NoTemplate);
             template.Count++;
             template.Bytes += records.Length;
         }

@@ -21,7 +21,7 @@ internal static class Positions
             if (index < 0) places.Add(other);
             else if (IsAfter(other, places[index])) places[index] = other;
         }
-        return places[0].With(places.Count > 1 ? places.GetRange(1, places.Count - 1).ToArray() : null);
+        return LogPosition.FromLanes(places);
     }
 
     /// <summary>True when <paramref name="x"/> lies after <paramref name="y"/> in the same lane.</summary>

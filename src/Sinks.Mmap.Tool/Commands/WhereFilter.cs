@@ -6,8 +6,6 @@ using System.Text.RegularExpressions;
 using Serilog.Events;
 using Serilog.Expressions;
 using Serilog.Sinks.Mmap.Reading;
-using Sinks.Mmap.Format;
-using Sinks.Mmap.Reading;
 
 namespace Sinks.Mmap.Tool.Commands;
 
@@ -18,10 +16,10 @@ namespace Sinks.Mmap.Tool.Commands;
 /// <c>SourceContext</c>), and the expression decides.
 /// </summary>
 /// <remarks>
-/// Fast paths: decoding an event and building a <see cref="LogEvent"/> costs far more than walking its
-/// bytes, so the conditions every match must meet are checked first, on the record: a level the filter
-/// demands (<c>@l = 'Error'</c>) joins the frame's level check, and a property compared with a literal
-/// (<c>OrderId = 1001</c>, <c>Customer = 'x'</c>) is looked up in the body without decoding it. Both only
+/// Fast paths: building a <see cref="LogEvent"/> and evaluating the expression costs more than a look at
+/// the record or the decoded event, so the conditions every match must meet are checked first: a level the
+/// filter demands (<c>@l = 'Error'</c>) joins the frame's level check, and a property compared with a literal
+/// (<c>OrderId = 1001</c>, <c>Customer = 'x'</c>) is looked up in the decoded event's properties. Both only
 /// when the expression is a conjunction of such comparisons and others (no <c>or</c> at its top level), and
 /// they only reject an event that cannot match; the expression still decides for the rest.
 /// </remarks>
@@ -42,9 +40,6 @@ internal sealed partial class WhereFilter
 
     /// <summary>A level every match has at least (from <c>@l = 'Error'</c>), checked on the frame; or null.</summary>
     public MmapLevel? MinimumLevel { get; }
-
-    /// <summary>True when some property comparisons can be checked on the record's bytes (<see cref="MayMatch"/>).</summary>
-    public bool HasConditions => _conditions.Length > 0;
 
     [GeneratedRegex(@"column (\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex ErrorColumn();
@@ -141,22 +136,32 @@ internal sealed partial class WhereFilter
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '@';
 
     /// <summary>
-    /// False when the current Event record cannot match (a compared property is missing or holds another
-    /// value) or does not decode (<paramref name="decodes"/> false); true when the expression must decide.
-    /// </summary>
-    public bool MayMatch(MmapRecordStream records, out bool decodes)
-    {
-        var visitor = new ConditionVisitor(_conditions);
-        decodes = records.Walk(ref visitor);
-        return decodes && visitor.AllMet;
-    }
-
-    /// <summary>
     /// True when the expression is true for <paramref name="evt"/>, read back as the Serilog adapter reads
     /// events (<see cref="MmapLogEventReader.ToLogEvent"/>: an NLog event's logger name is its SourceContext,
-    /// its rendered message its template).
+    /// its rendered message its template). The property comparisons every match meets are checked first, on
+    /// the event's properties, so an event that cannot match costs no <see cref="LogEvent"/>.
     /// </summary>
-    public bool Matches(MmapEvent evt) => ExpressionResult.IsTrue(_compiled(MmapLogEventReader.ToLogEvent(evt)));
+    public bool Matches(MmapEvent evt) => MayMatch(evt) && ExpressionResult.IsTrue(_compiled(MmapLogEventReader.ToLogEvent(evt)));
+
+    /// <summary>
+    /// False when <paramref name="evt"/> cannot match: a compared property is missing, or every top-level
+    /// property of that name holds a number, text or bool other than the literal. Any other value (or a
+    /// comparison of another kind) is left to the expression.
+    /// </summary>
+    private bool MayMatch(MmapEvent evt)
+    {
+        IReadOnlyList<LogProperty> properties = evt.Properties;
+        foreach (PropertyCondition condition in _conditions)
+        {
+            bool met = false;
+            for (int i = 0; i < properties.Count && !met; i++)
+            {
+                if (properties[i].Name == condition.Name) met = condition.MayHold(properties[i].Value);
+            }
+            if (!met) return false;
+        }
+        return true;
+    }
 }
 
 /// <summary>Functions --where adds to Serilog.Expressions' own.</summary>
@@ -176,149 +181,40 @@ internal sealed class PropertyCondition
 
     private PropertyCondition(string name, Kind kind)
     {
-        NameUtf8 = Encoding.UTF8.GetBytes(name);
+        Name = name;
         ValueKind = kind;
     }
 
-    public byte[] NameUtf8 { get; }
+    public string Name { get; }
     public Kind ValueKind { get; }
     public decimal Number { get; private init; }
-    public byte[] TextUtf8 { get; private init; } = Array.Empty<byte>();
+    public string Text { get; private init; } = "";
     public bool Bool { get; private init; }
 
     public static PropertyCondition ForNumber(string name, decimal value) => new(name, Kind.Number) { Number = value };
-    public static PropertyCondition ForString(string name, string value) => new(name, Kind.Text) { TextUtf8 = Encoding.UTF8.GetBytes(value) };
+    public static PropertyCondition ForString(string name, string value) => new(name, Kind.Text) { Text = value };
     public static PropertyCondition ForBool(string name, bool value) => new(name, Kind.Bool) { Bool = value };
-}
 
-/// <summary>
-/// Walks an event's body and marks each condition that its property may meet: a value of the compared
-/// kind that equals the literal, or any value whose comparison only the expression can judge. A
-/// condition whose property is missing, or holds a number, text or bool other than the literal, stays unmet.
-/// </summary>
-internal struct ConditionVisitor : IEventBodyVisitor
-{
-    private readonly PropertyCondition[] _conditions;
-    private ulong _met;
-    private ulong _pending;
-    private int _nesting;
-
-    public ConditionVisitor(PropertyCondition[] conditions)
+    /// <summary>
+    /// False only when <paramref name="value"/> is a number, text or bool of this condition's kind other
+    /// than the literal; true for whatever only the expression can judge.
+    /// </summary>
+    public bool MayHold(LogValue value) => value is not LogScalar scalar || scalar.Value switch
     {
-        _conditions = conditions;
-        _met = 0;
-        _pending = 0;
-        _nesting = 0;
-    }
+        sbyte n => Equal(n),
+        byte n => Equal(n),
+        short n => Equal(n),
+        ushort n => Equal(n),
+        int n => Equal(n),
+        uint n => Equal(n),
+        long n => Equal(n),
+        ulong n => Equal(n),
+        decimal n => Equal(n),
+        bool b => ValueKind != Kind.Bool || Bool == b,
+        // Text that was not valid UTF-8 reads with U+FFFD in it: only the expression can compare that.
+        string t => ValueKind != Kind.Text || string.Equals(t, Text, StringComparison.Ordinal) || t.Contains('\uFFFD', StringComparison.Ordinal),
+        _ => true,
+    };
 
-    public readonly bool AllMet => _conditions.Length == 0 || _met == (_conditions.Length == 64 ? ulong.MaxValue : (1UL << _conditions.Length) - 1);
-
-    public void Head(scoped in EventHead head) { }
-
-    public void PropertyName(StrRef name, int index, int depth)
-    {
-        if (depth != 0 || _nesting != 0) return;
-        _pending = 0;
-        ReadOnlySpan<byte> utf8 = name.Utf8;
-        for (int i = 0; i < _conditions.Length; i++)
-        {
-            if (utf8.SequenceEqual(_conditions[i].NameUtf8)) _pending |= 1UL << i;
-        }
-    }
-
-    private void Maybe()
-    {
-        _met |= _pending;
-        _pending = 0;
-    }
-
-    private void Number(decimal value)
-    {
-        if (_pending == 0 || _nesting != 0) return;
-        for (int i = 0; i < _conditions.Length; i++)
-        {
-            if ((_pending & (1UL << i)) == 0) continue;
-            PropertyCondition c = _conditions[i];
-            if (c.ValueKind != PropertyCondition.Kind.Number || c.Number == value) _met |= 1UL << i;
-        }
-        _pending = 0;
-    }
-
-    private void Other()
-    {
-        if (_nesting == 0) Maybe();
-    }
-
-    public void Null() => Other();
-
-    public void Bool(bool value)
-    {
-        if (_pending == 0 || _nesting != 0) return;
-        for (int i = 0; i < _conditions.Length; i++)
-        {
-            if ((_pending & (1UL << i)) == 0) continue;
-            PropertyCondition c = _conditions[i];
-            if (c.ValueKind != PropertyCondition.Kind.Bool || c.Bool == value) _met |= 1UL << i;
-        }
-        _pending = 0;
-    }
-
-    public void Integer(long value, ValueTag tag) => Number(value);
-    public void Unsigned(ulong value, ValueTag tag) => Number(value);
-    public void Single(float value) => Other();
-    public void Double(double value) => Other();
-    public void Decimal(decimal value) => Number(value);
-
-    public void String(Utf8Field value)
-    {
-        if (_pending == 0 || _nesting != 0) return;
-        for (int i = 0; i < _conditions.Length; i++)
-        {
-            if ((_pending & (1UL << i)) == 0) continue;
-            PropertyCondition c = _conditions[i];
-            // Bytes that are not UTF-8 read with U+FFFD in them: only the expression can compare those.
-            if (c.ValueKind != PropertyCondition.Kind.Text || value.IsNull || value.Bytes.SequenceEqual(c.TextUtf8) || !System.Text.Unicode.Utf8.IsValid(value.Bytes))
-            {
-                _met |= 1UL << i;
-            }
-        }
-        _pending = 0;
-    }
-
-    public void Char(char value) => Other();
-    public void DateTime(DateTime value) => Other();
-    public void DateTimeOffset(DateTimeOffset value) => Other();
-    public void TimeSpan(TimeSpan value) => Other();
-    public void Guid(Guid value) => Other();
-    public void Bytes(ReadOnlySpan<byte> value) => Other();
-    public void DateOnly(DateOnly value) => Other();
-    public void TimeOnly(TimeOnly value) => Other();
-    public void Opaque(StrRef typeName, Utf8Field text) => Other();
-    public void Enum(StrRef typeName, ValueTag underlying, ulong bits, StrRef name) => Other();
-
-    public void BeginSequence(int count)
-    {
-        Other();
-        _nesting++;
-    }
-
-    public void SequenceElement(int index) { }
-    public void EndSequence() => _nesting--;
-
-    public void BeginStructure(int count)
-    {
-        Other();
-        _nesting++;
-    }
-
-    public void EndStructure(StrRef typeTag, int count) => _nesting--;
-
-    public void BeginDictionary(int count)
-    {
-        Other();
-        _nesting++;
-    }
-
-    public void EndDictionary() => _nesting--;
-    public void EndProperties() { }
+    private bool Equal(decimal value) => ValueKind != Kind.Number || Number == value;
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Text;
 using Sinks.Mmap.Rendering;
@@ -31,7 +32,7 @@ internal abstract class BoundedEventOutput : IEventOutput
     protected virtual bool IsRenderingFailure(Exception e) => e is FormatException;
 
     /// <inheritdoc/>
-    public virtual bool TryWriteRecord(MmapRecordStream records, Utf8LineSink sink, Action<Utf8Buffer> spill) => false;
+    public virtual bool TryWriteRecord(MmapRecordStream records, IBufferWriter<byte> output) => false;
 
     /// <inheritdoc/>
     public virtual StringBuilder? TryWriteLine(MmapEvent evt) => null;

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Text;
 using Sinks.Mmap.Rendering;
@@ -8,22 +9,11 @@ namespace Sinks.Mmap.Tool.Output;
 /// <summary>CLEF, one JSON object a line, as Serilog.Formatting.Compact writes it.</summary>
 internal sealed class ClefEventOutput : BoundedEventOutput
 {
-    /// <summary>Records larger than this are written as CLEF in pieces, never held whole as a line.</summary>
-    private const int LargeRecord = 1 << 20;
-
     private readonly ClefWriter _writer = new();
-    // Made at the first record written from bytes: an output that never does so costs no scratch.
-    private ClefUtf8Writer? _frames;
 
     /// <summary>CLEF straight from the record's bytes (no event objects, no strings).</summary>
-    public override bool TryWriteRecord(MmapRecordStream records, Utf8LineSink sink, Action<Utf8Buffer> spill)
-    {
-        _frames ??= new ClefUtf8Writer();
-        ClefFrameResult result = records.Length > LargeRecord
-            ? _frames.WriteStreaming(records, sink.Buffer, spill)
-            : _frames.Write(records, sink.Buffer);
-        return result == ClefFrameResult.Written;
-    }
+    public override bool TryWriteRecord(MmapRecordStream records, IBufferWriter<byte> output) =>
+        _writer.Write(records, output) == ClefRecordResult.Written;
 
     /// <summary>CLEF lines are small enough to join the line buffer.</summary>
     public override StringBuilder? TryWriteLine(MmapEvent evt) => TryFormat(evt);

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Text;
 using Sinks.Mmap.Rendering;
@@ -12,11 +13,11 @@ internal interface IEventOutput
     void Write(MmapEvent evt, TextWriter output);
 
     /// <summary>
-    /// Writes the stream's current Event record straight from its bytes into <paramref name="sink"/>'s
-    /// buffer (<paramref name="spill"/> flushing it for a large record); false when this output has no
-    /// such path or the record needs decoding (nothing was written then).
+    /// Writes the stream's current Event record straight from its bytes to <paramref name="output"/>
+    /// (a large record in pieces); false when this output has no such path or the record needs decoding
+    /// (nothing was written then).
     /// </summary>
-    bool TryWriteRecord(MmapRecordStream records, Utf8LineSink sink, Action<Utf8Buffer> spill);
+    bool TryWriteRecord(MmapRecordStream records, IBufferWriter<byte> output);
 
     /// <summary>
     /// The event's line, to join a line buffer, in a builder the next call reuses; null when the event is

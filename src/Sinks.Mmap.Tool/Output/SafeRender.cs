@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using Sinks.Mmap.Rendering;
-using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Tool.Output;
 
@@ -12,9 +11,6 @@ namespace Sinks.Mmap.Tool.Output;
 internal static class SafeRender
 {
     private static readonly IReadOnlyList<LogProperty> NoProperties = Array.Empty<LogProperty>();
-
-    /// <summary>Widths and precisions above this in a template's holes are treated as hostile.</summary>
-    public const int MaxWidth = TemplateSafety.MaxWidth;
 
     /// <summary>The rendered message, or the raw template when rendering fails.</summary>
     public static string Message(MmapEvent evt)
@@ -51,10 +47,10 @@ internal static class SafeRender
 
     /// <summary>
     /// True when a hole in <paramref name="template"/> asks for an alignment or a format precision
-    /// over <see cref="MaxWidth"/> (say <c>{A,2000000000}</c> or <c>{N:D999999999}</c>): rendering it
+    /// over 10 000 (say <c>{A,2000000000}</c> or <c>{N:D999999999}</c>): rendering it
     /// would write gigabytes, so such an event is shown with its raw template instead.
     /// </summary>
-    public static bool IsHostile(string? template) => TemplateSafety.IsHostile(template);
+    public static bool IsHostile(string? template) => MmapEventRenderer.IsHostileTemplate(template);
 
     /// <summary>The event to render: <paramref name="evt"/> itself, or its raw-template copy when its template is hostile.</summary>
     public static MmapEvent Defused(MmapEvent evt, bool keepProperties) =>

@@ -203,8 +203,8 @@ public class CompactFormatterCorpusTests
         using (log)
         {
             var formatter = new CompactJsonFormatter();
-            var writer = new ClefUtf8Writer();
-            var buffer = new Utf8Buffer();
+            var writer = new ClefWriter();
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             int index = 0, fromBytes = 0;
             using (MmapRecordStream records = new MmapLogReader(path).OpenRecordStream())
             {
@@ -212,9 +212,9 @@ public class CompactFormatterCorpusTests
                 {
                     if (records.Kind != MmapRecordKind.Event) continue;
                     buffer.Clear();
-                    ClefFrameResult result = writer.Write(records, buffer);
-                    Assert.NotEqual(ClefFrameResult.Undecodable, result);
-                    if (result == ClefFrameResult.Written)
+                    ClefRecordResult result = writer.Write(records, buffer);
+                    Assert.NotEqual(ClefRecordResult.Undecodable, result);
+                    if (result == ClefRecordResult.Written)
                     {
                         fromBytes++;
                         Assert.Equal(Format(formatter, originals[index]), Encoding.UTF8.GetString(buffer.WrittenSpan));

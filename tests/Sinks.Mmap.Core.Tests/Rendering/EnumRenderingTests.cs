@@ -191,7 +191,7 @@ public class EnumRenderingTests
         byte[] frame = cursor.CurrentFrame.ToArray();
         MmapEvent evt = EventDecoder.Decode(frame, cursor.Strings, out string? error) ?? throw new Xunit.Sdk.XunitException(error);
         var buffer = new Utf8Buffer(16);
-        Assert.Equal(ClefFrameResult.Written, new ClefUtf8Writer().Write(frame, cursor.Strings, buffer));
+        Assert.Equal(ClefRecordResult.Written, new ClefWriter().Write(frame, cursor.Strings, buffer));
         Assert.Equal(new ClefWriter().Format(evt) + "\n", Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 

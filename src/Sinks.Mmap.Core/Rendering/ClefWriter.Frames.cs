@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Text.Unicode;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
@@ -6,80 +7,150 @@ using Sinks.Mmap.Templates;
 
 namespace Sinks.Mmap.Rendering;
 
-/// <summary>What <see cref="ClefUtf8Writer.Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/> did with a frame.</summary>
-internal enum ClefFrameResult
+/// <summary>What <see cref="ClefWriter.Write(MmapRecordStream, IBufferWriter{byte})"/> did with the current record.</summary>
+public enum ClefRecordResult
 {
-    /// <summary>The event's CLEF line is in the buffer.</summary>
+    /// <summary>The event's CLEF line (and a newline) was written.</summary>
     Written,
-    /// <summary>The body does not decode (the decoder would report it); nothing was written.</summary>
+    /// <summary>The record's body is damaged and does not decode (<see cref="MmapRecordStream.DecodeEvent"/> returns null); nothing was written.</summary>
     Undecodable,
     /// <summary>
-    /// The event decodes but needs what only <see cref="ClefWriter"/> does (formatted holes for <c>@r</c>,
-    /// dictionaries, invalid UTF-8…): decode it and write it that way; nothing was written.
+    /// The event decodes but only its decoded form can be written as CLEF (formatted holes for <c>@r</c>,
+    /// dictionaries, invalid UTF-8…): write <see cref="MmapRecordStream.DecodeEvent"/>'s event with
+    /// <see cref="ClefWriter.Write(MmapEvent, System.IO.TextWriter)"/> instead; nothing was written.
     /// </summary>
     NeedsDecoding,
 }
 
-/// <summary>
-/// Writes an Event frame as a CLEF line straight from its bytes into a UTF-8 buffer, without
-/// decoding it into an <see cref="MmapEvent"/>: byte for byte what <see cref="ClefWriter"/> writes
-/// (with no <c>@m</c> for templated events) for the decoded event, with one addition the tool makes:
-/// a template whose holes ask for a huge width (<see cref="TemplateSafety.IsHostile"/>) is written
-/// as <c>@m</c>, the raw template. Events it does not cover are handed back
-/// (<see cref="ClefFrameResult.NeedsDecoding"/>) rather than approximated.
-/// </summary>
-internal sealed class ClefUtf8Writer
+// The frame path: an Event record written as a CLEF line straight from its bytes, without decoding it
+// into an MmapEvent: byte for byte what the MmapEvent path writes (with no @m for templated events)
+// for the decoded event, with one addition the tool makes: a template whose holes ask for a huge width
+// (TemplateSafety.IsHostile) is written as @m, the raw template. Events it does not cover are handed
+// back (NeedsDecoding) rather than approximated. Its scratch buffers are per thread, so the writer
+// itself stays immutable and thread-safe.
+public sealed partial class ClefWriter
 {
     private const byte TemplatePlain = 1;
     private const byte TemplateFormatted = 2;
     private const byte TemplateHostile = 3;
 
-    private readonly Utf8Buffer _loggerJson = new(256);
+    /// <summary>Records larger than this are written as CLEF in pieces (measured first), never held whole as a line.</summary>
+    private const int LargeRecord = 1 << 20;
 
-    // Where Measure writes: it only counts what fills it, then clears it.
-    private readonly Utf8Buffer _scratch = new(1 << 16);
-    private long _spilled;
+    [ThreadStatic]
+    private static FrameScratch? t_scratch;
 
-    public ClefUtf8Writer() => _scratch.Spill = b =>
+    /// <summary>
+    /// Writes the stream's current Event record as a CLEF line (and a newline) to <paramref name="output"/>,
+    /// straight from the record's bytes: no event object, no strings. The line is what
+    /// <see cref="Write(MmapEvent, System.IO.TextWriter)"/> writes for the decoded event, except that a
+    /// template whose holes ask for a huge width or precision is written as <c>@m</c>, the raw template.
+    /// A large record's line is handed to <paramref name="output"/> in pieces, so memory stays bounded
+    /// whatever its size.
+    /// </summary>
+    /// <param name="records">A stream whose current record is an Event record.</param>
+    /// <param name="output">Where to write; nothing is written unless the result is <see cref="ClefRecordResult.Written"/>.</param>
+    /// <returns>Whether the line was written, or why not.</returns>
+    public ClefRecordResult Write(MmapRecordStream records, IBufferWriter<byte> output)
     {
-        _spilled += b.Length;
-        b.Clear();
-    };
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(output);
+        if (records.Kind != MmapRecordKind.Event) throw new InvalidOperationException("The current record is not an Event record.");
+        if (_includeRenderedMessage) return ClefRecordResult.NeedsDecoding; // @m renders the template: only the decoded event can.
+        FrameScratch scratch = TakeScratch();
+        try
+        {
+            Utf8Buffer line = scratch.Line;
+            line.Clear();
+            ClefRecordResult result = records.Length > LargeRecord
+                ? WriteLarge(records, output, scratch)
+                : Write(records.CurrentFrame, records.Strings, line, scratch.LoggerJson);
+            if (result != ClefRecordResult.Written) return result;
+            // The one copy per line: the line is built aside, since a record found uncovered halfway writes nothing.
+            CopyTo(line.WrittenSpan, output);
+            line.Clear();
+            return ClefRecordResult.Written;
+        }
+        finally
+        {
+            t_scratch = scratch;
+        }
+    }
 
-    /// <summary>Appends the CLEF line for <paramref name="frame"/> (and a newline) to <paramref name="output"/>.</summary>
-    public ClefFrameResult Write(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output)
+    /// <summary>A large record's line, handed to <paramref name="output"/> each time the scratch line fills (the rest left in it).</summary>
+    private static ClefRecordResult WriteLarge(MmapRecordStream records, IBufferWriter<byte> output, FrameScratch scratch) =>
+        WriteStreaming(records.CurrentFrame, records.Strings, scratch.Line, b =>
+        {
+            CopyTo(b.WrittenSpan, output);
+            b.Clear();
+        }, scratch);
+
+    /// <summary>
+    /// How many bytes <see cref="Write(MmapRecordStream, IBufferWriter{byte})"/> writes for the stream's
+    /// current Event record, newline included, keeping none of them.
+    /// </summary>
+    /// <param name="records">A stream whose current record is an Event record.</param>
+    /// <param name="bytes">The line's size in bytes when the result is <see cref="ClefRecordResult.Written"/>, else 0.</param>
+    /// <returns>Whether the line would be written, or why not.</returns>
+    public ClefRecordResult Measure(MmapRecordStream records, out long bytes)
     {
-        int start = output.Length;
-        var visitor = new Visitor(output, _loggerJson);
-        if (!EventBodyWalker.Walk(frame, strings, ref visitor, out _))
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Kind != MmapRecordKind.Event) throw new InvalidOperationException("The current record is not an Event record.");
+        bytes = 0;
+        if (_includeRenderedMessage) return ClefRecordResult.NeedsDecoding;
+        FrameScratch scratch = TakeScratch();
+        try
         {
-            output.Length = start;
-            return ClefFrameResult.Undecodable;
+            return Measure(records.CurrentFrame, records.Strings, scratch, out bytes);
         }
-        if (visitor.NeedsDecoding)
+        finally
         {
-            output.Length = start;
-            return ClefFrameResult.NeedsDecoding;
+            t_scratch = scratch;
         }
-        output.Write((byte)'\n');
-        return ClefFrameResult.Written;
+    }
+
+    /// <summary>Appends the CLEF line for <paramref name="frame"/> (and a newline) to <paramref name="output"/>; nothing unless written.</summary>
+    internal ClefRecordResult Write(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output)
+    {
+        FrameScratch scratch = TakeScratch();
+        try
+        {
+            return Write(frame, strings, output, scratch.LoggerJson);
+        }
+        finally
+        {
+            t_scratch = scratch;
+        }
     }
 
     /// <summary>
     /// As <see cref="Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/>, for a frame whose line may be larger than one wants to hold in memory: the
-    /// body is walked once writing nowhere, to learn whether this writer covers it, then once more into
+    /// body is walked once writing nowhere, to learn whether this path covers it, then once more into
     /// <paramref name="output"/>, which hands what it holds to <paramref name="spill"/> (and clears) each
     /// time it fills. Memory stays at the buffer's size whatever the line's; nothing is written unless
-    /// the result is <see cref="ClefFrameResult.Written"/>.
+    /// the result is <see cref="ClefRecordResult.Written"/>.
     /// </summary>
-    public ClefFrameResult WriteStreaming(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output, Action<Utf8Buffer> spill)
+    internal ClefRecordResult WriteStreaming(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output, Action<Utf8Buffer> spill)
     {
-        ClefFrameResult probe = Measure(frame, strings, out _);
-        if (probe != ClefFrameResult.Written) return probe;
+        FrameScratch scratch = TakeScratch();
+        try
+        {
+            return WriteStreaming(frame, strings, output, spill, scratch);
+        }
+        finally
+        {
+            t_scratch = scratch;
+        }
+    }
+
+    private static ClefRecordResult WriteStreaming(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output, Action<Utf8Buffer> spill, FrameScratch scratch)
+    {
+        ClefRecordResult probe = Measure(frame, strings, scratch, out _);
+        if (probe != ClefRecordResult.Written) return probe;
         output.Spill = spill;
         try
         {
-            var visitor = new Visitor(output, _loggerJson);
+            var visitor = new Visitor(output, scratch.LoggerJson);
             EventBodyWalker.Walk(frame, strings, ref visitor, out _);
         }
         finally
@@ -87,21 +158,91 @@ internal sealed class ClefUtf8Writer
             output.Spill = null;
         }
         output.Write((byte)'\n');
-        return ClefFrameResult.Written;
+        return ClefRecordResult.Written;
     }
 
-    /// <summary>How many bytes <see cref="Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/> would write for <paramref name="frame"/>, newline included, keeping none of them.</summary>
-    public ClefFrameResult Measure(ReadOnlySpan<byte> frame, SegmentStrings strings, out long bytes)
+    /// <summary>The size of <paramref name="frame"/>'s CLEF line, newline included.</summary>
+    internal ClefRecordResult Measure(ReadOnlySpan<byte> frame, SegmentStrings strings, out long bytes)
     {
-        _spilled = 0;
-        _scratch.Clear();
-        var visitor = new Visitor(_scratch, _loggerJson);
+        FrameScratch scratch = TakeScratch();
+        try
+        {
+            return Measure(frame, strings, scratch, out bytes);
+        }
+        finally
+        {
+            t_scratch = scratch;
+        }
+    }
+
+    private static ClefRecordResult Write(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output, Utf8Buffer loggerJson)
+    {
+        int start = output.Length;
+        var visitor = new Visitor(output, loggerJson);
+        if (!EventBodyWalker.Walk(frame, strings, ref visitor, out _))
+        {
+            output.Length = start;
+            return ClefRecordResult.Undecodable;
+        }
+        if (visitor.NeedsDecoding)
+        {
+            output.Length = start;
+            return ClefRecordResult.NeedsDecoding;
+        }
+        output.Write((byte)'\n');
+        return ClefRecordResult.Written;
+    }
+
+    private static ClefRecordResult Measure(ReadOnlySpan<byte> frame, SegmentStrings strings, FrameScratch scratch, out long bytes)
+    {
+        Utf8Buffer counter = scratch.Counter;
+        scratch.Spilled = 0;
+        counter.Clear();
+        var visitor = new Visitor(counter, scratch.LoggerJson);
         bytes = 0;
-        if (!EventBodyWalker.Walk(frame, strings, ref visitor, out _)) return ClefFrameResult.Undecodable;
-        if (visitor.NeedsDecoding) return ClefFrameResult.NeedsDecoding;
-        bytes = _spilled + _scratch.Length + 1;
-        _scratch.Clear();
-        return ClefFrameResult.Written;
+        bool decodes = EventBodyWalker.Walk(frame, strings, ref visitor, out _);
+        long written = scratch.Spilled + counter.Length + 1;
+        counter.Clear();
+        if (!decodes) return ClefRecordResult.Undecodable;
+        if (visitor.NeedsDecoding) return ClefRecordResult.NeedsDecoding;
+        bytes = written;
+        return ClefRecordResult.Written;
+    }
+
+    private static void CopyTo(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
+    {
+        if (bytes.IsEmpty) return;
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
+
+    /// <summary>This thread's scratch, taken out while in use (a nested call, from an output's callback, gets its own).</summary>
+    private static FrameScratch TakeScratch()
+    {
+        FrameScratch scratch = t_scratch ?? new FrameScratch();
+        t_scratch = null;
+        return scratch;
+    }
+
+    /// <summary>The buffers the frame path reuses from line to line, one set per thread.</summary>
+    private sealed class FrameScratch
+    {
+        public FrameScratch() => Counter.Spill = b =>
+        {
+            Spilled += b.Length;
+            b.Clear();
+        };
+
+        /// <summary>Where a line is built before it is copied out.</summary>
+        public Utf8Buffer Line { get; } = new(1 << 16);
+
+        /// <summary>An inline logger name as JSON, kept from the head to the end of the properties (as <c>SourceContext</c>).</summary>
+        public Utf8Buffer LoggerJson { get; } = new(256);
+
+        /// <summary>Where measuring writes: it only counts what fills it.</summary>
+        public Utf8Buffer Counter { get; } = new(1 << 16);
+
+        public long Spilled { get; set; }
     }
 
     /// <summary>The string's JSON literal, quotes included (only for valid UTF-8); cached with a string kept in memory.</summary>
@@ -130,16 +271,6 @@ internal sealed class ClefUtf8Writer
         4 => ",\"@l\":\"Error\""u8,
         _ => ",\"@l\":\"Fatal\""u8,
     };
-
-    /// <summary>Appends the stream's current Event record's CLEF line to <paramref name="output"/> (see <see cref="Write(ReadOnlySpan{byte}, SegmentStrings, Utf8Buffer)"/>).</summary>
-    public ClefFrameResult Write(MmapRecordStream records, Utf8Buffer output) => Write(records.CurrentFrame, records.Strings, output);
-
-    /// <summary>As <see cref="Write(MmapRecordStream, Utf8Buffer)"/>, handing <paramref name="output"/> to <paramref name="spill"/> as it fills.</summary>
-    public ClefFrameResult WriteStreaming(MmapRecordStream records, Utf8Buffer output, Action<Utf8Buffer> spill) =>
-        WriteStreaming(records.CurrentFrame, records.Strings, output, spill);
-
-    /// <summary>The size of the stream's current Event record's CLEF line.</summary>
-    public ClefFrameResult Measure(MmapRecordStream records, out long bytes) => Measure(records.CurrentFrame, records.Strings, out bytes);
 
     private struct Visitor : IEventBodyVisitor
     {

@@ -11,11 +11,11 @@ using Sinks.Mmap.Templates;
 namespace Sinks.Mmap.Core.Tests.Rendering;
 
 /// <summary>
-/// The allocation-free CLEF path (<see cref="ClefUtf8Writer"/> over <see cref="EventBodyWalker"/>)
+/// The allocation-free CLEF path (<see cref="ClefWriter"/>'s frame path over <see cref="EventBodyWalker"/>)
 /// against the decoding path (<see cref="EventDecoder"/> then <see cref="ClefWriter"/>): same bytes,
 /// same verdict on damaged bodies.
 /// </summary>
-public class ClefUtf8WriterTests
+public class ClefWriterFramesTests
 {
     private static readonly long T0 = TestSupport.Ticks(2026, 11, 21, 10, 0, 0, 123);
 
@@ -205,15 +205,15 @@ public class ClefUtf8WriterTests
     {
         using var log = new TestLog();
         (var frames, SegmentStrings strings) = WriteCases(log);
-        var writer = new ClefUtf8Writer();
+        var writer = new ClefWriter();
         var buffer = new Utf8Buffer(16);
         foreach ((string name, bool fast, byte[] frame) in frames)
         {
             MmapEvent evt = EventDecoder.Decode(frame, strings, out string? error) ?? throw new Xunit.Sdk.XunitException($"{name}: {error}");
             buffer.Clear();
-            ClefFrameResult result = writer.Write(frame, strings, buffer);
-            Assert.True((fast ? ClefFrameResult.Written : ClefFrameResult.NeedsDecoding) == result, $"{name}: {result}");
-            if (result == ClefFrameResult.Written)
+            ClefRecordResult result = writer.Write(frame, strings, buffer);
+            Assert.True((fast ? ClefRecordResult.Written : ClefRecordResult.NeedsDecoding) == result, $"{name}: {result}");
+            if (result == ClefRecordResult.Written)
             {
                 Assert.Equal(Expected(evt), Encoding.UTF8.GetString(buffer.WrittenSpan));
             }
@@ -229,14 +229,14 @@ public class ClefUtf8WriterTests
     {
         using var log = new TestLog();
         (var frames, SegmentStrings strings) = WriteCases(log);
-        var writer = new ClefUtf8Writer();
+        var writer = new ClefWriter();
         var buffer = new Utf8Buffer(16);
         buffer.Write("prefix\n"u8);
-        Assert.Equal(ClefFrameResult.Written, writer.Write(frames[0].Frame, strings, buffer));
+        Assert.Equal(ClefRecordResult.Written, writer.Write(frames[0].Frame, strings, buffer));
         byte[] damaged = (byte[])frames[0].Frame.Clone();
         damaged[25] = 9; // level out of range
         int before = buffer.Length;
-        Assert.Equal(ClefFrameResult.Undecodable, writer.Write(damaged, strings, buffer));
+        Assert.Equal(ClefRecordResult.Undecodable, writer.Write(damaged, strings, buffer));
         Assert.Equal(before, buffer.Length);
         MmapEvent evt = EventDecoder.Decode(frames[0].Frame, strings, out _)!;
         Assert.Equal("prefix\n" + Expected(evt), Encoding.UTF8.GetString(buffer.WrittenSpan));
@@ -248,7 +248,7 @@ public class ClefUtf8WriterTests
         using var log = new TestLog();
         (var frames, SegmentStrings strings) = WriteCases(log);
         var random = new Random(20261121);
-        var writer = new ClefUtf8Writer();
+        var writer = new ClefWriter();
         var buffer = new Utf8Buffer(16);
         int decoded = 0, undecodable = 0, written = 0;
         for (int round = 0; round < 4000; round++)
@@ -272,15 +272,15 @@ public class ClefUtf8WriterTests
             Assert.Equal(decodeError, walkError);
 
             buffer.Clear();
-            ClefFrameResult result = writer.Write(span, strings, buffer);
-            Assert.Equal(walks, result != ClefFrameResult.Undecodable);
+            ClefRecordResult result = writer.Write(span, strings, buffer);
+            Assert.Equal(walks, result != ClefRecordResult.Undecodable);
             if (evt is null)
             {
                 undecodable++;
                 continue;
             }
             decoded++;
-            if (result == ClefFrameResult.Written)
+            if (result == ClefRecordResult.Written)
             {
                 written++;
                 string expected;
@@ -304,26 +304,26 @@ public class ClefUtf8WriterTests
     {
         using var log = new TestLog();
         (var frames, SegmentStrings strings) = WriteCases(log);
-        var writer = new ClefUtf8Writer();
+        var writer = new ClefWriter();
         foreach ((string name, bool fast, byte[] frame) in frames)
         {
             var whole = new Utf8Buffer(16);
-            ClefFrameResult expected = writer.Write(frame, strings, whole);
+            ClefRecordResult expected = writer.Write(frame, strings, whole);
 
             // A buffer far smaller than the line: it is handed over each time it fills.
             var pieces = new List<byte>();
             var small = new Utf8Buffer(16);
-            ClefFrameResult streamed = writer.WriteStreaming(frame, strings, small, b =>
+            ClefRecordResult streamed = writer.WriteStreaming(frame, strings, small, b =>
             {
                 pieces.AddRange(b.WrittenSpan.ToArray());
                 b.Clear();
             });
             pieces.AddRange(small.WrittenSpan.ToArray());
-            ClefFrameResult measured = writer.Measure(frame, strings, out long bytes);
+            ClefRecordResult measured = writer.Measure(frame, strings, out long bytes);
 
             Assert.Equal(expected, streamed);
             Assert.Equal(expected, measured);
-            Assert.Equal(fast ? ClefFrameResult.Written : ClefFrameResult.NeedsDecoding, expected);
+            Assert.Equal(fast ? ClefRecordResult.Written : ClefRecordResult.NeedsDecoding, expected);
             if (!fast)
             {
                 Assert.Empty(pieces);
