@@ -188,6 +188,10 @@ public sealed class MmapRecordStream : IDisposable
         }
     }
 
+    /// <summary>Walks the current Event record's body with <paramref name="visitor"/>; false when it does not decode.</summary>
+    internal bool WalkEvent<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor =>
+        EventBodyWalker.Walk(Cursor.CurrentFrame, Cursor.Strings, ref visitor, out _);
+
     /// <summary>True when the current Event record decodes; checks without allocating.</summary>
     public bool EventDecodes()
     {

@@ -73,6 +73,8 @@ internal sealed class EventPump
         // Written from the record's bytes when the output can (CLEF) and no filter needs the message.
         bool fromBytes = !countOnly && !Filter.NeedsMessage;
         var sink = new Utf8LineSink(Destination);
+        // Property comparisons checked on each record's bytes, so an event that cannot match is not decoded.
+        WhereFilter? where = Filter.Where is { HasConditions: true } w ? w : null;
         using (MmapRecordStream records = Reader.OpenRecordStream(From, Filter.Until))
         {
             while (records.MoveNext())
@@ -88,6 +90,11 @@ internal sealed class EventPump
                 {
                     // Skipped events still count when they are damaged, as printed ones do.
                     records.CountEvent(records.EventDecodes());
+                    continue;
+                }
+                if (where is not null && !where.MayMatch(records, out bool decodes))
+                {
+                    records.CountEvent(decodes);
                     continue;
                 }
                 if (!Filter.NeedsMessage && (countOnly || matched < SkipMatching))

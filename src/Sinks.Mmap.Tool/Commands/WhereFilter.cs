@@ -27,6 +27,7 @@ internal sealed partial class WhereFilter
 {
     private readonly CompiledExpression _compiled;
     private readonly PropertyCondition[] _conditions;
+    private readonly PropertyPrefilter _prefilter;
 
     private WhereFilter(string text, CompiledExpression compiled, MmapLevel? level, PropertyCondition[] conditions)
     {
@@ -34,9 +35,29 @@ internal sealed partial class WhereFilter
         _compiled = compiled;
         MinimumLevel = level;
         _conditions = conditions;
+        _prefilter = new PropertyPrefilter();
+        foreach (PropertyCondition c in conditions)
+        {
+            _ = c.ValueKind switch
+            {
+                PropertyCondition.Kind.Number => _prefilter.RequireNumber(c.Name, c.Number),
+                PropertyCondition.Kind.Text => _prefilter.RequireText(c.Name, c.Text),
+                _ => _prefilter.RequireBool(c.Name, c.Bool),
+            };
+        }
     }
 
     public string Text { get; }
+
+    /// <summary>True when some property comparisons can be checked on the record's bytes (<see cref="MayMatch(MmapRecordStream, out bool)"/>).</summary>
+    public bool HasConditions => _conditions.Length > 0;
+
+    /// <summary>
+    /// False when the current Event record cannot match (a compared property is missing or holds another
+    /// value) or does not decode (<paramref name="decodes"/> false), read on its bytes without decoding it;
+    /// true when the expression must decide.
+    /// </summary>
+    public bool MayMatch(MmapRecordStream records, out bool decodes) => _prefilter.MayMatch(records, out decodes);
 
     /// <summary>A level every match has at least (from <c>@l = 'Error'</c>), checked on the frame; or null.</summary>
     public MmapLevel? MinimumLevel { get; }
