@@ -304,6 +304,18 @@ public class ConfigurationTests
         return text.ToString();
     }
 
+    /// <summary>The message of the configuration exception a valid target with <paramref name="key"/> = <paramref name="value"/> fails with.</summary>
+    private static string ConfigurationFailure(string source, string key, string value)
+    {
+        using var dir = new TempLogDir();
+        var options = new Dictionary<string, string> { ["fileName"] = dir.LogPath, ["archiveAboveSize"] = "65536" };
+        options[key] = value;
+        LogFactory? factory = null;
+        var ex = Assert.ThrowsAny<NLogConfigurationException>(() => factory = Load(source, options));
+        factory?.Shutdown();
+        return FullMessage(ex);
+    }
+
     public static IEnumerable<object[]> InvalidValues()
     {
         var cases = new (string Option, string Key, string Value)[]
@@ -329,13 +341,7 @@ public class ConfigurationTests
     [MemberData(nameof(InvalidValues))]
     public void An_invalid_value_fails_with_a_configuration_exception_naming_the_option(string source, string option, string key, string value)
     {
-        using var dir = new TempLogDir();
-        var options = new Dictionary<string, string> { ["fileName"] = dir.LogPath, ["archiveAboveSize"] = "65536" };
-        options[key] = value;
-        LogFactory? factory = null;
-        var ex = Assert.ThrowsAny<NLogConfigurationException>(() => factory = Load(source, options));
-        factory?.Shutdown();
-        Assert.Contains(option, FullMessage(ex), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(option, ConfigurationFailure(source, key, value), StringComparison.OrdinalIgnoreCase);
     }
 
     public static IEnumerable<object[]> WrongValuesAndAllowed()
@@ -363,13 +369,7 @@ public class ConfigurationTests
     [MemberData(nameof(WrongValuesAndAllowed))]
     public void An_invalid_value_names_the_NLog_attribute_and_the_allowed_values(string source, string key, string value, string allowed)
     {
-        using var dir = new TempLogDir();
-        var options = new Dictionary<string, string> { ["fileName"] = dir.LogPath, ["archiveAboveSize"] = "65536" };
-        options[key] = value;
-        LogFactory? factory = null;
-        var ex = Assert.ThrowsAny<NLogConfigurationException>(() => factory = Load(source, options));
-        factory?.Shutdown();
-        string message = FullMessage(ex);
+        string message = ConfigurationFailure(source, key, value);
         Assert.Contains($"Mmap target 'mmap': {key} (property {char.ToUpperInvariant(key[0])}{key[1..]}) is invalid.", message, StringComparison.Ordinal);
         Assert.Contains(allowed, message, StringComparison.Ordinal);
         // Serilog's names for the same options, which the core used to put in every message.
