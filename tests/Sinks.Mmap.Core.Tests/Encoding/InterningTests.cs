@@ -4,7 +4,8 @@ using System.Linq;
 using Sinks.Mmap.Format;
 using Xunit;
 
-namespace Sinks.Mmap.Core.Tests.Writing;
+// The root namespace, as in src: a namespace named Encoding would hide System.Text.Encoding from every test.
+namespace Sinks.Mmap.Core.Tests;
 
 public class InterningTests
 {

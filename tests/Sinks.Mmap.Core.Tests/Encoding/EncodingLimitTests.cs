@@ -7,7 +7,8 @@ using Sinks.Mmap.Storage;
 using Sinks.Mmap.Writing;
 using Xunit;
 
-namespace Sinks.Mmap.Core.Tests.Writing;
+// The root namespace, as in src: a namespace named Encoding would hide System.Text.Encoding from every test.
+namespace Sinks.Mmap.Core.Tests;
 
 /// <summary>
 /// The writer enforces FORMAT.md's limits as the payload writes: what it publishes every reader reads,

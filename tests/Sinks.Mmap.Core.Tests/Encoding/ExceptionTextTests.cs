@@ -3,7 +3,8 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using Xunit;
 
-namespace Sinks.Mmap.Core.Tests.Writing;
+// The root namespace, as in src: a namespace named Encoding would hide System.Text.Encoding from every test.
+namespace Sinks.Mmap.Core.Tests;
 
 /// <summary>
 /// An exception's text is rendered once and reused while nothing it shows changed: every record

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Sinks.Mmap.Rendering;
-using Xunit;
 using Sinks.Mmap.Templates;
+using Xunit;
 
-namespace Sinks.Mmap.Core.Tests.Rendering;
+namespace Sinks.Mmap.Core.Tests.Templates;
 
 public class PlainMessageRendererTests
 {

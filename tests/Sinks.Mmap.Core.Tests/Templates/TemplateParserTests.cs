@@ -4,11 +4,12 @@ using System.Text;
 using System.Threading.Tasks;
 using Serilog.Events;
 using Serilog.Parsing;
+using Sinks.Mmap.Core.Tests.Rendering;
 using Sinks.Mmap.Rendering;
-using Xunit;
 using Sinks.Mmap.Templates;
+using Xunit;
 
-namespace Sinks.Mmap.Core.Tests.Rendering;
+namespace Sinks.Mmap.Core.Tests.Templates;
 
 public class TemplateParserTests
 {

@@ -1,7 +1,8 @@
 using System.Linq;
 using Xunit;
 
-namespace Sinks.Mmap.Core.Tests.Writing;
+// The root namespace, as in src: a namespace named Encoding would hide System.Text.Encoding from every test.
+namespace Sinks.Mmap.Core.Tests;
 
 /// <summary>
 /// A thread remembers the string ids its last events used, by position in the event. Ids belong
