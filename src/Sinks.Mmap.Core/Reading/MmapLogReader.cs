@@ -158,7 +158,17 @@ public sealed class MmapLogReader
                 SegmentReport report = cursor.Report;
                 if (previous is { LastSequence: { } last } && report.FirstSequence is { } first && first != last + 1 && previous.SegmentNumber + 1 == report.SegmentNumber)
                 {
-                    report.AddLeadingGap(new SequenceGap(last + 1, first));
+                    if (!previous.Sealed && first > last + 1)
+                    {
+                        // A segment followed by the next without a seal: its writer moved on while a thread's
+                        // claim in it (a record, or the seal itself) was unfinished, and was then killed (or is
+                        // still finishing it). The numbers between are claims never published, as in a hole.
+                        previous.LostInCrash += first - (last + 1);
+                    }
+                    else
+                    {
+                        report.AddLeadingGap(new SequenceGap(last + 1, first));
+                    }
                 }
                 reports.Add(report);
                 previous = report;

@@ -76,7 +76,17 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     public StringTable Strings { get; }
 
     /// <summary>The largest aligned record this segment can ever take.</summary>
-    public int MaxAlignedRecord => Capacity - FormatConstants.HeaderSize - FormatConstants.SealReserve;
+    public int MaxAlignedRecord => RecordLimit - FormatConstants.HeaderSize;
+
+    /// <summary>
+    /// Records end at or before this offset: 8 bytes short of the seal reserve. The seal then ends at
+    /// least 8 bytes before the capacity, so a segment closed (trimmed just past its seal) is always
+    /// shorter than its prepared size, and readers and recovery can tell it from a full-size segment
+    /// whose writer was killed with a claim unfinished (FORMAT.md, "Record kinds"). Without the gap, a
+    /// segment that filled to its last byte looked closed: recovery skipped it and readers called its
+    /// crash holes damage.
+    /// </summary>
+    private int RecordLimit => Capacity - FormatConstants.SealReserve - FormatConstants.Alignment;
 
     /// <summary>The largest event body a record in this segment can hold (the format's limit, or the segment's when smaller).</summary>
     public int MaxBodyLength { get; }
@@ -121,7 +131,7 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
             }
             int free = (int)(uint)state;
             long claimed = state >> 32;
-            if ((long)free + alignedLength > Capacity - FormatConstants.SealReserve)
+            if ((long)free + alignedLength > RecordLimit)
             {
                 TrySealAt(state, utcTicks);
                 state = Volatile.Read(ref _claim.State);

@@ -100,6 +100,9 @@ internal sealed class LaneClaim : IDisposable
         {
             if (lane == ownLane) continue;
             SegmentNaming naming = log.ForLane(lane);
+            // A lane with no segment has nothing to recover, and may be a writer's that has made its lock
+            // file and not yet locked it: taking the lock then would send that writer to the next lane.
+            if (naming.List().Count == 0) continue;
             using WriterLock? writerLock = WriterLock.TryAcquire(naming.LockPath, out _, out _);
             if (writerLock is null) continue;
             reports.Add((lane, SegmentRecovery.Recover(naming, nowUtcTicks, Array.Empty<string>())));

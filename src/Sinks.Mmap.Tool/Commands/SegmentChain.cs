@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 
 namespace Sinks.Mmap.Tool.Commands;
 
@@ -7,10 +6,11 @@ namespace Sinks.Mmap.Tool.Commands;
 internal readonly record struct ChainGap(string AfterPath, string BeforePath, SequenceGap Gap);
 
 /// <summary>
-/// Checks that the segments' sequence ranges join up, within each lane. The reader reports a gap between two
-/// segments with consecutive numbers; this also catches a segment that lost every record (or a
-/// missing segment file) between two others, by comparing each segment with the last one that had
-/// records.
+/// Checks that the segments' sequence ranges join up across a missing number, within each lane. Two
+/// segments with consecutive numbers are the reader's to check (<see cref="MmapLogReader.Validate"/>
+/// reports a gap there, or numbers lost in a crash when the first was left unsealed); this catches a
+/// segment that lost every record (or a missing segment file) between two others, by comparing each
+/// segment with the last one that had records.
 /// </summary>
 internal static class SegmentChain
 {
@@ -24,10 +24,10 @@ internal static class SegmentChain
         foreach (SegmentReport segment in segments)
         {
             if (segment.FirstSequence is not { } first) continue;
-            if (previousByLane.TryGetValue(segment.Lane, out SegmentReport? previous) && previous.LastSequence is { } last && first != last + 1)
+            if (previousByLane.TryGetValue(segment.Lane, out SegmentReport? previous) && previous.LastSequence is { } last && first != last + 1
+                && previous.SegmentNumber + 1 != segment.SegmentNumber)
             {
-                var gap = new SequenceGap(last + 1, first);
-                if (!segment.Gaps.Contains(gap)) gaps.Add(new ChainGap(previous.Path, segment.Path, gap));
+                gaps.Add(new ChainGap(previous.Path, segment.Path, new SequenceGap(last + 1, first)));
             }
             previousByLane[segment.Lane] = segment;
         }
