@@ -18,7 +18,9 @@ namespace Sinks.Mmap.TestChild;
 /// times, 2.5 GiB in all; one stamped a tick before <see cref="DateTime.MaxValue"/>, with daily
 /// rolling), printing <c>hostile appended=…</c> (or <c>hostile threw …</c>), then go on as <c>write</c>
 /// with a 1 ms pause every 16 events, so that the writer's maintainer runs meanwhile. <c>compress</c> logs
-/// as <c>log</c> with sealed segments compressed in the background (a kill lands during compressions).
+/// with a 1 ms pause every 32 events a thread, with sealed segments compressed in the background: slower
+/// than a writer that compression waits for (<c>CompressionPacer</c>), so compression runs all along and
+/// a kill lands during compressions.
 /// Every event carries the properties Round, Thread and Counter. A thread's counter only moves on
 /// once Append returned true (a dropped event is retried with the same counter), and only then is
 /// the counter stored in that thread's slot of the ack file: every counter up to the slot's value
@@ -82,7 +84,8 @@ internal static class Program
         for (int t = 0; t < threads; t++)
         {
             int thread = t;
-            workers[t] = new Thread(() => Log(writer, ack, round, thread, count, mode == "paced" || hostile)) { Name = "logger " + t };
+            int pauseEvery = mode == "paced" || hostile ? 16 : mode == "compress" ? 32 : 0;
+            workers[t] = new Thread(() => Log(writer, ack, round, thread, count, pauseEvery)) { Name = "logger " + t };
             workers[t].Start();
         }
         foreach (Thread worker in workers)
@@ -124,7 +127,7 @@ internal static class Program
         Console.Out.Flush();
     }
 
-    private static void Log(MmapLogWriter writer, AckFile ack, int round, int thread, long count, bool paced)
+    private static void Log(MmapLogWriter writer, AckFile ack, int round, int thread, long count, int pauseEvery)
     {
         long counter = 1;
         long attempts = 0;
@@ -142,7 +145,7 @@ internal static class Program
                 ack.Write(AckFile.DroppedOffset, writer.DroppedEvents);
                 Thread.Sleep(1);
             }
-            if (paced && ++attempts % 16 == 0)
+            if (pauseEvery > 0 && ++attempts % pauseEvery == 0)
             {
                 Thread.Sleep(1);
             }

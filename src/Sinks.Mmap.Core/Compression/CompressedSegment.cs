@@ -246,7 +246,7 @@ internal sealed class CompressedSegment : IDisposable
     /// <paramref name="destination"/>, from its start; returns the container's length. The caller
     /// owns both streams and flushes.
     /// </summary>
-    public static long Write(Stream source, long rawLength, Stream destination, int blockSize = DefaultBlockSize, int level = DefaultLevel, System.Threading.CancellationToken cancel = default)
+    public static long Write(Stream source, long rawLength, Stream destination, int blockSize = DefaultBlockSize, int level = DefaultLevel, System.Threading.CancellationToken cancel = default, CompressionPacer? pacer = null)
     {
         if (rawLength < MinRawLength || rawLength > MaxRawLength) throw new ArgumentOutOfRangeException(nameof(rawLength), rawLength, "a segment is 128 bytes to 1 GiB");
         if (blockSize < MinBlockSize || blockSize > MaxBlockSize || blockSize % MinBlockSize != 0) throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "4 KiB to 16 MiB, a multiple of 4 KiB");
@@ -286,6 +286,7 @@ internal sealed class CompressedSegment : IDisposable
         for (int i = 0; i < blockCount; i++)
         {
             cancel.ThrowIfCancellationRequested();
+            pacer?.BeforeBlock(cancel);
             int want = (int)Math.Min(blockSize, rawLength - (long)i * blockSize);
             int got = 0;
             while (got < want)

@@ -23,7 +23,7 @@ internal static class SegmentCompressor
     /// Compresses the sealed segment at <paramref name="segmentPath"/>; returns the container's path.
     /// Throws on I/O failure or cancellation, leaving the segment as it was (and no temporary file).
     /// </summary>
-    public static string Compress(string segmentPath, int blockSize = CompressedSegment.DefaultBlockSize, int level = CompressedSegment.DefaultLevel, System.Threading.CancellationToken cancel = default)
+    public static string Compress(string segmentPath, int blockSize = CompressedSegment.DefaultBlockSize, int level = CompressedSegment.DefaultLevel, System.Threading.CancellationToken cancel = default, CompressionPacer? pacer = null)
     {
         string container = CompressedSegment.ContainerPath(segmentPath);
         string temporary = container + TemporarySuffix;
@@ -37,7 +37,7 @@ internal static class SegmentCompressor
                 // CreateNew is O_EXCL: nothing planted under the temporary name is followed or overwritten.
                 using (var output = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 1 << 16 }))
                 {
-                    CompressedSegment.Write(input, rawLength, output, blockSize, level, cancel);
+                    CompressedSegment.Write(input, rawLength, output, blockSize, level, cancel, pacer);
                     output.Flush(flushToDisk: true);
                 }
                 input.Position = 0;

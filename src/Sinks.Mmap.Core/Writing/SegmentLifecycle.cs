@@ -32,8 +32,12 @@ internal sealed class SegmentLifecycle : IDisposable
     private long _oldestLive = long.MaxValue;
     private bool _retentionDue;
     private bool _stopping;
+    private readonly CompressionPacer? _pacer;
 
-    public SegmentLifecycle(MmapLogOptions options, Action<MmapLogError> report)
+    /// <param name="options">The writer's options.</param>
+    /// <param name="report">Where failures go.</param>
+    /// <param name="written">Bytes the writer has appended so far: compression waits while it grows fast (<see cref="CompressionPacer"/>).</param>
+    public SegmentLifecycle(MmapLogOptions options, Action<MmapLogError> report, Func<long>? written = null)
     {
         _options = options;
         _report = report;
@@ -41,10 +45,14 @@ internal sealed class SegmentLifecycle : IDisposable
         _thread.Start();
         if (options.CompressSealedSegments)
         {
+            _pacer = written is null ? null : new CompressionPacer(written, BacklogBytes, options.SegmentSizeBytes);
             _compressor = new Thread(Compress) { IsBackground = true, Name = "Sinks.Mmap compression" };
             _compressor.Start();
         }
     }
+
+    /// <summary>How many times compression waited for a busy writer (<see cref="CompressionPacer"/>).</summary>
+    public long CompressionWaits => _pacer?.Waits ?? 0;
 
     /// <summary>The lane whose segments this writer owns now (it changes when the writer moves lanes).</summary>
     public void UseLane(SegmentNaming naming, bool recover)
@@ -174,7 +182,7 @@ internal sealed class SegmentLifecycle : IDisposable
             try
             {
                 if (!File.Exists(path)) continue;
-                string container = SegmentCompressor.Compress(path, cancel: _stop.Token);
+                string container = SegmentCompressor.Compress(path, cancel: _stop.Token, pacer: _pacer);
                 if (_options.Hooks is { } hooks)
                 {
                     CallHook(hooks, "OnSegmentCompressed", path, () => hooks.OnSegmentCompressed(path, container));
@@ -261,6 +269,31 @@ internal sealed class SegmentLifecycle : IDisposable
         else if (failure is not null)
         {
             _report(new MmapLogError(MmapLogErrorKind.Hook, $"{name}({Path.GetFileName(path)}) threw", failure));
+        }
+    }
+
+    /// <summary>The bytes of the segments waiting for compression, the one being compressed included.</summary>
+    private long BacklogBytes()
+    {
+        long total = 0;
+        lock (_gate)
+        {
+            foreach (string path in _toCompress) total += LengthOf(path);
+            if (_compressing is not null) total += LengthOf(_compressing);
+        }
+        return total;
+    }
+
+    private static long LengthOf(string path)
+    {
+        try
+        {
+            var file = new FileInfo(path);
+            return file.Exists ? file.Length : 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
         }
     }
 

@@ -55,8 +55,14 @@ internal sealed class SegmentRotation : IDisposable
         _log = new SegmentNaming(_options.Path);
         _naming = _log;
         _preparer = new SegmentPreparer(_options, _faults.Report);
-        Lifecycle = new SegmentLifecycle(_options, _faults.Report);
+        Lifecycle = new SegmentLifecycle(_options, _faults.Report, WrittenBytes);
     }
+
+    /// <summary>
+    /// How far the writer has written, in bytes, as a number that grows with every append: the current
+    /// segment's number times its capacity, plus its tail. Only its growth means anything.
+    /// </summary>
+    private long WrittenBytes() => Volatile.Read(ref _current) is { } segment ? segment.Number * segment.Capacity + segment.ClaimedEnd : 0;
 
     /// <summary>The segment being written, or null while faulted or stopped.</summary>
     public ActiveSegment? Current => Volatile.Read(ref _current);
