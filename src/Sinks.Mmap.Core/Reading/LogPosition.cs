@@ -160,6 +160,25 @@ public readonly record struct LogPosition(long SegmentNumber, long Offset, long 
         return true;
     }
 
+    /// <summary>
+    /// Saves this position to a file, to be read back with <see cref="TryLoadFrom"/> after a restart:
+    /// atomically (a new file beside it, renamed over it), and safely in a folder others can write to
+    /// (an existing file or a planted link is never opened or followed).
+    /// </summary>
+    /// <param name="path">The position file.</param>
+    public void SaveTo(string path) => Reading.PositionFile.Save(path, this);
+
+    /// <summary>
+    /// Reads a position that <see cref="SaveTo"/> saved. Only a regular file of at most 4 KiB is read:
+    /// never a FIFO (which would wait) nor a device (which never ends).
+    /// </summary>
+    /// <param name="path">The position file.</param>
+    /// <param name="position">The position; null when the file does not exist or is empty (read from the start).</param>
+    /// <param name="problem">When false: why the file is not a position file ("is not a regular file (a FIFO)", …).</param>
+    /// <returns>False when the file exists but holds no position that can be read.</returns>
+    public static bool TryLoadFrom(string path, out LogPosition? position, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem) =>
+        Reading.PositionFile.TryLoad(path, out position, out problem);
+
     /// <summary>Parses what <see cref="ToString"/> writes; throws <see cref="FormatException"/> when it is not that.</summary>
     public static LogPosition Parse(string text) =>
         TryParse(text, out LogPosition position) ? position : throw new FormatException($"'{text}' is not a log position; expected segment:offset:sequence, e.g. 3:4096:1200 (and, for a log of several lanes, more places after commas: 3:4096:1200,app~2@1:8192:77).");

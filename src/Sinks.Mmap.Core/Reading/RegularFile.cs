@@ -11,7 +11,7 @@ namespace Sinks.Mmap.Reading;
 /// device such as /dev/zero never ends. On Unix the file is opened with O_NONBLOCK and its type is
 /// checked on the open descriptor (fstat), so nothing can be swapped in between a check and the open.
 /// </summary>
-public static unsafe class RegularFile
+internal static unsafe class RegularFile
 {
     /// <summary>
     /// A handle for reading <paramref name="path"/>, or null with <paramref name="notRegular"/> saying what
@@ -56,7 +56,7 @@ public static unsafe class RegularFile
     /// <returns>The bytes read, or null when the file is not a regular file.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
-    public static byte[]? ReadPrefix(string path, int limit, out string? notRegular, out bool longer)
+    internal static byte[]? ReadPrefix(string path, int limit, out string? notRegular, out bool longer)
     {
         longer = false;
         using SafeFileHandle? handle = OpenForRead(path, out notRegular);
