@@ -14,6 +14,9 @@ public sealed class MmapRecordStream : IDisposable
     private readonly LaneReader[] _lanes;
     private readonly List<SegmentReport> _reports = new();
     private int _current = -1;
+    // Whether the current Event record decodes, once a look at its body told (0: not looked): counted in its
+    // segment's report when the stream moves on, so each record counts once, however many looks it had.
+    private byte _verdict;
 
     internal MmapRecordStream(IReadOnlyList<LogLane> lanes, LogPosition? from, long? untilUtcTicks = null)
     {
@@ -31,6 +34,7 @@ public sealed class MmapRecordStream : IDisposable
     /// <returns>True when there is a current record.</returns>
     public bool MoveNext()
     {
+        CountVerdict();
         if (_current < 0)
         {
             foreach (LaneReader lane in _lanes) lane.Advance();
@@ -124,18 +128,32 @@ public sealed class MmapRecordStream : IDisposable
 
     /// <summary>
     /// What reading found in each segment opened so far (prepared segments never started are left out):
-    /// unreadable headers, damaged ranges, gaps, undecodable records (events as the caller reported
-    /// them with <see cref="CountEvent"/>). Complete once <see cref="MoveNext"/> has returned false.
+    /// unreadable headers, damaged ranges, gaps, and the Event records whose bodies were looked at
+    /// (<see cref="EventDecodes"/>, <see cref="DecodeEvent"/>, a <see cref="PropertyPrefilter"/>, a
+    /// <see cref="Rendering.ClefWriter"/>), as events or undecodable records; one passed over by its frame alone is
+    /// in neither count. Complete once <see cref="MoveNext"/> has returned false.
     /// </summary>
-    public IReadOnlyList<SegmentReport> Reports => _reports;
+    public IReadOnlyList<SegmentReport> Reports
+    {
+        get
+        {
+            CountVerdict();
+            return _reports;
+        }
+    }
 
-    /// <summary>
-    /// Records in the current segment's report (<see cref="Reports"/>) whether the current Event record
-    /// decoded, for a caller that checked it (<see cref="EventDecodes"/>, <see cref="DecodeEvent"/>) and wants
-    /// undecodable records counted; call it once a record.
-    /// </summary>
-    /// <param name="decodable">Whether the record decoded.</param>
-    public void CountEvent(bool decodable) => Cursor.CountEvent(decodable);
+    /// <summary>Something looked at the current Event record's body and found that it decodes, or not.</summary>
+    internal void NoteDecodes(bool decodes)
+    {
+        if (_verdict == 0) _verdict = decodes ? (byte)1 : (byte)2;
+    }
+
+    private void CountVerdict()
+    {
+        if (_verdict == 0) return;
+        if (_current >= 0) Cursor.CountEvent(_verdict == 1);
+        _verdict = 0;
+    }
 
     /// <summary>
     /// The current Event record's timestamp and message template, read from the start of its body
@@ -189,21 +207,29 @@ public sealed class MmapRecordStream : IDisposable
     }
 
     /// <summary>Walks the current Event record's body with <paramref name="visitor"/>; false when it does not decode.</summary>
-    internal bool WalkEvent<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor =>
-        EventBodyWalker.Walk(Cursor.CurrentFrame, Cursor.Strings, ref visitor, out _);
+    internal bool WalkEvent<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IEventBodyVisitor
+    {
+        bool decodes = EventBodyWalker.Walk(Cursor.CurrentFrame, Cursor.Strings, ref visitor, out _);
+        NoteDecodes(decodes);
+        return decodes;
+    }
 
-    /// <summary>True when the current Event record decodes; checks without allocating.</summary>
+    /// <summary>
+    /// True when the current Event record decodes; checks without allocating. The answer is counted in the
+    /// segment's report (<see cref="Reports"/>): call it on an event passed over, so a damaged one is still counted.
+    /// </summary>
     public bool EventDecodes()
     {
         var validator = new ValidatingVisitor();
-        return EventBodyWalker.Walk(Cursor.CurrentFrame, Cursor.Strings, ref validator, out _);
+        return WalkEvent(ref validator);
     }
 
-    /// <summary>The current Event record decoded, or null when it does not decode.</summary>
+    /// <summary>The current Event record decoded, or null when it does not decode (counted in <see cref="Reports"/>).</summary>
     /// <returns>The event, its <see cref="MmapEvent.Position"/> set to <see cref="Next"/>.</returns>
     public MmapEvent? DecodeEvent()
     {
         MmapEvent? evt = EventDecoder.Decode(Cursor.CurrentFrame, Cursor.Strings, out _);
+        NoteDecodes(evt is not null);
         if (evt is not null) evt.Position = Next;
         return evt;
     }
@@ -219,7 +245,7 @@ public sealed class MmapRecordStream : IDisposable
         if (Kind == MmapRecordKind.Event)
         {
             evt = EventDecoder.Decode(Cursor.CurrentFrame, Cursor.Strings, out error);
-            CountEvent(evt is not null);
+            NoteDecodes(evt is not null);
         }
         LogPosition next = Next;
         if (evt is not null) evt.Position = next;

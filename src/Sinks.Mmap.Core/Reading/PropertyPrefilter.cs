@@ -47,17 +47,16 @@ public sealed class PropertyPrefilter
 
     /// <summary>
     /// False when the current Event record of <paramref name="records"/> cannot match, or does not decode
-    /// (<paramref name="decodes"/> false); true when the caller's full comparison must decide.
+    /// (a damaged one never matches; the stream counts it, <see cref="MmapRecordStream.Reports"/>); true when
+    /// the caller's full comparison must decide.
     /// </summary>
     /// <param name="records">A stream positioned on an Event record.</param>
-    /// <param name="decodes">Whether the record's body is whole (a damaged one never matches).</param>
     /// <returns>Whether the record may match.</returns>
-    public bool MayMatch(MmapRecordStream records, out bool decodes)
+    public bool MayMatch(MmapRecordStream records)
     {
         ArgumentNullException.ThrowIfNull(records);
         var visitor = new PrefilterVisitor(_comparisons);
-        decodes = records.WalkEvent(ref visitor);
-        return decodes && visitor.AllMet;
+        return records.WalkEvent(ref visitor) && visitor.AllMet;
     }
 
     private PropertyPrefilter Add(Comparison comparison)

@@ -65,6 +65,7 @@ public sealed partial class ClefWriter
             ClefRecordResult result = records.Length > LargeRecord
                 ? WriteLarge(records, output, scratch)
                 : Write(records.CurrentFrame, records.Strings, line, scratch.LoggerJson);
+            Note(records, result);
             if (result != ClefRecordResult.Written) return result;
             // The one copy per line: the line is built aside, since a record found uncovered halfway writes nothing.
             CopyTo(line.WrittenSpan, output);
@@ -101,12 +102,21 @@ public sealed partial class ClefWriter
         FrameScratch scratch = TakeScratch();
         try
         {
-            return Measure(records.CurrentFrame, records.Strings, scratch, out bytes);
+            ClefRecordResult result = Measure(records.CurrentFrame, records.Strings, scratch, out bytes);
+            Note(records, result);
+            return result;
         }
         finally
         {
             t_scratch = scratch;
         }
+    }
+
+    /// <summary>What the walk learnt of the record's body, for the stream's counts (nothing when it needs decoding: the caller decodes).</summary>
+    private static void Note(MmapRecordStream records, ClefRecordResult result)
+    {
+        if (result == ClefRecordResult.Written) records.NoteDecodes(true);
+        else if (result == ClefRecordResult.Undecodable) records.NoteDecodes(false);
     }
 
     /// <summary>Appends the CLEF line for <paramref name="frame"/> (and a newline) to <paramref name="output"/>; nothing unless written.</summary>

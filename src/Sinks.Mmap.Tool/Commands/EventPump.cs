@@ -88,15 +88,11 @@ internal sealed class EventPump
                 if (Filter.OutsideTime(records.UtcTicks)) continue;
                 if (!Filter.Matches(records.Level, records.UtcTicks))
                 {
-                    // Skipped events still count when they are damaged, as printed ones do.
-                    records.CountEvent(records.EventDecodes());
+                    // Skipped events still count when they are damaged, as printed ones do: the check is counted.
+                    records.EventDecodes();
                     continue;
                 }
-                if (where is not null && !where.MayMatch(records, out bool decodes))
-                {
-                    records.CountEvent(decodes);
-                    continue;
-                }
+                if (where is not null && !where.MayMatch(records)) continue;
                 if (!Filter.NeedsMessage && (countOnly || matched < SkipMatching))
                 {
                     // Counted and passed over by their frames alone (the tail's first pass and what it skips):
@@ -112,7 +108,6 @@ internal sealed class EventPump
                     continue;
                 }
                 MmapEvent? evt = records.DecodeEvent();
-                records.CountEvent(evt is not null);
                 if (evt is null || !Filter.Matches(evt)) continue;
                 matched++;
                 if (countOnly || matched <= SkipMatching) continue;
@@ -135,7 +130,6 @@ internal sealed class EventPump
     private bool WriteFromBytes(MmapRecordStream records, Utf8LineSink sink)
     {
         if (!Output.TryWriteRecord(records, sink)) return false;
-        records.CountEvent(true);
         sink.FlushIfFull();
         return true;
     }

@@ -71,7 +71,6 @@ internal sealed class LogStats
             switch (clef.Measure(records, out clefBytes))
             {
                 case ClefRecordResult.Undecodable:
-                    records.CountEvent(false);
                     stats.Undecodable++;
                     continue;
                 case ClefRecordResult.NeedsDecoding:
@@ -81,7 +80,6 @@ internal sealed class LogStats
                     clefBytes = counter.Bytes;
                     break;
             }
-            records.CountEvent(true);
             // The event decodes, so its head reads and its level is in range.
             records.TryReadEventHead(out DateTimeOffset timestamp, out string? messageTemplate);
             byte level = (byte)records.Level;

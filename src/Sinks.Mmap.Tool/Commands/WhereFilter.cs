@@ -49,15 +49,15 @@ internal sealed partial class WhereFilter
 
     public string Text { get; }
 
-    /// <summary>True when some property comparisons can be checked on the record's bytes (<see cref="MayMatch(MmapRecordStream, out bool)"/>).</summary>
+    /// <summary>True when some property comparisons can be checked on the record's bytes (<see cref="MayMatch(MmapRecordStream)"/>).</summary>
     public bool HasConditions => _conditions.Length > 0;
 
     /// <summary>
     /// False when the current Event record cannot match (a compared property is missing or holds another
-    /// value) or does not decode (<paramref name="decodes"/> false), read on its bytes without decoding it;
+    /// value) or does not decode (the stream counts it), read on its bytes without decoding it;
     /// true when the expression must decide.
     /// </summary>
-    public bool MayMatch(MmapRecordStream records, out bool decodes) => _prefilter.MayMatch(records, out decodes);
+    public bool MayMatch(MmapRecordStream records) => _prefilter.MayMatch(records);
 
     /// <summary>A level every match has at least (from <c>@l = 'Error'</c>), checked on the frame; or null.</summary>
     public MmapLevel? MinimumLevel { get; }

@@ -175,6 +175,39 @@ public class ValidationTests
     }
 
     [Fact]
+    public void A_record_stream_counts_each_event_it_looked_at_once_and_none_it_passed_over()
+    {
+        using var log = new TestLog();
+        string path = WriteLog(log, 20);
+        byte[] bytes = File.ReadAllBytes(path);
+        int target = EventFrames(bytes)[7];
+        bytes[target + 28 + 6] = 0x7F; // an unknown value tag, under a valid CRC
+        TestSupport.Reseal(bytes, target);
+        File.WriteAllBytes(path, bytes);
+
+        using MmapRecordStream records = new MmapLogReader(path).OpenRecordStream();
+        int seen = 0;
+        while (records.MoveNext())
+        {
+            if (records.Kind != MmapRecordKind.Event) continue;
+            // Events 0-9 are looked at twice (checked, then decoded), 10-14 passed over by their frames, 15-19 decoded.
+            if (seen < 10)
+            {
+                records.EventDecodes();
+                records.DecodeEvent();
+            }
+            else if (seen >= 15)
+            {
+                records.DecodeEvent();
+            }
+            seen++;
+        }
+        SegmentReport report = Assert.Single(records.Reports);
+        Assert.Equal(14, report.Events);
+        Assert.Equal(1, report.UndecodableRecords);
+    }
+
+    [Fact]
     public void A_record_with_a_valid_CRC_but_an_unknown_value_tag_is_counted_undecodable_and_yielded_without_an_event()
     {
         using var log = new TestLog();
