@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Sinks.Mmap;
@@ -78,69 +77,34 @@ public class LifecycleTests
         Assert.All(new MmapLogReader(dir.LogPath).Validate().Segments, s => Assert.True(s.Sealed));
     }
 
-    [Fact]
+    [TmpfsFact]
     public void A_full_disk_goes_to_the_InternalLogger_and_counts_dropped_events_without_throwing()
     {
-        string mountPoint = Path.Combine(Path.GetTempPath(), "nlog-mmap-tmpfs-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(mountPoint);
+        using Tmpfs disk = Tmpfs.Mount("size=1m");
+        using var capture = new InternalLogCapture(LogLevel.Warn);
+        string path = Path.Combine(disk.Directory, "app.mlog");
+        var factory = NLogConfigs.FromXml(new Dictionary<string, string>
+        {
+            ["fileName"] = path,
+            ["archiveAboveSize"] = (4 * 1024 * 1024).ToString(),
+            ["retryInterval"] = "00:00:00.050",
+        });
         try
         {
-            if (!OperatingSystem.IsLinux() || !Run("mount", $"-t tmpfs -o size=1m tmpfs {mountPoint}"))
+            var logger = factory.GetLogger("Full");
+            MmapTarget target = factory.Target();
+            for (int i = 0; i < 200; i++)
             {
-                // No tmpfs (not Linux, or not allowed to mount): nothing to check here.
-                return;
+                logger.Info("Event {Index} with some text to fill {Filler}", i, new string('x', 100));
             }
-            try
-            {
-                using var capture = new InternalLogCapture(LogLevel.Warn);
-                string path = Path.Combine(mountPoint, "app.mlog");
-                var factory = NLogConfigs.FromXml(new Dictionary<string, string>
-                {
-                    ["fileName"] = path,
-                    ["archiveAboveSize"] = (4 * 1024 * 1024).ToString(),
-                    ["retryInterval"] = "00:00:00.050",
-                });
-                try
-                {
-                    var logger = factory.GetLogger("Full");
-                    MmapTarget target = factory.Target();
-                    for (int i = 0; i < 200; i++)
-                    {
-                        logger.Info("Event {Index} with some text to fill {Filler}", i, new string('x', 100));
-                    }
-                    factory.Flush(TimeSpan.FromSeconds(5));
-                    Assert.True(target.DroppedEvents > 0, "events were dropped");
-                    Assert.Contains("Mmap target 'mmap'", capture.Text, StringComparison.Ordinal);
-                    Assert.Contains("Error", capture.Text, StringComparison.Ordinal);
-                }
-                finally
-                {
-                    factory.Shutdown();
-                }
-            }
-            finally
-            {
-                Run("umount", mountPoint);
-            }
+            factory.Flush(TimeSpan.FromSeconds(5));
+            Assert.True(target.DroppedEvents > 0, "events were dropped");
+            Assert.Contains("Mmap target 'mmap'", capture.Text, StringComparison.Ordinal);
+            Assert.Contains("Error", capture.Text, StringComparison.Ordinal);
         }
         finally
         {
-            try { Directory.Delete(mountPoint, recursive: true); } catch (IOException) { }
-        }
-    }
-
-    private static bool Run(string file, string arguments)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true });
-            if (process is null) return false;
-            process.WaitForExit(10_000);
-            return process.HasExited && process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
+            factory.Shutdown();
         }
     }
 }

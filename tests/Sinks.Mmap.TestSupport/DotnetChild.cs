@@ -78,14 +78,29 @@ internal sealed class DotnetChild : IDisposable
     /// Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>. With <paramref name="userName"/>
     /// (Linux) the child runs as that user (setuid before exec), with HOME at the temp folder.
     /// </summary>
-    public static DotnetChild Start(string dll, IEnumerable<string> args, string? userName = null)
+    public static DotnetChild Start(string dll, IEnumerable<string> args, string? userName = null) => Start(dll, args, userName, interruptible: false);
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c> so that <see cref="Interrupt"/>
+    /// (SIGINT, Ctrl+C) reaches it, through <c>env --default-signal=INT</c>: a test run started in the
+    /// background (nohup, <c>&amp;</c> in a script) ignores SIGINT, children inherit that, and .NET keeps an
+    /// inherited SIGINT ignored, as a shell expects of background jobs.
+    /// </summary>
+    public static DotnetChild StartInterruptible(string dll, IEnumerable<string> args) => Start(dll, args, userName: null, interruptible: true);
+
+    private static DotnetChild Start(string dll, IEnumerable<string> args, string? userName, bool interruptible)
     {
         if (!File.Exists(dll)) throw new ChildProcessException($"the child program is missing: {dll}");
-        var info = new ProcessStartInfo(Host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(interruptible ? "env" : Host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         if (userName is not null && !OperatingSystem.IsWindows())
         {
             info.UserName = userName;
             info.Environment["HOME"] = Path.GetTempPath();
+        }
+        if (interruptible)
+        {
+            info.ArgumentList.Add("--default-signal=INT");
+            info.ArgumentList.Add(Host);
         }
         info.ArgumentList.Add(dll);
         foreach (string arg in args) info.ArgumentList.Add(arg);
@@ -165,6 +180,16 @@ internal sealed class DotnetChild : IDisposable
     }
 
     /// <summary>SIGKILL, then waits for the process to be gone and its output read to the end.</summary>
+    /// <summary>Sends SIGINT (Ctrl+C) to the child; see <see cref="StartInterruptible"/>.</summary>
+    public void Interrupt()
+    {
+        const int SigInt = 2;
+        if (kill(_process.Id, SigInt) != 0) throw new ChildProcessException($"kill -INT {_process.Id} failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     public void Kill()
     {
         try

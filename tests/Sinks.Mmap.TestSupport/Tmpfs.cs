@@ -1,7 +1,5 @@
 using System;
-using System.Diagnostics;
 using System.IO;
-using System.Threading.Tasks;
 using Xunit;
 
 namespace Sinks.Mmap.TestSupport;
@@ -23,7 +21,7 @@ internal sealed class Tmpfs : IDisposable
     {
         string directory = Path.Combine(Path.GetTempPath(), "sinks-mmap-tmpfs", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        (int code, string output) = Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", directory);
+        (int code, string output) = Command.Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", directory);
         if (code != 0)
         {
             TryDeleteDirectory(directory);
@@ -37,7 +35,7 @@ internal sealed class Tmpfs : IDisposable
     {
         string directory = Path.Combine(Path.GetTempPath(), "sinks-mmap-tmpfs", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        if (Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", directory).Code != 0)
+        if (Command.Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", directory).Code != 0)
         {
             TryDeleteDirectory(directory);
             return null;
@@ -48,7 +46,7 @@ internal sealed class Tmpfs : IDisposable
     public void Dispose()
     {
         // Lazy unmount: a writer that still has a file open cannot keep the test from cleaning up.
-        Run("umount", "-l", Directory);
+        Command.Run("umount", "-l", Directory);
         TryDeleteDirectory(Directory);
     }
 
@@ -64,25 +62,6 @@ internal sealed class Tmpfs : IDisposable
         catch (Exception ex)
         {
             return "mounting tmpfs failed: " + ex.Message;
-        }
-    }
-
-    /// <summary>Runs mount or umount; a missing program is exit code -1.</summary>
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) info.ArgumentList.Add(a);
-        try
-        {
-            using Process process = Process.Start(info)!;
-            Task<string> error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd() + error.Result;
-            process.WaitForExit();
-            return (process.ExitCode, output.Trim());
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (-1, ex.Message);
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class CatTests
         IReadOnlyList<ExpectedEvent> expected = producer.Write(folder.LogPath, 600, segmentSize: 16 * 1024);
         Assert.True(folder.Segments().Length > 1, "the log should span several segments");
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Stderr);
@@ -110,7 +110,7 @@ public sealed class CatTests
         using var folder = new TempFolder();
         producer.Write(folder.LogPath, 20);
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath);
+        ChildResult result = ToolRun.Run("cat", folder.LogPath);
 
         Assert.Equal(0, result.ExitCode);
         string[] lines = result.Lines;
@@ -144,7 +144,7 @@ public sealed class CatTests
         using var folder = new TempFolder();
         new CoreProducer().Write(folder.LogPath, 4);
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--output-template", "{Level:u3} {OrderId} {Message}{NewLine}");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--output-template", "{Level:u3} {OrderId} {Message}{NewLine}");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("VRB 0 Order 0 from \"customer-0\" took 0.0 ms", result.Lines[0]);
@@ -158,7 +158,7 @@ public sealed class CatTests
         using var folder = new TempFolder();
         IReadOnlyList<ExpectedEvent> expected = producer.Write(folder.LogPath, 30);
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "json");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "json");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(30, result.Lines.Length);
@@ -196,7 +196,7 @@ public sealed class CatTests
         using var folder = new TempFolder();
         IReadOnlyList<ExpectedEvent> expected = new CoreProducer().Write(folder.LogPath, 60);
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--level", level);
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--level", level);
 
         Assert.Equal(0, result.ExitCode);
         ExpectedEvent[] wanted = expected.Where(e => e.Level >= MmapLevel.Warning).ToArray();
@@ -220,7 +220,7 @@ public sealed class CatTests
         using var folder = new TempFolder();
         IReadOnlyList<ExpectedEvent> expected = new CoreProducer().Write(folder.LogPath, 100);
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef",
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef",
             "--since", "2026-01-01T00:00:10Z", "--until", "2026-01-01T01:00:20+01:00");
 
         Assert.Equal(0, result.ExitCode);
@@ -235,7 +235,7 @@ public sealed class CatTests
         IReadOnlyList<ExpectedEvent> expected = new SerilogProducer().Write(folder.LogPath, 100);
 
         // "took 2.5 ms" only exists in the rendered message ({Elapsed:F1}), not in the template.
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--grep", "took 2.5 ms");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--grep", "took 2.5 ms");
 
         Assert.Equal(0, result.ExitCode);
         AssertClef(expected[5], Assert.Single(result.Lines));
@@ -249,19 +249,19 @@ public sealed class CatTests
         new CoreProducer().Write(folder.LogPath, 300, segmentSize: 8 * 1024);
 
         // Stop at event 123 (by time), save the position, then resume from the file.
-        ToolResult first = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--until", "2026-01-01T00:02:04Z", "--save-position", positionFile);
+        ChildResult first = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--until", "2026-01-01T00:02:04Z", "--save-position", positionFile);
         Assert.Equal(124, first.Lines.Length);
         Assert.True(LogPosition.TryParse(File.ReadAllText(positionFile), out _));
 
-        ToolResult second = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", positionFile, "--save-position", positionFile);
+        ChildResult second = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", positionFile, "--save-position", positionFile);
         Assert.Equal(176, second.Lines.Length);
 
         // A writer adds a second batch; resuming prints exactly that batch.
         new CoreProducer().Write(folder.LogPath, 50, segmentSize: 8 * 1024);
-        ToolResult third = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", positionFile, "--save-position", positionFile);
+        ChildResult third = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", positionFile, "--save-position", positionFile);
         Assert.Equal(50, third.Lines.Length);
 
-        ToolResult fourth = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", positionFile);
+        ChildResult fourth = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", positionFile);
         Assert.Empty(fourth.Lines);
 
         long[] sequences = first.Lines.Concat(second.Lines).Concat(third.Lines).Select(Sequence).ToArray();
@@ -278,7 +278,7 @@ public sealed class CatTests
         string[] all = ToolRun.Run("cat", folder.LogPath, "--format", "json").Lines;
         string position = JsonDocument.Parse(all[9]).RootElement.GetProperty("position").GetString()!;
 
-        ToolResult rest = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", position);
+        ChildResult rest = ToolRun.Run("cat", folder.LogPath, "--format", "json", "--from", position);
 
         Assert.Equal(all.Skip(10).ToArray(), rest.Lines);
     }
@@ -295,9 +295,9 @@ public sealed class CatTests
             writer.Append(LogProducer.Start.UtcTicks, MmapLevel.Information, ref good);
         }
 
-        ToolResult text = ToolRun.Run("cat", folder.LogPath);
-        ToolResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
-        ToolResult json = ToolRun.Run("cat", folder.LogPath, "--format", "json");
+        ChildResult text = ToolRun.Run("cat", folder.LogPath);
+        ChildResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult json = ToolRun.Run("cat", folder.LogPath, "--format", "json");
 
         Assert.Equal(0, text.ExitCode);
         Assert.EndsWith("Value {Number:Q9} is bad", text.Lines[0]);
@@ -322,10 +322,10 @@ public sealed class CatTests
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        ToolResult text = ToolRun.Run("cat", folder.LogPath);
-        ToolResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
-        ToolResult json = ToolRun.Run("cat", folder.LogPath, "--format", "json");
-        ToolResult grep = ToolRun.Run("cat", folder.LogPath, "--grep", "nothing");
+        ChildResult text = ToolRun.Run("cat", folder.LogPath);
+        ChildResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult json = ToolRun.Run("cat", folder.LogPath, "--format", "json");
+        ChildResult grep = ToolRun.Run("cat", folder.LogPath, "--grep", "nothing");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
         Assert.EndsWith(template, text.Lines[0]);

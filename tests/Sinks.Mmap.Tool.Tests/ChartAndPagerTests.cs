@@ -12,13 +12,13 @@ public sealed class ChartAndPagerTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
-    private static ToolResult RunOnTerminal(string? pager, params string[] args)
+    private static ChildResult RunOnTerminal(string? pager, params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         var context = new ToolContext(stdout, stderr) { StdoutIsTerminal = true, PagerCommand = pager, TimeZone = TimeZoneInfo.Utc, TerminalWidth = 100 };
         int code = Program.RunAsync(args, context, CancellationToken.None).GetAwaiter().GetResult();
-        return new ToolResult(code, stdout.ToString(), stderr.ToString());
+        return new ChildResult(code, stdout.ToString(), stderr.ToString());
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ChartAndPagerTests
         Assert.Equal(10, hourly.GetProperty("buckets").GetArrayLength());
         Assert.All(hourly.GetProperty("buckets").EnumerateArray(), b => Assert.Equal(10, b.GetProperty("levels").GetProperty("Fatal").GetInt64()));
 
-        ToolResult bad = ToolRun.Run("stats", folder.LogPath, "--bucket", "2h");
+        ChildResult bad = ToolRun.Run("stats", folder.LogPath, "--bucket", "2h");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--bucket: '2h' is not a bucket size; use one of 1s, 10s, 1m, 5m, 15m, 1h, 6h, 1d, 7d", bad.Stderr);
     }
@@ -51,7 +51,7 @@ public sealed class ChartAndPagerTests
         TimedLog.Write(folder.LogPath, T0, TimeSpan.FromMinutes(1), 120);
         TimedLog.Write(folder.LogPath, T0.AddHours(3), TimeSpan.FromSeconds(1), 600, firstNumber: 120);
 
-        ToolResult chart = RunOnTerminal(null, "stats", folder.LogPath, "--bucket", "1h");
+        ChildResult chart = RunOnTerminal(null, "stats", folder.LogPath, "--bucket", "1h");
         Assert.Equal(0, chart.ExitCode);
         string[] rows = chart.Lines.SkipWhile(l => !l.StartsWith("events per 1h")).Skip(1).ToArray();
         Assert.StartsWith("2026-11-21 10:00:00", rows[0]);
@@ -63,7 +63,7 @@ public sealed class ChartAndPagerTests
         Assert.True(rows[3].Count(c => c == '█') > 5 * rows[0].Count(c => c == '█'));
         Assert.Contains("Information", rows[^1]);
 
-        ToolResult plain = ToolRun.Run("stats", folder.LogPath, "--bucket", "1h");
+        ChildResult plain = ToolRun.Run("stats", folder.LogPath, "--bucket", "1h");
         Assert.Contains("  2026-11-21 13:00:00         600  100 100 100 100 100 100", plain.Lines);
         Assert.DoesNotContain('█', plain.Stdout);
     }
@@ -75,7 +75,7 @@ public sealed class ChartAndPagerTests
         TimedLog.Write(folder.LogPath, T0, TimeSpan.FromSeconds(1), 50);
         string paged = folder.File("paged.txt");
 
-        ToolResult through = RunOnTerminal($"cat > '{paged}'", "cat", folder.LogPath);
+        ChildResult through = RunOnTerminal($"cat > '{paged}'", "cat", folder.LogPath);
         Assert.Equal(0, through.ExitCode);
         Assert.Equal("", through.Stdout);
         string[] lines = File.ReadAllLines(paged);
@@ -83,7 +83,7 @@ public sealed class ChartAndPagerTests
         // Colours by level reach the pager (less -R shows them).
         Assert.Contains("\u001b[", lines[4]);
 
-        ToolResult direct = RunOnTerminal($"cat > '{paged}.2'", "cat", folder.LogPath, "--no-pager");
+        ChildResult direct = RunOnTerminal($"cat > '{paged}.2'", "cat", folder.LogPath, "--no-pager");
         Assert.Equal(50, direct.Lines.Length);
         Assert.False(File.Exists(paged + ".2"));
 
@@ -96,7 +96,7 @@ public sealed class ChartAndPagerTests
     {
         using var folder = new TempFolder();
         TimedLog.Write(folder.LogPath, T0, TimeSpan.FromSeconds(1), 20000, segmentSize: 1 << 20);
-        ToolResult result = RunOnTerminal("head -c 100 > /dev/null", "cat", folder.LogPath);
+        ChildResult result = RunOnTerminal("head -c 100 > /dev/null", "cat", folder.LogPath);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Stderr);
     }

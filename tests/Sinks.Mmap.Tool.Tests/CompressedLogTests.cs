@@ -49,15 +49,15 @@ public sealed class CompressedLogTests
     {
         using var folder = new TempFolder();
         WriteCompressed(folder, 2000);
-        ToolResult text = ToolRun.Run("cat", folder.LogPath);
+        ChildResult text = ToolRun.Run("cat", folder.LogPath);
         Assert.Equal(0, text.ExitCode);
         Assert.Equal("", text.Stderr);
         Assert.Equal(Enumerable.Range(0, 2000), Numbers(text.Lines));
-        ToolResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
         Assert.Equal(Enumerable.Range(0, 2000), clef.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("N").GetInt32()));
-        ToolResult tail = ToolRun.Run("cat", folder.LogPath, "--tail", "25", "--no-pager");
+        ChildResult tail = ToolRun.Run("cat", folder.LogPath, "--tail", "25", "--no-pager");
         Assert.Equal(Enumerable.Range(1975, 25), Numbers(tail.Lines));
-        ToolResult since = ToolRun.Run("cat", folder.LogPath, "--since", At(1234), "--until", At(1300));
+        ChildResult since = ToolRun.Run("cat", folder.LogPath, "--since", At(1234), "--until", At(1300));
         Assert.True(since.ExitCode == 0 && since.Lines.Length > 0, since.Stderr + " / " + string.Join(" ", Directory.GetFiles(folder.Path).Select(Path.GetFileName)));
         Assert.Equal(1234, Numbers(since.Lines).First());
         Assert.Contains(1299, Numbers(since.Lines));
@@ -68,9 +68,9 @@ public sealed class CompressedLogTests
     {
         using var folder = new TempFolder();
         WriteCompressed(folder, 2000);
-        ToolResult verify = ToolRun.Run("verify", folder.LogPath);
+        ChildResult verify = ToolRun.Run("verify", folder.LogPath);
         Assert.Equal(0, verify.ExitCode);
-        ToolResult stats = ToolRun.Run("stats", folder.LogPath, "--json");
+        ChildResult stats = ToolRun.Run("stats", folder.LogPath, "--json");
         Assert.Equal(0, stats.ExitCode);
         JsonElement root = JsonDocument.Parse(stats.Stdout).RootElement;
         int segments = Directory.GetFiles(folder.Path, "app-*.mlogz").Length;
@@ -82,10 +82,10 @@ public sealed class CompressedLogTests
         byte[] bytes = File.ReadAllBytes(victim);
         bytes[64 + 10] ^= 0xFF; // inside the first block
         File.WriteAllBytes(victim, bytes);
-        ToolResult damaged = ToolRun.Run("verify", folder.LogPath);
+        ChildResult damaged = ToolRun.Run("verify", folder.LogPath);
         Assert.NotEqual(0, damaged.ExitCode);
         Assert.Contains("compressed block 0 fails its CRC", damaged.Stdout + damaged.Stderr);
-        ToolResult cat = ToolRun.Run("cat", folder.LogPath);
+        ChildResult cat = ToolRun.Run("cat", folder.LogPath);
         Assert.NotEqual("", cat.Stderr);
         Assert.Equal(1999, Numbers(cat.Lines).Last());
     }

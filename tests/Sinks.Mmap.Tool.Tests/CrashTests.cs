@@ -30,8 +30,8 @@ public sealed class CrashTests
         long acked0 = ReadAck(ack, 64), acked1 = ReadAck(ack, 72);
         Assert.Contains(folder.Segments(), s => new FileInfo(s).Length == 8388608); // left at full capacity, unsealed
 
-        ToolResult verify = ToolRun.Run("verify", folder.LogPath, "--json");
-        ToolResult cat = ToolRun.Run("cat", folder.LogPath, "--format", "json");
+        ChildResult verify = ToolRun.Run("verify", folder.LogPath, "--json");
+        ChildResult cat = ToolRun.Run("cat", folder.LogPath, "--format", "json");
 
         Assert.Equal(0, verify.ExitCode);
         Assert.Contains(JsonDocument.Parse(verify.Stdout).RootElement.GetProperty("segments").EnumerateArray(),

@@ -29,9 +29,9 @@ public sealed class DeepValueTests
             logger.Information("A long chain {@Chain}", head);
         }
 
-        ToolResult verify = ToolRun.Run("verify", folder.LogPath);
-        ToolResult cat = ToolRun.Run("cat", folder.LogPath);
-        ToolResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult verify = ToolRun.Run("verify", folder.LogPath);
+        ChildResult cat = ToolRun.Run("cat", folder.LogPath);
+        ChildResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
 
         Assert.Equal(0, verify.ExitCode);
         Assert.Contains("1 events", verify.Lines[^1]);

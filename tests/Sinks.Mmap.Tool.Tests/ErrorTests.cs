@@ -14,7 +14,7 @@ public sealed class ErrorTests
     [InlineData("export")]
     public void Every_command_has_help_that_exits_0(string command)
     {
-        ToolResult result = ToolRun.Run(command, "--help");
+        ChildResult result = ToolRun.Run(command, "--help");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("Usage:", result.Stdout);
@@ -28,7 +28,7 @@ public sealed class ErrorTests
     public void A_path_that_does_not_exist_is_one_error_line_and_exit_2(string command)
     {
         using var folder = new TempFolder();
-        ToolResult result = ToolRun.Run(command, Path.Combine(folder.Path, "nowhere", "app.mlog"));
+        ChildResult result = ToolRun.Run(command, Path.Combine(folder.Path, "nowhere", "app.mlog"));
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.Stdout);
@@ -43,7 +43,7 @@ public sealed class ErrorTests
     public void A_folder_without_segments_is_an_error_with_exit_2(string command)
     {
         using var folder = new TempFolder();
-        ToolResult result = ToolRun.Run(command, folder.Path);
+        ChildResult result = ToolRun.Run(command, folder.Path);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("mmaplog: error: no segments found at '" + folder.Path + "'\n", result.Stderr);
@@ -64,7 +64,7 @@ public sealed class ErrorTests
         new CoreProducer().Write(folder.LogPath, 3);
         string[] resolved = Array.ConvertAll(args, a => a == "PATH" ? folder.LogPath : a);
 
-        ToolResult result = ToolRun.Run(resolved);
+        ChildResult result = ToolRun.Run(resolved);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.Stdout);
@@ -85,7 +85,7 @@ public sealed class ErrorTests
 
         foreach (string command in new[] { "cat", "verify", "stats" })
         {
-            ToolResult result = ToolRun.Run(command, folder.LogPath);
+            ChildResult result = ToolRun.Run(command, folder.LogPath);
             Assert.Equal(2, result.ExitCode);
             Assert.StartsWith("mmaplog: error: ", result.Stderr);
             Assert.Contains("2.0", result.Stderr);
@@ -96,7 +96,7 @@ public sealed class ErrorTests
     [Fact]
     public void Root_help_lists_the_commands_and_the_exit_codes()
     {
-        ToolResult result = ToolRun.Run("--help");
+        ChildResult result = ToolRun.Run("--help");
 
         Assert.Equal(0, result.ExitCode);
         foreach (string command in new[] { "cat", "verify", "stats", "export" }) Assert.Contains(command, result.Stdout);
@@ -106,7 +106,7 @@ public sealed class ErrorTests
     [Fact]
     public void Export_help_names_every_format_and_its_save_position_says_nothing_of_following()
     {
-        ToolResult help = ToolRun.Run("export", "--help");
+        ChildResult help = ToolRun.Run("export", "--help");
 
         Assert.Contains("CLEF (default), text or JSON", help.Stdout);
         string save = help.Stdout.Split('\n').Single(l => l.Contains("--save-position", StringComparison.Ordinal));
@@ -123,7 +123,7 @@ public sealed class ErrorTests
         new CoreProducer().Write(folder.LogPath, 3);
         string[] args = { command, folder.LogPath, "--format", format, "-t", "{Message}", "-o", folder.File("out") };
 
-        ToolResult result = ToolRun.Run(command == "cat" ? args.Take(6).ToArray() : args);
+        ChildResult result = ToolRun.Run(command == "cat" ? args.Take(6).ToArray() : args);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"mmaplog: error: --output-template applies only to --format text, not {format}\n", result.Stderr);
@@ -136,7 +136,7 @@ public sealed class ErrorTests
         using var folder = new TempFolder();
         new CoreProducer().Write(folder.LogPath, 3);
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "xml");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "xml");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("mmaplog: error: --format: 'xml' is not one of text, clef, json (see 'mmaplog --help')\n", result.Stderr);
@@ -150,8 +150,8 @@ public sealed class ErrorTests
         Directory.CreateDirectory(plus);
         new CoreProducer().Write(Path.Combine(plus, "app.mlog"), 3);
 
-        ToolResult stats = ToolRun.Run("stats", plus, "--json");
-        ToolResult verify = ToolRun.Run("verify", plus, "--json");
+        ChildResult stats = ToolRun.Run("stats", plus, "--json");
+        ChildResult verify = ToolRun.Run("verify", plus, "--json");
 
         Assert.Contains("\"first\":\"2026-01-01T00:00:00.0000000+00:00\"", stats.Stdout);
         Assert.Contains("a+b", verify.Stdout);
@@ -167,7 +167,7 @@ public sealed class ErrorTests
             .InlineRef("C").Byte(0x0F).Int16(unchecked((short)0xD800)).InlineRef("N").Byte(0x07).ZigZag(7).ToArray());
         segment.WriteTo(folder.File("app-000001.mlog"));
 
-        ToolResult result = ToolRun.Run("cat", folder.Path, "--format", "json");
+        ChildResult result = ToolRun.Run("cat", folder.Path, "--format", "json");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("\"properties\":{\"C\":\"\uFFFD\",\"N\":7}", result.Stdout);

@@ -60,13 +60,13 @@ public sealed class FuzzTests
             foreach (string file in original.Segments()) File.Copy(file, Path.Combine(mutant.Path, Path.GetFileName(file)));
             string description = Mutator.Apply(kind, mutant, random);
 
-            ToolResult cat = await RunBounded(description, "cat", mutant.LogPath, "--format", "clef");
-            ToolResult verify = await RunBounded(description, "verify", mutant.LogPath);
-            ToolResult verifyJson = await RunBounded(description, "verify", mutant.LogPath, "--json");
-            ToolResult stats = await RunBounded(description, "stats", mutant.LogPath, "--json");
-            ToolResult text = await RunBounded(description, "cat", mutant.LogPath);
+            ChildResult cat = await RunBounded(description, "cat", mutant.LogPath, "--format", "clef");
+            ChildResult verify = await RunBounded(description, "verify", mutant.LogPath);
+            ChildResult verifyJson = await RunBounded(description, "verify", mutant.LogPath, "--json");
+            ChildResult stats = await RunBounded(description, "stats", mutant.LogPath, "--json");
+            ChildResult text = await RunBounded(description, "cat", mutant.LogPath);
 
-            foreach (ToolResult result in new[] { cat, verify, verifyJson, stats, text })
+            foreach (ChildResult result in new[] { cat, verify, verifyJson, stats, text })
             {
                 Assert.True(result.ExitCode is 0 or 1 or 2, $"{description}: exit {result.ExitCode}");
                 ToolRun.AssertNoStackTrace(result);
@@ -80,10 +80,10 @@ public sealed class FuzzTests
         }
     }
 
-    private static async Task<ToolResult> RunBounded(string description, params string[] args)
+    private static async Task<ChildResult> RunBounded(string description, params string[] args)
     {
         using var cts = new CancellationTokenSource();
-        Task<ToolResult> run = Task.Run(() => ToolRun.RunAsync(args, cts.Token));
+        Task<ChildResult> run = Task.Run(() => ToolRun.RunAsync(args, cts.Token));
         Task finished = await Task.WhenAny(run, Task.Delay(RunTimeout));
         if (finished != run)
         {

@@ -33,12 +33,12 @@ public sealed class LaneTests
         using var folder = new TempFolder();
         WriteTwoLanes(folder.LogPath, 300);
         Assert.True(File.Exists(folder.File("app~2-000001.mlog")));
-        ToolResult text = ToolRun.Run("cat", folder.LogPath);
+        ChildResult text = ToolRun.Run("cat", folder.LogPath);
         Assert.Equal(0, text.ExitCode);
         Assert.Equal("", text.Stderr);
         Assert.Equal(Enumerable.Range(0, 300), Numbers(text.Lines));
         // CLEF renders straight from the records' bytes, through another reading path.
-        ToolResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult clef = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
         Assert.Equal(0, clef.ExitCode);
         Assert.Equal(Enumerable.Range(0, 300), clef.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("N").GetInt32()));
     }
@@ -49,12 +49,12 @@ public sealed class LaneTests
         using var folder = new TempFolder();
         WriteTwoLanes(folder.LogPath, 200);
         string position = folder.File("position.txt");
-        ToolResult first = ToolRun.Run("cat", folder.LogPath, "--until", new System.DateTime(T0 + 100 * System.TimeSpan.TicksPerSecond, System.DateTimeKind.Utc).ToString("o"), "--save-position", position);
+        ChildResult first = ToolRun.Run("cat", folder.LogPath, "--until", new System.DateTime(T0 + 100 * System.TimeSpan.TicksPerSecond, System.DateTimeKind.Utc).ToString("o"), "--save-position", position);
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(Enumerable.Range(0, 100), Numbers(first.Lines));
         Assert.Contains("app~2@", File.ReadAllText(position));
 
-        ToolResult rest = ToolRun.Run("cat", folder.LogPath, "--from", position, "--format", "clef");
+        ChildResult rest = ToolRun.Run("cat", folder.LogPath, "--from", position, "--format", "clef");
         Assert.Equal(0, rest.ExitCode);
         Assert.Equal(Enumerable.Range(100, 100), rest.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("N").GetInt32()));
     }
@@ -64,9 +64,9 @@ public sealed class LaneTests
     {
         using var folder = new TempFolder();
         WriteTwoLanes(folder.LogPath, 400);
-        ToolResult verify = ToolRun.Run("verify", folder.LogPath);
+        ChildResult verify = ToolRun.Run("verify", folder.LogPath);
         Assert.Equal(0, verify.ExitCode);
-        ToolResult stats = ToolRun.Run("stats", folder.LogPath, "--json");
+        ChildResult stats = ToolRun.Run("stats", folder.LogPath, "--json");
         Assert.Equal(0, stats.ExitCode);
         JsonElement root = JsonDocument.Parse(stats.Stdout).RootElement;
         Assert.Equal(400, root.GetProperty("events").GetInt64());

@@ -13,7 +13,7 @@ namespace Sinks.Mmap.Tool.Tests;
 /// </summary>
 public sealed class LoudTests
 {
-    private static string[] StderrLines(ToolResult result) => result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    private static string[] StderrLines(ChildResult result) => result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Files that are not logs: what users point mmaplog at by mistake.</summary>
     private static string NotALog(TempFolder folder, string kind)
@@ -58,7 +58,7 @@ public sealed class LoudTests
         string path = NotALog(folder, kind);
         string[] args = command == "export" ? new[] { command, path, "-o", folder.File("out.clef") } : new[] { command, path };
 
-        ToolResult result = ToolRun.Run(args);
+        ChildResult result = ToolRun.Run(args);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.Stdout);
@@ -74,7 +74,7 @@ public sealed class LoudTests
         new Random(17).NextBytes(bytes);
         File.WriteAllBytes(folder.File("app-000001.mlog"), bytes);
 
-        ToolResult result = ToolRun.Run("cat", folder.Path);
+        ChildResult result = ToolRun.Run("cat", folder.Path);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"mmaplog: error: no valid segment at '{folder.Path}': app-000001.mlog: not a Sinks.Mmap segment (bad magic)\n", result.Stderr);
@@ -92,8 +92,8 @@ public sealed class LoudTests
         bytes[20] ^= 0x01; // the segment number: the header's CRC no longer matches
         File.WriteAllBytes(segments[1], bytes);
 
-        ToolResult cat = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
-        ToolResult strict = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--strict");
+        ChildResult cat = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult strict = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--strict");
 
         string expected = "skipped what could not be read: 1 unreadable segment (app-000002.mlog: segment header is damaged (CRC mismatch)), 1 sequence gap; 'mmaplog verify' shows where";
         Assert.Equal(0, cat.ExitCode);
@@ -125,9 +125,9 @@ public sealed class LoudTests
             _ => new[] { command, folder.LogPath },
         };
 
-        ToolResult result = ToolRun.Run(args);
+        ChildResult result = ToolRun.Run(args);
         File.Delete(output);
-        ToolResult strict = ToolRun.Run(args.Append("--strict").ToArray());
+        ChildResult strict = ToolRun.Run(args.Append("--strict").ToArray());
 
         Assert.Equal(0, result.ExitCode);
         string warning = Assert.Single(StderrLines(result));
@@ -150,7 +150,7 @@ public sealed class LoudTests
         bytes[bytes.Length - 4096 + 8] = 0x17;
         File.WriteAllBytes(segment, bytes);
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--strict");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--strict");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Stderr);

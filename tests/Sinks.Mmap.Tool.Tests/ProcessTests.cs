@@ -17,34 +17,34 @@ public sealed class ProcessTests
         using var folder = new TempFolder();
         new CoreProducer().Write(folder.LogPath, 400, segmentSize: 16 * 1024);
 
-        ToolResult cat = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--format", "clef");
+        ChildResult cat = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--format", "clef");
         Assert.Equal(0, cat.ExitCode);
         Assert.Equal(400, cat.Lines.Length);
         Assert.Equal("", cat.Stderr);
         Assert.DoesNotContain("\u001b[", cat.Stdout, StringComparison.Ordinal); // redirected: no colours
 
-        ToolResult clean = ToolRun.RunProcess(Timeout, "verify", folder.LogPath);
+        ChildResult clean = ToolRun.RunProcess(Timeout, "verify", folder.LogPath);
         Assert.Equal(0, clean.ExitCode);
 
         string first = folder.Segments().OrderBy(p => p).First();
         byte[] bytes = File.ReadAllBytes(first);
         bytes[3000] ^= 0xFF;
         File.WriteAllBytes(first, bytes);
-        ToolResult corrupt = ToolRun.RunProcess(Timeout, "verify", folder.LogPath);
+        ChildResult corrupt = ToolRun.RunProcess(Timeout, "verify", folder.LogPath);
         Assert.Equal(1, corrupt.ExitCode);
         Assert.Equal("", corrupt.Stderr);
 
-        ToolResult missing = ToolRun.RunProcess(Timeout, "cat", Path.Combine(folder.Path, "missing", "x.mlog"));
+        ChildResult missing = ToolRun.RunProcess(Timeout, "cat", Path.Combine(folder.Path, "missing", "x.mlog"));
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal("", missing.Stdout);
         Assert.StartsWith("mmaplog: error: ", missing.Stderr);
         Assert.Single(missing.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        ToolResult usage = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--level", "Shouting");
+        ChildResult usage = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--level", "Shouting");
         Assert.Equal(2, usage.ExitCode);
         ToolRun.AssertNoStackTrace(usage);
 
-        ToolResult noise = ToolRun.RunProcess(Timeout, "stats", first);
+        ChildResult noise = ToolRun.RunProcess(Timeout, "stats", first);
         ToolRun.AssertNoStackTrace(noise);
         Assert.Equal(0, noise.ExitCode);
     }

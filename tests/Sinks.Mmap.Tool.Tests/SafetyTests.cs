@@ -40,7 +40,7 @@ public sealed class SafetyTests
         };
 
         // The real tool: before, it waited in open() for a writer to the FIFO, and SIGTERM did not end it.
-        ToolResult result = ToolRun.RunProcess(Timeout, args);
+        ChildResult result = ToolRun.RunProcess(Timeout, args);
 
         ToolRun.AssertNoStackTrace(result);
         if (command == "verify")
@@ -68,7 +68,7 @@ public sealed class SafetyTests
         File.CreateSymbolicLink(position + ".tmp", victim);
         File.CreateSymbolicLink(position, victim);
 
-        ToolResult result = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--save-position", position);
+        ChildResult result = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--save-position", position);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("precious", File.ReadAllText(victim));
@@ -101,7 +101,7 @@ public sealed class SafetyTests
         string fifo = folder.File("pos.txt");
         MakeFifo(fifo);
 
-        ToolResult result = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--from", fifo);
+        ChildResult result = ToolRun.RunProcess(Timeout, "cat", folder.LogPath, "--from", fifo);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"mmaplog: error: --from: '{fifo}' is not a regular file (a FIFO)\n", result.Stderr);
@@ -115,7 +115,7 @@ public sealed class SafetyTests
         string big = folder.File("pos.txt");
         File.WriteAllText(big, "1:128:2\n" + new string(' ', 10_000));
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--from", big);
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--from", big);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"mmaplog: error: --from: '{big}' is larger than a position file (4096 bytes at most)\n", result.Stderr);
@@ -134,9 +134,9 @@ public sealed class SafetyTests
         string link = folder.File("link.clef");
         File.CreateSymbolicLink(link, victim);
 
-        ToolResult refused = ToolRun.Run("export", folder.LogPath, "-o", existing);
-        ToolResult linked = ToolRun.Run("export", folder.LogPath, "-o", link);
-        ToolResult forced = ToolRun.Run("export", folder.LogPath, "-o", existing, "--force");
+        ChildResult refused = ToolRun.Run("export", folder.LogPath, "-o", existing);
+        ChildResult linked = ToolRun.Run("export", folder.LogPath, "-o", link);
+        ChildResult forced = ToolRun.Run("export", folder.LogPath, "-o", existing, "--force");
 
         Assert.Equal(2, refused.ExitCode);
         Assert.Equal($"mmaplog: error: '{existing}' exists; use --force to overwrite it\n", refused.Stderr);

@@ -17,8 +17,8 @@ public sealed class StatsAndExportTests
         using var folder = new TempFolder();
         producer.Write(folder.LogPath, 600, segmentSize: 16 * 1024);
 
-        ToolResult json = ToolRun.Run("stats", folder.LogPath, "--json", "--top", "5");
-        ToolResult text = ToolRun.Run("stats", folder.LogPath);
+        ChildResult json = ToolRun.Run("stats", folder.LogPath, "--json", "--top", "5");
+        ChildResult text = ToolRun.Run("stats", folder.LogPath);
 
         Assert.Equal(0, json.ExitCode);
         JsonElement root = JsonDocument.Parse(json.Stdout).RootElement;
@@ -51,7 +51,7 @@ public sealed class StatsAndExportTests
         producer.Write(folder.LogPath, 300, segmentSize: 16 * 1024);
         string output = folder.File("out.clef");
 
-        ToolResult result = ToolRun.Run("export", folder.LogPath, "--format", "clef", "-o", output);
+        ChildResult result = ToolRun.Run("export", folder.LogPath, "--format", "clef", "-o", output);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Stdout);
@@ -66,7 +66,7 @@ public sealed class StatsAndExportTests
         new CoreProducer().Write(folder.LogPath, 100);
         string output = folder.File("out.txt");
 
-        ToolResult result = ToolRun.Run("export", folder.LogPath, "--format", "text", "--level", "Error", "-o", output);
+        ChildResult result = ToolRun.Run("export", folder.LogPath, "--format", "text", "--level", "Error", "-o", output);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(ToolRun.Run("cat", folder.LogPath, "--level", "Error").Stdout, File.ReadAllText(output));

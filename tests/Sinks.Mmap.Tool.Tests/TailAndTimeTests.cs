@@ -10,14 +10,6 @@ using Xunit;
 
 namespace Sinks.Mmap.Tool.Tests;
 
-/// <summary>A clock the test moves: segment headers then record the times the test chooses.</summary>
-internal sealed class SetClock : TimeProvider
-{
-    public DateTimeOffset Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 /// <summary>
 /// Logs whose segments were created while their events were logged (the writer's clock set to each
 /// event's time), so the segment headers' times match the events', as in a real log.
@@ -27,7 +19,7 @@ internal static class TimedLog
     /// <summary>Writes events stamped <paramref name="start"/> + i × <paramref name="step"/>; event i says "Event i" (property N = i), level i % 6.</summary>
     public static void Write(string path, DateTimeOffset start, TimeSpan step, int count, long segmentSize = 8192, int firstNumber = 0)
     {
-        var clock = new SetClock { Now = start };
+        var clock = new FakeTimeProvider(start);
         using var writer = new MmapLogWriter(new MmapLogOptions { Path = path, SegmentSizeBytes = segmentSize, RetainedFileCountLimit = null, TimeProvider = clock });
         for (int i = 0; i < count; i++)
         {
@@ -40,7 +32,7 @@ internal static class TimedLog
     /// <summary>Two writers on one path (lanes app and app~2), event i stamped T0 + i s, in the second lane when <paramref name="toSecond"/> says so.</summary>
     public static void WriteTwoLanes(string path, DateTimeOffset start, int count, Func<int, bool> toSecond)
     {
-        var clock = new SetClock { Now = start };
+        var clock = new FakeTimeProvider(start);
         using var first = new MmapLogWriter(new MmapLogOptions { Path = path, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock });
         using var second = new MmapLogWriter(new MmapLogOptions { Path = path, SegmentSizeBytes = 8192, RetainedFileCountLimit = null, TimeProvider = clock });
         Assert.Equal(2, second.Lane);
@@ -53,7 +45,7 @@ internal static class TimedLog
     }
 
     /// <summary>The N of each CLEF line.</summary>
-    public static List<int> Numbers(ToolResult result) =>
+    public static List<int> Numbers(ChildResult result) =>
         result.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("N").GetInt32()).ToList();
 
     /// <summary>Overwrites 64 bytes in the middle of a segment's records with garbage: a damaged range every full read reports.</summary>
@@ -182,13 +174,13 @@ public sealed class TailTests
         IReadOnlyList<ExpectedEvent> expected = producer.Write(folder.LogPath, 1500, segmentSize: 16 * 1024);
         Assert.True(folder.Segments().Length > 3, "the log should span several segments");
 
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--tail", "7", "--format", "clef");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--tail", "7", "--format", "clef");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Stderr);
         Assert.Equal(7, result.Lines.Length);
         for (int i = 0; i < 7; i++) CatTests.AssertClef(expected[1493 + i], result.Lines[i], producer.LoggerName);
 
-        ToolResult json = ToolRun.Run("cat", folder.LogPath, "-n", "2", "--format", "json");
+        ChildResult json = ToolRun.Run("cat", folder.LogPath, "-n", "2", "--format", "json");
         Assert.Equal(2, json.Lines.Length);
         Assert.Contains("key-1499", json.Lines[1]);
     }
@@ -199,10 +191,10 @@ public sealed class TailTests
         using var folder = new TempFolder();
         TimedLog.Write(folder.LogPath, T0, TimeSpan.FromSeconds(1), 300);
         Assert.Equal(Enumerable.Range(0, 300), TimedLog.Numbers(ToolRun.Run("cat", folder.LogPath, "-n", "1000", "--format", "clef")));
-        ToolResult none = ToolRun.Run("cat", folder.LogPath, "-n", "0");
+        ChildResult none = ToolRun.Run("cat", folder.LogPath, "-n", "0");
         Assert.Equal(0, none.ExitCode);
         Assert.Equal("", none.Stdout);
-        ToolResult negative = ToolRun.Run("cat", folder.LogPath, "-n", "-3");
+        ChildResult negative = ToolRun.Run("cat", folder.LogPath, "-n", "-3");
         Assert.Equal(2, negative.ExitCode);
         Assert.Contains("--tail", negative.Stderr);
     }
@@ -216,10 +208,10 @@ public sealed class TailTests
         Assert.True(segments.Length > 10);
         TimedLog.Damage(segments[0]);
 
-        ToolResult whole = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
+        ChildResult whole = ToolRun.Run("cat", folder.LogPath, "--format", "clef");
         Assert.Contains("damaged range", whole.Stderr);
 
-        ToolResult tail = ToolRun.Run("cat", folder.LogPath, "-n", "5", "--format", "clef");
+        ChildResult tail = ToolRun.Run("cat", folder.LogPath, "-n", "5", "--format", "clef");
         Assert.Equal(0, tail.ExitCode);
         Assert.Equal("", tail.Stderr);
         Assert.Equal(Enumerable.Range(2995, 5), TimedLog.Numbers(tail));

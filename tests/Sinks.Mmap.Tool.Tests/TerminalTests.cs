@@ -9,13 +9,13 @@ namespace Sinks.Mmap.Tool.Tests;
 [Collection("processes")]
 public sealed class TerminalTests
 {
-    private static ToolResult RunOnTerminal(bool stdoutTerminal, bool stderrTerminal, params string[] args)
+    private static ChildResult RunOnTerminal(bool stdoutTerminal, bool stderrTerminal, params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         var context = new ToolContext(stdout, stderr) { StdoutIsTerminal = stdoutTerminal, StderrIsTerminal = stderrTerminal };
         int exit = Program.RunAsync(args, context, CancellationToken.None).GetAwaiter().GetResult();
-        return new ToolResult(exit, stdout.ToString(), stderr.ToString());
+        return new ChildResult(exit, stdout.ToString(), stderr.ToString());
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class TerminalTests
         try
         {
             Environment.SetEnvironmentVariable("NO_COLOR", null);
-            ToolResult coloured = RunOnTerminal(true, true, "cat", folder.LogPath);
+            ChildResult coloured = RunOnTerminal(true, true, "cat", folder.LogPath);
             Assert.Contains("\u001b[33m", coloured.Stdout, StringComparison.Ordinal); // Warning
             Assert.Contains("\u001b[31m", coloured.Stdout, StringComparison.Ordinal); // Error
             Assert.DoesNotContain("\u001b[", RunOnTerminal(true, true, "cat", folder.LogPath, "--format", "clef").Stdout, StringComparison.Ordinal);
@@ -48,9 +48,9 @@ public sealed class TerminalTests
         new CoreProducer().Write(folder.LogPath, 500, segmentSize: 16 * 1024);
         string withBar = folder.File("a.clef"), withoutBar = folder.File("b.clef");
 
-        ToolResult terminal = RunOnTerminal(false, true, "export", folder.LogPath, "-o", withBar);
-        ToolResult redirected = RunOnTerminal(false, false, "export", folder.LogPath, "-o", withoutBar);
-        ToolResult toStdout = RunOnTerminal(false, true, "export", folder.LogPath, "-o", "-");
+        ChildResult terminal = RunOnTerminal(false, true, "export", folder.LogPath, "-o", withBar);
+        ChildResult redirected = RunOnTerminal(false, false, "export", folder.LogPath, "-o", withoutBar);
+        ChildResult toStdout = RunOnTerminal(false, true, "export", folder.LogPath, "-o", "-");
 
         Assert.Equal(0, terminal.ExitCode);
         Assert.Contains("100%", terminal.Stderr);
@@ -80,8 +80,8 @@ public sealed class TerminalTests
         try
         {
             Environment.SetEnvironmentVariable("NO_COLOR", "1");
-            ToolResult escaped = RunOnTerminal(terminal, terminal, "cat", folder.Path, "-t", "{Message:l}{NewLine}");
-            ToolResult raw = RunOnTerminal(terminal, terminal, "cat", folder.Path, "-t", "{Message:l}{NewLine}", "--raw");
+            ChildResult escaped = RunOnTerminal(terminal, terminal, "cat", folder.Path, "-t", "{Message:l}{NewLine}");
+            ChildResult raw = RunOnTerminal(terminal, terminal, "cat", folder.Path, "-t", "{Message:l}{NewLine}", "--raw");
 
             Assert.Equal("Evil \\x1B]0;pwned\\x07\\x1B[31mred\\u009B2J\ttab\r\nnext\\x0Dover\\x7F\n", escaped.Stdout);
             Assert.Equal("Evil \u001b]0;pwned\u0007\u001b[31mred\u009b2J\ttab\r\nnext\rover\u007f\n", raw.Stdout);
@@ -101,7 +101,7 @@ public sealed class TerminalTests
         try
         {
             Environment.SetEnvironmentVariable("NO_COLOR", null);
-            ToolResult coloured = RunOnTerminal(true, true, "cat", folder.LogPath);
+            ChildResult coloured = RunOnTerminal(true, true, "cat", folder.LogPath);
 
             Assert.Contains("\u001b[0m\n", coloured.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain("\n\u001b[0m", coloured.Stdout, StringComparison.Ordinal);

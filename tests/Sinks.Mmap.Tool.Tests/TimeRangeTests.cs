@@ -16,18 +16,18 @@ public sealed class TimeRangeTests
     private static TimeZoneInfo Zone(string id) => TimeZoneInfo.FindSystemTimeZoneById(id);
 
     /// <summary>Runs mmaplog in-process in time zone <paramref name="zone"/> at the instant <paramref name="now"/>.</summary>
-    private static ToolResult RunAt(TimeZoneInfo zone, DateTimeOffset now, params string[] args)
+    private static ChildResult RunAt(TimeZoneInfo zone, DateTimeOffset now, params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         var context = new ToolContext(stdout, stderr) { TimeZone = zone, Now = () => now };
         int code = Program.RunAsync(args, context, CancellationToken.None).GetAwaiter().GetResult();
-        return new ToolResult(code, stdout.ToString(), stderr.ToString());
+        return new ChildResult(code, stdout.ToString(), stderr.ToString());
     }
 
     private static List<int> Numbers(TimeZoneInfo zone, DateTimeOffset now, params string[] args)
     {
-        ToolResult result = RunAt(zone, now, args.Concat(new[] { "--format", "clef" }).ToArray());
+        ChildResult result = RunAt(zone, now, args.Concat(new[] { "--format", "clef" }).ToArray());
         Assert.True(result.ExitCode == 0, result.Stderr);
         return TimedLog.Numbers(result);
     }
@@ -74,7 +74,7 @@ public sealed class TimeRangeTests
         Assert.Equal(Enumerable.Range(30, 90), Numbers(newYork, now, "cat", folder.LogPath, "--since", "2026-11-21T10:30:00Z"));
         Assert.Equal(Enumerable.Range(30, 90), Numbers(newYork, now, "cat", folder.LogPath, "--since", "2026-11-21T11:30:00+01:00"));
         Assert.Equal(Enumerable.Range(0, 30), Numbers(newYork, now, "cat", folder.LogPath, "--until", "05:30"));
-        ToolResult bad = RunAt(newYork, now, "cat", folder.LogPath, "--since", "last tuesday");
+        ChildResult bad = RunAt(newYork, now, "cat", folder.LogPath, "--since", "last tuesday");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--since: 'last tuesday' is not a time", bad.Stderr);
     }
@@ -125,9 +125,9 @@ public sealed class TimeRangeTests
         TimedLog.Damage(segments[0]);
         string since = T0.AddSeconds(2990).ToString("o");
 
-        ToolResult whole = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", T0.AddSeconds(1).ToString("o"));
+        ChildResult whole = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", T0.AddSeconds(1).ToString("o"));
         Assert.Contains("damaged range", whole.Stderr);
-        ToolResult late = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", since);
+        ChildResult late = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", since);
         Assert.Equal(0, late.ExitCode);
         Assert.Equal("", late.Stderr);
         Assert.Equal(Enumerable.Range(2990, 10), TimedLog.Numbers(late));
@@ -153,7 +153,7 @@ public sealed class TimeRangeTests
             }
         }
         Assert.True(folder.Segments().Count() > 10);
-        ToolResult since = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", ahead.AddSeconds(1000).ToString("o"));
+        ChildResult since = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", ahead.AddSeconds(1000).ToString("o"));
         Assert.Equal(0, since.ExitCode);
         Assert.Equal(Enumerable.Range(1000, 1000), TimedLog.Numbers(since));
     }
@@ -165,7 +165,7 @@ public sealed class TimeRangeTests
         TimedLog.Write(folder.LogPath, T0, TimeSpan.FromSeconds(1), 3000);
         string[] segments = folder.Segments().OrderBy(s => s, StringComparer.Ordinal).ToArray();
         TimedLog.Damage(segments[^1]);
-        ToolResult early = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--until", T0.AddSeconds(100).ToString("o"));
+        ChildResult early = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--until", T0.AddSeconds(100).ToString("o"));
         Assert.Equal("", early.Stderr);
         Assert.Equal(Enumerable.Range(0, 100), TimedLog.Numbers(early));
         Assert.Contains("damaged range", ToolRun.Run("cat", folder.LogPath, "--format", "clef").Stderr);
@@ -177,9 +177,9 @@ public sealed class TimeRangeTests
         // Events imported or replayed carry old stamps in segments created now: the headers must not end the read.
         using var folder = new TempFolder();
         IReadOnlyList<ExpectedEvent> expected = new CoreProducer().Write(folder.LogPath, 400, segmentSize: 8192);
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--until", expected[100].Timestamp.ToString("o"));
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--until", expected[100].Timestamp.ToString("o"));
         Assert.Equal(100, result.Lines.Length);
-        ToolResult since = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", expected[300].Timestamp.ToString("o"));
+        ChildResult since = ToolRun.Run("cat", folder.LogPath, "--format", "clef", "--since", expected[300].Timestamp.ToString("o"));
         Assert.Equal(100, since.Lines.Length);
     }
 }

@@ -6,23 +6,17 @@ using System.Threading.Tasks;
 
 namespace Sinks.Mmap.Tool.Tests;
 
-/// <summary>The outcome of one mmaplog run.</summary>
-internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
-{
-    public string[] Lines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-}
-
 /// <summary>Runs mmaplog in-process (through Program.RunAsync) or as the real built mmaplog.dll.</summary>
 internal static class ToolRun
 {
-    public static ToolResult Run(params string[] args) => RunAsync(args, CancellationToken.None).GetAwaiter().GetResult();
+    public static ChildResult Run(params string[] args) => RunAsync(args, CancellationToken.None).GetAwaiter().GetResult();
 
-    public static async Task<ToolResult> RunAsync(string[] args, CancellationToken ct)
+    public static async Task<ChildResult> RunAsync(string[] args, CancellationToken ct)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         int code = await Program.RunAsync(args, stdout, stderr, ct);
-        return new ToolResult(code, stdout.ToString(), stderr.ToString());
+        return new ChildResult(code, stdout.ToString(), stderr.ToString());
     }
 
     /// <summary>The built tool next to the tests (the project reference copies it).</summary>
@@ -31,14 +25,13 @@ internal static class ToolRun
     private static readonly Dictionary<string, string> NoColor = new() { ["NO_COLOR"] = "1" };
 
     /// <summary>Runs <c>dotnet mmaplog.dll args</c> and waits at most <paramref name="timeout"/>.</summary>
-    public static ToolResult RunProcess(TimeSpan timeout, params string[] args)
+    public static ChildResult RunProcess(TimeSpan timeout, params string[] args)
     {
-        ChildResult result = DotnetChild.Run(ToolDll, args, timeout, NoColor);
-        return new ToolResult(result.ExitCode, result.Stdout, result.Stderr);
+        return DotnetChild.Run(ToolDll, args, timeout, NoColor);
     }
 
     /// <summary>Asserts that stderr holds only mmaplog's own one-line messages, never a stack trace.</summary>
-    public static void AssertNoStackTrace(ToolResult result)
+    public static void AssertNoStackTrace(ChildResult result)
     {
         Xunit.Assert.DoesNotContain("   at ", result.Stderr);
         Xunit.Assert.DoesNotContain("Unhandled exception", result.Stderr);

@@ -19,8 +19,8 @@ public sealed class VerifyTests
         producer.Write(folder.LogPath, 500, segmentSize: 16 * 1024);
         int segments = folder.Segments().Length;
 
-        ToolResult text = ToolRun.Run("verify", folder.LogPath);
-        ToolResult json = ToolRun.Run("verify", folder.LogPath, "--json");
+        ChildResult text = ToolRun.Run("verify", folder.LogPath);
+        ChildResult json = ToolRun.Run("verify", folder.LogPath, "--json");
 
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("readable", text.Lines[^1]);
@@ -45,7 +45,7 @@ public sealed class VerifyTests
         new CoreProducer().Write(folder.LogPath, 500, segmentSize: 16 * 1024);
         string second = folder.Segments().OrderBy(p => p).ElementAt(1);
 
-        ToolResult json = ToolRun.Run("verify", second, "--json");
+        ChildResult json = ToolRun.Run("verify", second, "--json");
 
         Assert.Equal(0, json.ExitCode);
         Assert.Single(JsonDocument.Parse(json.Stdout).RootElement.GetProperty("segments").EnumerateArray());
@@ -61,8 +61,8 @@ public sealed class VerifyTests
         bytes[4000] ^= 0x55;
         File.WriteAllBytes(first, bytes);
 
-        ToolResult text = ToolRun.Run("verify", folder.LogPath);
-        ToolResult json = ToolRun.Run("verify", folder.LogPath, "--json");
+        ChildResult text = ToolRun.Run("verify", folder.LogPath);
+        ChildResult json = ToolRun.Run("verify", folder.LogPath, "--json");
 
         Assert.Equal(1, text.ExitCode);
         Assert.Contains("CORRUPT", text.Stdout);
@@ -83,8 +83,8 @@ public sealed class VerifyTests
         long length = new FileInfo(last).Length;
         using (var stream = new FileStream(last, FileMode.Open)) stream.SetLength(length - 52);
 
-        ToolResult text = ToolRun.Run("verify", folder.LogPath);
-        ToolResult json = ToolRun.Run("verify", folder.LogPath, "--json");
+        ChildResult text = ToolRun.Run("verify", folder.LogPath);
+        ChildResult json = ToolRun.Run("verify", folder.LogPath, "--json");
 
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("torn tail", text.Stdout);
@@ -105,7 +105,7 @@ public sealed class VerifyTests
         byte[] header = File.ReadAllBytes(segments[1]).Take(128).ToArray();
         File.WriteAllBytes(segments[1], header);
 
-        ToolResult json = ToolRun.Run("verify", folder.LogPath, "--json");
+        ChildResult json = ToolRun.Run("verify", folder.LogPath, "--json");
 
         Assert.Equal(1, json.ExitCode);
         JsonElement gap = Assert.Single(JsonDocument.Parse(json.Stdout).RootElement.GetProperty("gapsBetweenSegments").EnumerateArray());
@@ -128,7 +128,7 @@ public sealed class VerifyTests
         Array.Resize(ref bytes, 16 * 1024);
         File.WriteAllBytes(segments[0], bytes);
 
-        ToolResult text = ToolRun.Run("verify", folder.LogPath);
+        ChildResult text = ToolRun.Run("verify", folder.LogPath);
 
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("lost in crash: 1 sequence number(s)", text.Stdout);

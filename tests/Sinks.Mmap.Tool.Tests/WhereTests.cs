@@ -8,13 +8,13 @@ namespace Sinks.Mmap.Tool.Tests;
 /// <summary>--where: Serilog.Expressions filters over the events of every producer.</summary>
 public sealed class WhereTests
 {
-    private static List<long> Sequences(ToolResult result)
+    private static List<long> Sequences(ChildResult result)
     {
         Assert.True(result.ExitCode == 0, result.Stderr);
         return result.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sequence").GetInt64()).ToList();
     }
 
-    private static List<string> Messages(ToolResult result)
+    private static List<string> Messages(ChildResult result)
     {
         Assert.True(result.ExitCode == 0, result.Stderr);
         return result.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("message").GetString()!).ToList();
@@ -84,12 +84,12 @@ public sealed class WhereTests
     {
         using var folder = new TempFolder();
         new CoreProducer().Write(folder.LogPath, 10);
-        ToolResult result = ToolRun.Run("cat", folder.LogPath, "--where", "OrderId == 4");
+        ChildResult result = ToolRun.Run("cat", folder.LogPath, "--where", "OrderId == 4");
         Assert.Equal(2, result.ExitCode);
         ToolRun.AssertNoStackTrace(result);
         Assert.StartsWith("mmaplog: error: --where: ", result.Stderr);
         Assert.Contains("(here: '= 4')", result.Stderr);
-        ToolResult unknown = ToolRun.Run("cat", folder.LogPath, "--where", "Nope(OrderId)");
+        ChildResult unknown = ToolRun.Run("cat", folder.LogPath, "--where", "Nope(OrderId)");
         Assert.Equal(2, unknown.ExitCode);
         Assert.StartsWith("mmaplog: error: --where: The function name `Nope` was not recognized", unknown.Stderr);
     }

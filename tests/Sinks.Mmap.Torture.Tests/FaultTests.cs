@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Runtime.Versioning;
@@ -60,7 +59,7 @@ public partial class FaultTests
         // Root ignores permissions: the child runs as nobody, from a copy of the harness it can read.
         string harness = DotnetChild.WorldReadableCopy("Sinks.Mmap.Torture.dll", folder.Sub("bin"));
         string log = folder.Sub("log");
-        Run("chown", "nobody", log);
+        Command.RunOrFail("chown", "nobody", log);
         var options = new ChildOptions(role, log, Path.Combine(folder.Path, "acks.bin")) { Threads = 2, SegmentBytes = 16 * 1024, PaceMilliseconds = 1 };
         using ChildProcess child = ChildProcess.Start(options, harness, userName: "nobody");
         child.WaitFor(a => a.Total > 500, Patience, "some events");
@@ -193,17 +192,6 @@ public partial class FaultTests
             {
             }
         }
-    }
-
-    [SupportedOSPlatform("linux")]
-    private static void Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (string a in args) info.ArgumentList.Add(a);
-        using Process process = Process.Start(info)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)}: {error}");
     }
 
     [GeneratedRegex(@"(\d+) event\(s\) were dropped")]
