@@ -146,7 +146,7 @@ internal static class SegmentRecovery
         problem = null;
         try
         {
-            using SegmentSource? source = SegmentSource.Open(path, out string? notRegular);
+            using SegmentSource? source = SegmentSource.Open(path, FormatConstants.SealReserve, out string? notRegular);
             if (source is null)
             {
                 problem = $"{Path.GetFileName(path)} is {notRegular}, not a segment; left alone";

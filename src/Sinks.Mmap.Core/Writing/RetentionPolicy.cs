@@ -97,8 +97,12 @@ internal static class RetentionPolicy
     {
         try
         {
-            // Through SegmentSource: a compressed segment's header is in its first block.
-            using var source = new SegmentSource(path);
+            // Through SegmentSource: a compressed segment's header is in its first block. A window of the
+            // header alone: this runs after every rotation, once a segment, and the reader's default window
+            // (1 MiB, read and allocated whole) made each pass read megabytes and fill the large-object heap,
+            // whose collections stopped the logging threads.
+            using SegmentSource? source = SegmentSource.Open(path, FormatConstants.HeaderSize, out _);
+            if (source is null) return info.LastWriteTimeUtc.Ticks;
             ReadOnlySpan<byte> head = source.Read(0, FormatConstants.HeaderSize);
             if (head.Length == FormatConstants.HeaderSize && SegmentHeader.TryParse(head, System.IO.Path.GetFileName(path), out _) is { } header)
             {

@@ -301,7 +301,9 @@ internal sealed class SegmentLifecycle : IDisposable
     {
         try
         {
-            using var source = new Reading.SegmentSource(path);
+            // The seal alone is read: a window of the reader's default size would allocate 1 MiB a segment.
+            using Reading.SegmentSource? source = Reading.SegmentSource.Open(path, Format.FormatConstants.SealReserve, out _);
+            if (source is null) return false;
             long length = source.Length;
             ReadOnlySpan<byte> tail = source.Read(length - Format.FormatConstants.SealReserve, Format.FormatConstants.SealReserve);
             return Format.RecordFrame.TryReadSeal(tail, out _);

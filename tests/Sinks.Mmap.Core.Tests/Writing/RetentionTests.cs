@@ -174,6 +174,34 @@ public class RetentionTests
     }
 
     [Fact]
+    public void A_retention_pass_reads_each_segment_s_header_not_its_body()
+    {
+        // It runs after every rotation: it must cost a look at each header, however large the segments.
+        using var log = new TestLog();
+        var naming = new SegmentNaming(log.Path_);
+        const int Segments = 8;
+        const int Size = 4 << 20;
+        for (int n = 1; n <= Segments; n++)
+        {
+            using var file = new FileStream(naming.PathFor(n), FileMode.CreateNew);
+            byte[] header = new byte[128];
+            new SegmentHeader(n, n * 100, T0 + n, 1, Size).WriteTo(header);
+            file.Write(header);
+            file.SetLength(Size);
+        }
+        var options = new MmapLogOptions { Path = log.Path_, SegmentSizeBytes = Size, RetainedFileCountLimit = Segments };
+        RetentionPolicy.Apply(naming, options, oldestLiveNumber: Segments, DateTime.UtcNow, _ => { });
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        List<string> deleted = RetentionPolicy.Apply(naming, options, oldestLiveNumber: Segments, DateTime.UtcNow, _ => { });
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Empty(deleted);
+        // A few KiB for the listing and the per-file objects; a 1 MiB read window per segment was 8 MiB.
+        Assert.True(allocated < 64 * 1024, $"a retention pass over {Segments} segments allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public void A_prepared_segment_that_never_started_does_not_count_against_the_count_limit()
     {
         using var log = new TestLog();
