@@ -45,6 +45,7 @@ internal sealed class StringTable
     /// The id of <paramref name="value"/>, defining it first if needed; 0 to write it inline.
     /// <paramref name="segmentSealed"/> is set when the segment filled up while defining.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Intern(string value, IStringDefinitions definitions, out bool segmentSealed)
     {
         segmentSealed = false;

@@ -42,10 +42,12 @@ internal static class RecordFrame
     }
 
     /// <summary>The unaligned length of the Definition record of <paramref name="id"/> = <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int DefinitionLength(int id, string value) =>
         FormatConstants.FrameHeaderSize + Varint.Size((ulong)id) + System.Text.Encoding.UTF8.GetByteCount(value);
 
     /// <summary>Writes and publishes a Definition record filling <paramref name="slot"/> (its aligned length); the slack is zeroed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteDefinition(Span<byte> slot, long sequence, long utcTicks, int id, string value, int length)
     {
         WriteHeader(slot, sequence, utcTicks, RecordKind.Definition, 0);
@@ -89,6 +91,7 @@ internal static class RecordFrame
     /// Writes and publishes the EndOfSegment record (a 28-byte frame in the 32-byte seal reserve; the
     /// last 4 bytes are left as they are: zero in a preallocated file).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteSeal(Span<byte> slot, long sequence, long utcTicks)
     {
         WriteHeader(slot, sequence, utcTicks, RecordKind.EndOfSegment, 0);

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Sinks.Mmap.Format;
 
@@ -14,6 +15,7 @@ internal readonly record struct SegmentHeader(
     ushort Minor = FormatConstants.MinorVersion)
 {
     /// <summary>Writes the header; the magic goes last so a half-written header never looks valid.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteTo(Span<byte> destination)
     {
         Span<byte> h = destination.Slice(0, FormatConstants.HeaderSize);

@@ -3,9 +3,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
+using Sinks.Mmap.Adapters;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Storage;
-using Sinks.Mmap.Adapters;
 
 namespace Sinks.Mmap.Writing;
 
@@ -222,6 +222,7 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
         throw new ArgumentOutOfRangeException(nameof(alignedLength), alignedLength, "not the aligned length of a record this segment can hold");
 
     /// <summary>True for the one call that retires the segment (hands it to the closer): a segment is closed and unmapped once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRetire() => Interlocked.Exchange(ref _retired, 1) == 0;
 
     /// <summary>Seals the segment now (rolling interval, shutdown). True for the one call that sealed it.</summary>

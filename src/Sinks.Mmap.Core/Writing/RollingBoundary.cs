@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Sinks.Mmap;
 
@@ -10,6 +11,7 @@ internal static class RollingBoundary
     /// <see cref="long.MaxValue"/> (never) when that is past the calendar's end. Never throws: it runs
     /// on the logging thread in the middle of a rotation.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long NextUtcTicks(SegmentInterval interval, long utcTicks, TimeZoneInfo zone)
     {
         if (interval == SegmentInterval.Infinite || utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)

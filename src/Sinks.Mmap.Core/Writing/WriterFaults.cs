@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
@@ -122,6 +123,7 @@ internal sealed class WriterFaults
     public void DelayRetry() => _retryAtUtc = UtcNow + _options.RetryInterval;
 
     /// <summary>Caller holds the rotation lock. Writing resumed at <paramref name="path"/>: ends a fault, saying how many events it cost.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Resumed(string path)
     {
         if (_faulted)
