@@ -133,12 +133,12 @@ public class SealedHoleTests
     public void However_records_fill_a_segment_its_seal_ends_at_least_8_bytes_short_of_the_capacity()
     {
         using var log = new TestLog();
-        int run = 0;
         // Record lengths (aligned, 32 B to 2 KiB) claimed until the segment seals itself, or an explicit seal after some of them.
         Gen.Select(Gen.Int[4, 256].Select(n => n * 8).Array[1, 400], Gen.Int[0, 400], Gen.Int[1, 4].Select(k => k * 4096))
             .Sample((lengths, sealAfter, capacity) =>
             {
-                string path = Path.Combine(log.Directory, $"fill{run++}-000001.mlog");
+                // CsCheck runs samples on several threads at once: each gets a file of its own.
+                string path = Path.Combine(log.Directory, $"fill{Guid.NewGuid():N}-000001.mlog");
                 using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, capacity), capacity);
                 var segment = new ActiveSegment(storage, 1, 1, T0, long.MaxValue);
                 for (int i = 0; i < lengths.Length && !segment.IsSealed; i++)
