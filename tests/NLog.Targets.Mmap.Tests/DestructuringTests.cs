@@ -176,4 +176,106 @@ public class DestructuringTests
         Assert.IsType<LogStructure>(Property(read, "Cart"));
         Assert.Equal(cart.ToString(), Assert.IsType<LogScalar>(Property(read, "Text")).Value);
     }
+
+    public enum Shade { Light, Dark }
+
+    public struct Point
+    {
+        public int X { get; set; }
+        public int Y { get; set; }
+    }
+
+    /// <summary>One public property of every scalar type the format has a tag for, and a few that are not scalars.</summary>
+    public sealed class EveryScalar
+    {
+        public int Int { get; } = -42;
+        public long Long { get; } = long.MinValue;
+        public double Double { get; } = 0.1;
+        public bool Bool { get; } = true;
+        public DateTimeOffset Offset { get; } = new(2026, 12, 6, 7, 30, 0, TimeSpan.FromHours(-5));
+        public DateTime Time { get; } = new(2026, 12, 6, 7, 30, 0, DateTimeKind.Utc);
+        public TimeSpan Span { get; } = TimeSpan.FromMilliseconds(1500);
+        public Guid Id { get; } = new("0f8fad5b-d9cb-469f-a165-70867728950e");
+        public decimal Money { get; } = 79228162514264337593543950335m;
+        public float Single { get; } = 1.25f;
+        public short Short { get; } = short.MinValue;
+        public ushort UShort { get; } = ushort.MaxValue;
+        public uint UInt { get; } = uint.MaxValue;
+        public ulong ULong { get; } = ulong.MaxValue;
+        public byte Byte { get; } = 200;
+        public sbyte SByte { get; } = -100;
+        public char Char { get; } = 'é';
+        public DateOnly Day { get; } = new(2026, 12, 6);
+        public TimeOnly Clock { get; } = new(7, 30, 15);
+        public Shade Shade { get; } = Shade.Dark;
+        public int? Maybe { get; } = 7;
+        public int? Nothing { get; }
+        public Point Where { get; } = new() { X = 1, Y = 2 };
+    }
+
+    [Fact]
+    public void A_destructured_objects_scalar_properties_keep_their_CLR_types_and_values()
+    {
+        var expected = new EveryScalar();
+        (List<MmapEvent> read, _) = Log("", ("V {@V}", expected));
+        var structure = Assert.IsType<LogStructure>(Property(Assert.Single(read), "V"));
+        var byName = structure.Properties.ToDictionary(p => p.Name, p => p.Value);
+        foreach (System.Reflection.PropertyInfo property in typeof(EveryScalar).GetProperties())
+        {
+            object? value = property.GetValue(expected);
+            if (value is null)
+            {
+                // NLog leaves a null property out.
+                Assert.False(byName.ContainsKey(property.Name), property.Name);
+                continue;
+            }
+            if (property.Name == nameof(EveryScalar.Where))
+            {
+                var point = Assert.IsType<LogStructure>(byName[property.Name]);
+                Assert.Equal(new[] { "X", "Y" }, point.Properties.Select(p => p.Name));
+                Assert.Equal(new object?[] { 1, 2 }, point.Properties.Select(p => Assert.IsType<LogScalar>(p.Value).Value));
+                continue;
+            }
+            object? stored = Assert.IsType<LogScalar>(byName[property.Name]).Value;
+            if (stored is LogEnumValue enumValue) stored = enumValue.Name;
+            object? want = value is Enum e ? e.ToString() : value;
+            Assert.True(Equals(want, stored), $"{property.Name}: wrote {want} ({want!.GetType().Name}), read {stored} ({stored?.GetType().Name})");
+        }
+        Assert.Equal(typeof(EveryScalar).GetProperties().Length - 1, structure.Properties.Count);
+    }
+
+    public sealed class Wide
+    {
+        public int P01 { get; } = 1; public int P02 { get; } = 2; public int P03 { get; } = 3; public int P04 { get; } = 4;
+        public int P05 { get; } = 5; public int P06 { get; } = 6; public int P07 { get; } = 7; public int P08 { get; } = 8;
+        public int P09 { get; } = 9; public int P10 { get; } = 10; public int P11 { get; } = 11; public int P12 { get; } = 12;
+        public int P13 { get; } = 13; public int P14 { get; } = 14; public int P15 { get; } = 15; public int P16 { get; } = 16;
+        public string P17 { get; } = "seventeen"; public int P18 { get; } = 18; public string? P19 { get; } = null;
+        public Wide? P20 { get; set; }
+    }
+
+    [Fact]
+    public void An_object_with_more_properties_than_fit_on_the_stack_is_destructured_as_NLog_does()
+    {
+        var wide = new Wide { P20 = new Wide() };
+        (List<MmapEvent> read, IList<string> nlog) = Log("${message}", ("V {@V}", wide));
+        MmapEvent e = Assert.Single(read);
+        Assert.Equal(nlog[0], e.RenderedMessage);
+        string Untagged(string json) => json.Replace(",\"$type\":\"Wide\"", "", StringComparison.Ordinal);
+        Assert.Equal(NLogJson(nlog[0], "V "), Untagged(Json(Property(e, "V"))));
+        var structure = Assert.IsType<LogStructure>(Property(e, "V"));
+        Assert.Equal(19, structure.Properties.Count);
+        Assert.Equal(18, Assert.IsType<LogStructure>(structure.Properties[^1].Value).Properties.Count);
+    }
+
+    [Fact]
+    public void A_destructured_struct_is_read_in_place_and_its_getters_throwing_leave_out_only_their_property()
+    {
+        (List<MmapEvent> read, IList<string> nlog) = Log("${message}", ("P {@P}", new Point { X = 3, Y = -4 }), ("A {@A}", new Awkward()));
+        var point = Assert.IsType<LogStructure>(Property(read[0], "P"));
+        Assert.Equal("Point", point.TypeTag);
+        Assert.Equal(new object?[] { 3, -4 }, point.Properties.Select(p => Assert.IsType<LogScalar>(p.Value).Value));
+        Assert.Equal(nlog[0], read[0].RenderedMessage);
+        Assert.Equal(new[] { "Fine", "Url" }, Assert.IsType<LogStructure>(Property(read[1], "A")).Properties.Select(p => p.Name));
+    }
 }

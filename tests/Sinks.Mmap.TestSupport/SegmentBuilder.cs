@@ -22,7 +22,7 @@ internal sealed class SegmentBuilder : IDisposable
 
     /// <summary>Starts a segment on <paramref name="output"/> (a <see cref="MemoryStream"/> when null) and writes its header.</summary>
     public SegmentBuilder(Stream? output = null, long segmentNumber = 1, long firstSequence = 1, long createdTicks = 0,
-        int processId = 4242, long capacity = 1L << 30, ushort major = 1, ushort minor = 2, uint headerSize = HeaderSize)
+        int processId = 4242, long capacity = 1L << 30, ushort major = 1, ushort minor = 3, uint headerSize = HeaderSize)
     {
         _output = output ?? new MemoryStream();
         NextSequence = firstSequence;
@@ -39,7 +39,7 @@ internal sealed class SegmentBuilder : IDisposable
 
     /// <summary>The 128-byte header of FORMAT.md, its CRC included.</summary>
     public static byte[] Header(long segmentNumber, long firstSequence, long createdTicks, int processId, long capacity,
-        ushort major = 1, ushort minor = 2, uint headerSize = HeaderSize)
+        ushort major = 1, ushort minor = 3, uint headerSize = HeaderSize)
     {
         var h = new byte[HeaderSize];
         "SMMAPLOG"u8.CopyTo(h);

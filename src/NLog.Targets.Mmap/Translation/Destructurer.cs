@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -24,8 +25,10 @@ internal enum Capture : byte
 /// dictionaries, other collections as sequences, scalars as they are. Like NLog's own serializer it
 /// leaves out a value that refers back to an object it is inside (a cycle), a null property and a
 /// property whose getter throws, and it stops where NLog stops (<see cref="MaxDepth"/>): 10 levels down, an object is written
-/// as its text and a collection as an empty one. Each type's properties are looked up once.
-/// Destructuring allocates (the values of each object and collection); so does NLog's.
+/// as its text and a collection as an empty one. Each type's properties are looked up once
+/// (<see cref="ObjectShape"/>). An object whose properties are scalars, strings and such objects is
+/// written without allocating (see <see cref="PropertyReader"/>); a collection's elements are gathered
+/// into a list first, and that allocates, as NLog's serializer does.
 /// </summary>
 internal static class Destructurer
 {
@@ -132,38 +135,66 @@ internal static class Destructurer
     private static void WriteObject(ref EventWriter writer, object target, int depth, ref Path path)
     {
         ObjectShape shape = Shapes.GetOrAdd(target.GetType(), static type => new ObjectShape(type));
-        PropertyInfo[] properties = shape.Properties;
-        var values = new object?[properties.Length];
-        var included = new bool[properties.Length];
-        int count = 0;
-        for (int i = 0; i < properties.Length; i++)
+        PropertyReader[] readers = shape.Readers;
+        // Each getter is called once: its value is kept here (scalars in a slot, others as objects) until
+        // the structure's count is known. On the stack for most types; rented for a type with many properties.
+        InlineValues inlineValues = default;
+        InlineSlots inlineSlots = default;
+        object?[]? rentedValues = null;
+        ScalarSlot[]? rentedSlots = null;
+        Span<object?> values = readers.Length <= InlineProperties ? inlineValues : (rentedValues = ArrayPool<object?>.Shared.Rent(readers.Length));
+        Span<ScalarSlot> slots = readers.Length <= InlineProperties ? inlineSlots : (rentedSlots = ArrayPool<ScalarSlot>.Shared.Rent(readers.Length));
+        try
         {
-            try
+            int count = 0;
+            for (int i = 0; i < readers.Length; i++)
             {
-                values[i] = properties[i].GetValue(target);
+                object? value;
+                try
+                {
+                    value = readers[i].Read(target, ref slots[i]);
+                }
+                catch (Exception)
+                {
+                    // NLog leaves out a property it cannot read, whatever its getter throws.
+                    values[i] = Excluded;
+                    continue;
+                }
+                // NLog leaves out null properties too (a scalar is never null).
+                if (readers[i].IsScalar || (value is not null && !IsOnPath(value, ref path, depth)))
+                {
+                    values[i] = value;
+                    count++;
+                }
+                else
+                {
+                    values[i] = Excluded;
+                }
             }
-            catch (Exception ex) when (ex is TargetInvocationException or NotSupportedException or MethodAccessException or ArgumentException)
+            if (!writer.BeginStructure(shape.TypeTag, count))
             {
-                // NLog leaves out a property it cannot read.
-                continue;
+                return;
             }
-            // NLog leaves out null properties too.
-            if (values[i] is not null && !IsOnPath(values[i], ref path, depth))
+            for (int i = 0; i < readers.Length; i++)
             {
-                included[i] = true;
-                count++;
+                if (writer.IsRejected) return;
+                if (ReferenceEquals(values[i], Excluded)) continue;
+                PropertyReader reader = readers[i];
+                writer.WritePropertyName(reader.Name);
+                if (reader.IsScalar)
+                {
+                    reader.WriteScalar(ref writer, ref slots[i]);
+                }
+                else
+                {
+                    Write(ref writer, values[i], depth + 1, ref path);
+                }
             }
         }
-        if (!writer.BeginStructure(shape.TypeTag, count))
+        finally
         {
-            return;
-        }
-        for (int i = 0; i < properties.Length; i++)
-        {
-            if (writer.IsRejected) return;
-            if (!included[i]) continue;
-            writer.WritePropertyName(properties[i].Name);
-            Write(ref writer, values[i], depth + 1, ref path);
+            if (rentedValues is not null) ArrayPool<object?>.Shared.Return(rentedValues, clearArray: true);
+            if (rentedSlots is not null) ArrayPool<ScalarSlot>.Shared.Return(rentedSlots);
         }
     }
 
@@ -191,31 +222,21 @@ internal static class Destructurer
         private object? _element;
     }
 
-    /// <summary>A type's public readable properties, found once.</summary>
-    private sealed class ObjectShape
+    // Properties kept on the stack while an object is written; a type with more rents its room.
+    private const int InlineProperties = 16;
+
+    // Marks a property left out (null, a cycle, or a getter that threw).
+    private static readonly object Excluded = new();
+
+    [InlineArray(InlineProperties)]
+    private struct InlineValues
     {
-        // {@Value} destructures whatever type the application logs, known only at run time, as NLog's own
-        // JSON serialisation does: after trimming, a property the application never uses may be gone and is
-        // then left out of the structure, never an error.
-        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070",
-            Justification = "Destructuring reads the public properties that survive trimming; a trimmed one is left out, as NLog does.")]
-        public ObjectShape(Type type)
-        {
-            bool anonymous = type.Name.Contains("AnonymousType", StringComparison.Ordinal) && type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
-            TypeTag = anonymous ? null : type.Name;
-            var properties = new List<PropertyInfo>();
-            foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            {
-                if (property.GetMethod is { IsPublic: true } && property.GetIndexParameters().Length == 0 && !property.PropertyType.IsByRefLike)
-                {
-                    properties.Add(property);
-                }
-            }
-            Properties = properties.ToArray();
-        }
+        private object? _element;
+    }
 
-        public string? TypeTag { get; }
-
-        public PropertyInfo[] Properties { get; }
+    [InlineArray(InlineProperties)]
+    private struct InlineSlots
+    {
+        private ScalarSlot _element;
     }
 }

@@ -34,6 +34,8 @@ public ref struct EventWriter
 {
     // Strings this long or longer are written inline: interning them would only grow the table.
     private const int MaxInternedChars = 4096;
+    // An exception's text with a deep stack runs to several KiB; the table bounds what long strings hold (StringTable.MaxLongChars).
+    private const int MaxInternedExceptionChars = 65536;
 
     // A string this short has a one-byte length prefix whatever its UTF-8 size (at most 3 bytes a
     // UTF-16 char): it can be transcoded straight after the prefix, without counting its bytes first.
@@ -163,7 +165,9 @@ public ref struct EventWriter
         _headerWritten = true;
         EventPresence presence = EventPresence.None;
         if (header.LoggerName is not null) presence |= EventPresence.Logger;
-        if (header.ExceptionType is not null || header.ExceptionText is not null) presence |= EventPresence.Exception;
+        // The text is a StrRef (1.3): a text logged again (the same exception, or one thrown the same way
+        // with the same message) is a reference to what the segment defined the first time.
+        if (header.ExceptionType is not null || header.ExceptionText is not null) presence |= EventPresence.Exception | EventPresence.ExceptionTextRef;
         if (header.TraceId.HasValue) presence |= EventPresence.TraceId;
         if (header.SpanId.HasValue) presence |= EventPresence.SpanId;
         if (hasRenderedMessage) presence |= EventPresence.RenderedMessage;
@@ -202,7 +206,7 @@ public ref struct EventWriter
         {
             WriteStrRef(header.ExceptionType);
             WriteStringBody(header.ExceptionMessage);
-            WriteStringBody(header.ExceptionText);
+            WriteStrRef(header.ExceptionText, maxInternedChars: MaxInternedExceptionChars);
         }
         int count = header.PropertyCount;
         // A property takes two bytes at least (its name and its value): more than the room left can never fit.
@@ -634,7 +638,7 @@ public ref struct EventWriter
         WriteUtf8(value, byteCount);
     }
 
-    private void WriteStrRef(string? value, bool intern = true)
+    private void WriteStrRef(string? value, bool intern = true, int maxInternedChars = MaxInternedChars)
     {
         if (value is null)
         {
@@ -652,7 +656,7 @@ public ref struct EventWriter
         {
             id = _recent.Find(position, value);
         }
-        if (id == 0 && intern && _strings is not null && value.Length < MaxInternedChars)
+        if (id == 0 && intern && _strings is not null && value.Length < maxInternedChars)
         {
             if (_defines)
             {

@@ -19,10 +19,23 @@ internal sealed class StringTable
 
     // Each slot holds an immutable entry, so a reader sees a whole (string, id) pair or none.
     private readonly Entry?[] _cache = new Entry?[CacheSize];
+    // The instance last looked up by value in each slot: a cache entry is made for an instance seen
+    // there twice, so that a string built anew for every event (a name parsed per event) costs a
+    // lookup under the lock but never an allocation, while a reused instance is cached on its second miss.
+    private readonly string?[] _candidates = new string?[CacheSize];
     private readonly Dictionary<string, int> _byValue = new();
     private readonly object _gate = new();
     private int _nextId = 1;
     private bool _full;
+    // UTF-16 units held by the long strings defined so far (exception texts, mostly): past the budget,
+    // new long strings are written inline, so a stream of distinct ones cannot grow the table without end.
+    private long _longChars;
+
+    /// <summary>A string longer than this counts against <see cref="MaxLongChars"/>.</summary>
+    public const int LongStringChars = 256;
+
+    /// <summary>The UTF-16 units of long strings a segment's table keeps (8 MB of strings).</summary>
+    public const long MaxLongChars = 4L << 20;
 
     public int Count => _nextId - 1;
 
@@ -65,6 +78,11 @@ internal sealed class StringTable
                     _full = true;
                     return 0;
                 }
+                bool isLong = value.Length > LongStringChars;
+                if (isLong && _longChars + value.Length > MaxLongChars)
+                {
+                    return 0;
+                }
                 DefineResult result = definitions.TryWriteDefinition(_nextId, value);
                 if (result == DefineResult.Sealed)
                 {
@@ -77,6 +95,12 @@ internal sealed class StringTable
                 }
                 id = _nextId++;
                 _byValue.Add(value, id);
+                if (isLong) _longChars += value.Length;
+            }
+            else if (!ReferenceEquals(_candidates[slot], value))
+            {
+                _candidates[slot] = value;
+                return id;
             }
             Volatile.Write(ref _cache[slot], new Entry(value, id));
             return id;

@@ -6,7 +6,7 @@ internal static class FormatConstants
     /// <summary>ASCII "SMMAPLOG" read as a little-endian u64.</summary>
     public const ulong Magic = 0x474F4C50414D4D53UL;
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 2;
+    public const ushort MinorVersion = 3;
 
     public const int HeaderSize = 128;
     public const int HeaderCrcOffset = 124;
@@ -90,15 +90,20 @@ internal enum EventPresence : byte
     RenderedMessage = 16,
     // 1.1: the rendered message is the template's plain rendering; no bytes (FORMAT.md).
     PlainRendering = 32,
+    // 1.3: the exception's full text is a StrRef (interned once a segment), not a String (FORMAT.md).
+    ExceptionTextRef = 64,
 }
 
 /// <summary>The rules of FORMAT.md for the presence byte, shared by the decoder and the walker.</summary>
 internal static class EventPresenceRules
 {
-    private const byte Reserved = 0xC0;
+    private const byte Reserved = 0x80;
 
     /// <summary>Whether the byte read as presence bits may be one (reserved bits zero).</summary>
-    public static bool IsValid(byte presence) => (presence & Reserved) == 0;
+    public static bool IsValid(byte presence) =>
+        (presence & Reserved) == 0
+        // An exception text by reference without an exception would be a field no reader looks for.
+        && ((presence & (byte)EventPresence.ExceptionTextRef) == 0 || (presence & (byte)EventPresence.Exception) != 0);
 
     /// <summary>The damage, or null: a plain rendering needs a template and excludes a stored rendered message.</summary>
     public static string? CheckRendering(EventPresence presence, bool hasTemplate) =>

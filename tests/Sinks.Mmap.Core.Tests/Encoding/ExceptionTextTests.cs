@@ -125,6 +125,75 @@ public class ExceptionTextTests
         Assert.All(events, e => Assert.Equal(exception.ToString(), e.Exception!.Text));
     }
 
+    [Fact]
+    public void An_exception_logged_again_is_stored_once_a_segment_and_each_later_record_refers_to_its_text()
+    {
+        using var log = new TestLog();
+        Exception exception = Thrown();
+        string text = exception.ToString();
+        Assert.True(text.Length > 300, "a text with a stack, longer than the records that refer to it");
+        const int count = 1000;
+        using (var writer = new MmapLogWriter(log.Options()))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var e = new ExceptionEvent { Exception = exception };
+                Assert.True(writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Error, ref e));
+            }
+        }
+        var reader = new MmapLogReader(log.Path_);
+        var records = reader.ReadRecords().ToList();
+        var events = records.Where(r => r.Kind == MmapRecordKind.Event).ToList();
+        Assert.Equal(count, events.Count);
+        Assert.All(events, r => Assert.Equal(text, r.Event!.Exception!.Text));
+        // The text is defined once; every event record is a few dozen bytes, not the text's size.
+        Assert.All(events, r => Assert.True(r.Length < 128, $"an event record of {r.Length} bytes"));
+        Assert.True(reader.Validate().IsClean);
+    }
+
+    [Fact]
+    public void Distinct_long_exception_texts_past_the_segments_budget_are_written_inline_and_read_back_whole()
+    {
+        using var log = new TestLog();
+        // Each text ~64 KiB of UTF-16 units: 70 of them are past the table's budget for long strings.
+        int perText = 32_000;
+        int texts = (int)(StringTable.MaxLongChars / perText) + 6;
+        MmapLogOptions options = log.Options(256L << 20);
+        using (var writer = new MmapLogWriter(options))
+        {
+            for (int i = 0; i < texts; i++)
+            {
+                var e = new TextEvent { Text = i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture) + new string('x', perText) };
+                Assert.True(writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Error, ref e));
+            }
+            // Logged again: the early ones by reference, the late ones inline again.
+            for (int i = 0; i < texts; i++)
+            {
+                var e = new TextEvent { Text = i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture) + new string('x', perText) };
+                Assert.True(writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Error, ref e));
+            }
+        }
+        Assert.Empty(log.Errors);
+        var events = new MmapLogReader(log.Path_).ReadRecords().Where(r => r.Kind == MmapRecordKind.Event).ToList();
+        Assert.Equal(2 * texts, events.Count);
+        for (int i = 0; i < events.Count; i++)
+        {
+            string expected = (i % texts).ToString("D6", System.Globalization.CultureInfo.InvariantCulture) + new string('x', perText);
+            Assert.Equal(expected, events[i].Event!.Exception!.Text);
+        }
+        // Interned while the budget lasted (a short record the second time), inline after it.
+        Assert.True(events[texts].Length < 256, $"the first text logged again: {events[texts].Length} bytes");
+        Assert.True(events[2 * texts - 1].Length > perText, $"the last text logged again: {events[2 * texts - 1].Length} bytes");
+    }
+
+    private struct TextEvent : IEventPayload
+    {
+        public string Text;
+
+        public readonly void Write(ref EventWriter writer) =>
+            writer.WriteHeader(new EventHeader { MessageTemplate = "failed", ExceptionType = "Big", ExceptionMessage = "big", ExceptionText = Text });
+    }
+
     private struct ExceptionEvent : IEventPayload
     {
         public Exception Exception;

@@ -23,6 +23,48 @@ public class InterningTests
         }
     }
 
+    private struct NamedBy : IEventPayload
+    {
+        public string Name;
+
+        public void Write(ref EventWriter writer)
+        {
+            writer.WriteHeader(new EventHeader { MessageTemplate = "Value {Total}", PropertyCount = 1 });
+            writer.WritePropertyName(Name);
+            writer.WriteInt32(1);
+        }
+    }
+
+    [Fact]
+    public void A_name_that_is_a_new_string_instance_in_every_event_is_interned_without_allocating()
+    {
+        // What NLog hands over for an event it has formatted already: names parsed anew each time.
+        const int count = 20_000;
+        var names = new string[count];
+        for (int i = 0; i < count; i++) names[i] = new string("Total".AsSpan());
+        using var log = new TestLog();
+        using (var writer = new MmapLogWriter(log.Options(1L << 20)))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                var warm = new NamedBy { Name = "Total" };
+                writer.Append(T0, MmapLevel.Information, ref warm);
+            }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < count; i++)
+            {
+                var e = new NamedBy { Name = names[i] };
+                Assert.True(writer.Append(T0 + i, MmapLevel.Information, ref e));
+            }
+            long perEvent = (GC.GetAllocatedBytesForCurrentThread() - before) / count;
+            Assert.Equal(0, perEvent);
+        }
+        Assert.Empty(log.Errors);
+        var events = new MmapLogReader(log.Path_).ReadEvents().ToList();
+        Assert.Equal(count + 100, events.Count);
+        Assert.All(events, e => Assert.Equal("Total", e.Properties.Single().Name));
+    }
+
     [Fact]
     public void Events_whose_new_strings_no_longer_fit_move_to_the_next_segment_with_their_definitions()
     {

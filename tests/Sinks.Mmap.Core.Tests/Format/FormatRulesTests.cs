@@ -341,6 +341,44 @@ public sealed class FormatRulesTests
     }
 
     [Fact]
+    public void An_exception_text_is_a_String_without_presence_bit_6_and_a_StrRef_with_it_interned_or_inline_or_null()
+    {
+        const string Text = "System.InvalidOperationException: no\n   at Shop.Pay()";
+        (List<MmapRecord> records, SegmentReport report) = Read(s =>
+        {
+            s.Definition(1, Text);
+            // 1.2 and before: type StrRef, message String, text String.
+            s.Event(new BodyBuilder().EventStart(presence: 0x02).NullRef().InlineRef("System.InvalidOperationException").String("no").String(Text).Varint(0).ToArray(), T);
+            // 1.3: the text by reference: to a definition, inline, or null.
+            s.Event(new BodyBuilder().EventStart(presence: 0x42).NullRef().InlineRef("System.InvalidOperationException").String("no").IdRef(1).Varint(0).ToArray(), T);
+            s.Event(new BodyBuilder().EventStart(presence: 0x42).NullRef().InlineRef("System.InvalidOperationException").String("no").InlineRef(Text).Varint(0).ToArray(), T);
+            s.Event(new BodyBuilder().EventStart(presence: 0x42).NullRef().InlineRef("System.InvalidOperationException").String("no").NullRef().Varint(0).ToArray(), T);
+        });
+        Assert.True(report.IsClean);
+        MmapEvent[] events = records.Where(r => r.Kind == MmapRecordKind.Event).Select(r => Assert.IsType<MmapEvent>(r.Event)).ToArray();
+        Assert.Equal(4, events.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(new MmapExceptionInfo("System.InvalidOperationException", "no", Text), events[i].Exception);
+        }
+        Assert.Equal(new MmapExceptionInfo("System.InvalidOperationException", "no", null), events[3].Exception);
+    }
+
+    [Fact]
+    public void Presence_bit_6_without_an_exception_or_bit_7_makes_the_event_undecodable()
+    {
+        (List<MmapRecord> records, _) = Read(s =>
+        {
+            s.Event(new BodyBuilder().EventStart(presence: 0x40).NullRef().Varint(0).ToArray(), T);
+            s.Event(new BodyBuilder().EventStart(presence: 0x80).NullRef().Varint(0).ToArray(), T);
+        });
+        MmapRecord[] events = records.Where(r => r.Kind == MmapRecordKind.Event).ToArray();
+        Assert.Equal(2, events.Length);
+        Assert.All(events, r => Assert.Null(r.Event));
+        Assert.All(events, r => Assert.Contains("presence", r.DecodeError));
+    }
+
+    [Fact]
     public void Other_nulls_read_as_absent_a_template_a_logger_an_exception_type_an_opaque_type_name_and_text()
     {
         // Presence: logger (bit 0) and exception (bit 1), both given as null references.
