@@ -23,7 +23,7 @@ internal sealed class StringTable
     // there twice, so that a string built anew for every event (a name parsed per event) costs a
     // lookup under the lock but never an allocation, while a reused instance is cached on its second miss.
     private readonly string?[] _candidates = new string?[CacheSize];
-    private readonly Dictionary<string, int> _byValue = new();
+    private readonly Dictionary<string, int> _byValue;
     private readonly object _gate = new();
     private int _nextId = 1;
     private bool _full;
@@ -36,6 +36,9 @@ internal sealed class StringTable
 
     /// <summary>The UTF-16 units of long strings a segment's table keeps (8 MB of strings).</summary>
     public const long MaxLongChars = 4L << 20;
+
+    /// <summary>An empty table with room for <paramref name="capacity"/> strings before its lookup grows.</summary>
+    public StringTable(int capacity = 0) => _byValue = new Dictionary<string, int>(capacity);
 
     public int Count => _nextId - 1;
 

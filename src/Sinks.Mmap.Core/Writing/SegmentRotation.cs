@@ -367,7 +367,13 @@ internal sealed class SegmentRotation : IDisposable
     /// <summary>Maintainer: builds the next segment's string table ahead (its 8 KiB cache must not be allocated on a logging thread).</summary>
     public void PrepareSpareStrings()
     {
-        if (Volatile.Read(ref _spareStrings) is null) Volatile.Write(ref _spareStrings, new StringTable());
+        if (Volatile.Read(ref _spareStrings) is null)
+        {
+            // Sized like the current segment's: the next one defines the same strings, and growing the lookup
+            // would allocate on the logging thread that defines them, in the rotating call.
+            int capacity = Volatile.Read(ref _current) is { } current ? Math.Min(current.Strings.Count + 16, 4096) : 64;
+            Volatile.Write(ref _spareStrings, new StringTable(capacity));
+        }
     }
 
     /// <summary>Maintainer: opens a segment again once the retry interval after a fault has passed.</summary>

@@ -30,7 +30,9 @@ internal static class LatencyHarness
         long segmentBytes = (long)(HarnessCommand.Option(args, "segment-mib", 16) * 1024 * 1024);
         double windowMs = HarnessCommand.Option(args, "window-ms", 2);
         int syncMs = (int)HarnessCommand.Option(args, "sync-ms", 0);
-        string[] sinks = { "Serilog → Mmap", "NLog → Mmap", "core MmapLogWriter alone", "Serilog → File(buffered)" };
+        // The baselines (the logging library with a sink or target that does nothing) are what the adapters'
+        // latency is the library's own: an adapter cannot answer faster than its pipeline does without it.
+        string[] sinks = { "Serilog → empty sink", "Serilog → Mmap", "NLog → NullTarget", "NLog → Mmap", "core MmapLogWriter alone", "Serilog → File(buffered)" };
         if (HarnessCommand.TextOption(args, "sinks") is { } only)
         {
             // e.g. --sinks serilog,core: the sinks whose names start with these words (case-insensitive).
@@ -224,9 +226,11 @@ internal abstract class LatencySubject : IDisposable
 
     public static LatencySubject Create(string name, string folder, long segmentBytes) => name switch
     {
-        "Serilog → Mmap" => new SerilogSubject(folder, c => c.WriteTo.Mmap(Path.Combine(folder, "app.mlog"), fileSizeLimitBytes: segmentBytes, retainedFileCountLimit: null), mmap: true),
-        "Serilog → File(buffered)" => new SerilogSubject(folder, c => c.WriteTo.File(Path.Combine(folder, "app.log"), buffered: true, fileSizeLimitBytes: segmentBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: null), mmap: false),
-        "NLog → Mmap" => new NLogSubject(folder, segmentBytes),
+        "Serilog → empty sink" => new SerilogSubject(folder, c => c.WriteTo.Sink(new EmptySink()), Rolls.None),
+        "Serilog → Mmap" => new SerilogSubject(folder, c => c.WriteTo.Mmap(Path.Combine(folder, "app.mlog"), fileSizeLimitBytes: segmentBytes, retainedFileCountLimit: null), Rolls.Mmap),
+        "Serilog → File(buffered)" => new SerilogSubject(folder, c => c.WriteTo.File(Path.Combine(folder, "app.log"), buffered: true, fileSizeLimitBytes: segmentBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: null), Rolls.File),
+        "NLog → NullTarget" => new NLogSubject(folder, null),
+        "NLog → Mmap" => new NLogSubject(folder, new MmapTarget("mmap") { FileName = Path.Combine(folder, "app.mlog"), ArchiveAboveSize = segmentBytes, MaxArchiveFiles = -1 }),
         "core MmapLogWriter alone" => new CoreSubject(folder, segmentBytes),
         _ => throw new ArgumentException(name),
     };
@@ -268,15 +272,31 @@ internal abstract class LatencySubject : IDisposable
         return ids;
     }
 
+    /// <summary>How a subject's rotations are found afterwards.</summary>
+    protected enum Rolls
+    {
+        None,
+        Mmap,
+        File,
+    }
+
+    /// <summary>Serilog's baseline: a sink that does nothing with the event.</summary>
+    private sealed class EmptySink : Serilog.Core.ILogEventSink
+    {
+        public void Emit(Serilog.Events.LogEvent logEvent)
+        {
+        }
+    }
+
     private sealed class SerilogSubject : LatencySubject
     {
-        private readonly bool _mmap;
+        private readonly Rolls _rolls;
         private SerilogLogger? _logger;
 
         private int _selfLogLines;
         private string? _firstSelfLog;
 
-        public SerilogSubject(string folder, Action<LoggerConfiguration> configure, bool mmap) : base(folder)
+        public SerilogSubject(string folder, Action<LoggerConfiguration> configure, Rolls rolls) : base(folder)
         {
             Serilog.Debugging.SelfLog.Enable(message =>
             {
@@ -285,7 +305,7 @@ internal abstract class LatencySubject : IDisposable
             var configuration = new LoggerConfiguration();
             configure(configuration);
             _logger = configuration.CreateLogger();
-            _mmap = mmap;
+            _rolls = rolls;
         }
 
         public override void Log(int id) => _logger!.Information(PeerEvents.Template, id, PeerEvents.Ip, PeerEvents.Elapsed);
@@ -302,7 +322,12 @@ internal abstract class LatencySubject : IDisposable
             _logger = null;
         }
 
-        public override List<int> RotationCallIds(int calls) => _mmap ? MmapRotations(calls) : FileRotations(calls);
+        public override List<int> RotationCallIds(int calls) => _rolls switch
+        {
+            Rolls.Mmap => MmapRotations(calls),
+            Rolls.File => FileRotations(calls),
+            _ => new List<int>(),
+        };
 
         /// <summary>Serilog names rolled files app.log, app_001.log, …; the first line of each names its call.</summary>
         private List<int> FileRotations(int calls)
@@ -382,17 +407,19 @@ internal abstract class LatencySubject : IDisposable
         private NLog.LogFactory? _factory;
         private readonly NLog.Logger _logger;
 
-        public NLogSubject(string folder, long segmentBytes) : base(folder)
+        /// <param name="target">The Mmap target, or null for NLog's NullTarget (the baseline).</param>
+        public NLogSubject(string folder, MmapTarget? target) : base(folder)
         {
             _factory = new NLog.LogFactory { ThrowExceptions = true };
-            _target = new MmapTarget("mmap") { FileName = Path.Combine(folder, "app.mlog"), ArchiveAboveSize = segmentBytes, MaxArchiveFiles = -1 };
-            _factory.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(_target));
+            _target = target;
+            NLog.Targets.Target written = target ?? (NLog.Targets.Target)new NLog.Targets.NullTarget("null");
+            _factory.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(written));
             _logger = _factory.GetLogger("Latency");
         }
 
         public override void Log(int id) => _logger.Info(PeerEvents.Template, id, PeerEvents.Ip, PeerEvents.Elapsed);
 
-        private readonly MmapTarget _target;
+        private readonly MmapTarget? _target;
 
         public override void Complete()
         {
@@ -402,9 +429,9 @@ internal abstract class LatencySubject : IDisposable
 
         public override void Verify()
         {
-            if (_target.DroppedEvents > 0) throw new InvalidOperationException($"the target dropped {_target.DroppedEvents} event(s)");
+            if (_target is { DroppedEvents: > 0 }) throw new InvalidOperationException($"the target dropped {_target.DroppedEvents} event(s)");
         }
 
-        public override List<int> RotationCallIds(int calls) => MmapRotations(calls);
+        public override List<int> RotationCallIds(int calls) => _target is null ? new List<int>() : MmapRotations(calls);
     }
 }
