@@ -57,4 +57,6 @@ internal ref struct EventHead
     public StrRef ExceptionType;
     public Utf8Field ExceptionMessage;
     public Utf8Field ExceptionText;
+    /// <summary>The exception text's StrRef (1.3, presence bit 6): an interned one is decoded once a segment, not once an event.</summary>
+    public StrRef ExceptionTextRef;
 }

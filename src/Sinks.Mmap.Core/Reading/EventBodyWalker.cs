@@ -72,7 +72,7 @@ internal static class EventBodyWalker
         if ((presence & EventPresence.SpanId) != 0 && !reader.TryBytes(8, out head.SpanId)) { error = "truncated span id"; return false; }
         head.HasException = (presence & EventPresence.Exception) != 0;
         if (head.HasException &&
-            !(reader.TryStrRef(out head.ExceptionType) && reader.TryString(out head.ExceptionMessage) && TryExceptionText(ref reader, presence, out head.ExceptionText)))
+            !(reader.TryStrRef(out head.ExceptionType) && reader.TryString(out head.ExceptionMessage) && TryExceptionText(ref reader, presence, out head.ExceptionText, out head.ExceptionTextRef)))
         {
             error = reader.Error;
             return false;
@@ -82,14 +82,15 @@ internal static class EventBodyWalker
     }
 
     /// <summary>The exception's full text: a StrRef since 1.3 (presence bit 6), a String before.</summary>
-    private static bool TryExceptionText(scoped ref Reader reader, EventPresence presence, out Utf8Field text)
+    private static bool TryExceptionText(scoped ref Reader reader, EventPresence presence, out Utf8Field text, out StrRef reference)
     {
+        reference = new StrRef(null, default, isNull: true);
         if ((presence & EventPresence.ExceptionTextRef) == 0)
         {
             return reader.TryString(out text);
         }
         text = new Utf8Field(default, isNull: true);
-        if (!reader.TryStrRef(out StrRef reference)) return false;
+        if (!reader.TryStrRef(out reference)) return false;
         if (!reference.IsNull) text = new Utf8Field(reference.Utf8, isNull: false);
         return true;
     }

@@ -352,7 +352,9 @@ public sealed partial class ClefWriter
                 // Without the full text the decoder composes "Type: message": leave that to it.
                 if (head.ExceptionText.IsNull) { NeedsDecoding = true; return; }
                 _out.Write(",\"@x\":"u8);
-                Quoted(head.ExceptionText.Bytes);
+                // Interned (1.3), its JSON is made once a segment, as a template's is.
+                if (head.ExceptionTextRef.Interned is not null) Quoted(head.ExceptionTextRef);
+                else Quoted(head.ExceptionText.Bytes);
             }
             if (!head.TraceId.IsEmpty)
             {

@@ -149,6 +149,9 @@ public class ExceptionTextTests
         // The text is defined once; every event record is a few dozen bytes, not the text's size.
         Assert.All(events, r => Assert.True(r.Length < 128, $"an event record of {r.Length} bytes"));
         Assert.True(reader.Validate().IsClean);
+        // Read back, the text is decoded once a segment: every event of the segment holds the same string.
+        var read = reader.ReadEvents().ToList();
+        Assert.Same(read[0].Exception!.Text, read[1].Exception!.Text);
     }
 
     [Fact]

@@ -127,6 +127,14 @@ public class ClefWriterFramesTests
             TraceId = ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"),
             SpanId = ActivitySpanId.CreateFromString("b7ad6b7169203331"),
         }, null, MmapLevel.Error);
+        // The same text again (interned since 1.3): the second line comes from the text's JSON made once.
+        yield return new Case("the same exception again", true, new EventHeader
+        {
+            MessageTemplate = "Failed",
+            ExceptionType = "System.InvalidOperationException",
+            ExceptionMessage = "boom",
+            ExceptionText = "System.InvalidOperationException: boom\n   at Foo.Bar()",
+        }, null, MmapLevel.Error);
         yield return new Case("rendered message without a template", true, new EventHeader { RenderedMessage = "NLog says \"hi\"", LoggerName = "NLogger" }, null);
         yield return new Case("neither template nor message", true, new EventHeader(), null);
         yield return new Case("hostile template is written as @m", true, H("Huge {A,2000000000}", 1), (ref EventWriter w) =>
