@@ -20,7 +20,10 @@ namespace Sinks.Mmap.TestChild;
 /// with a 1 ms pause every 16 events, so that the writer's maintainer runs meanwhile. <c>compress</c> logs
 /// with a 1 ms pause every 32 events a thread, with sealed segments compressed in the background: slower
 /// than a writer that compression waits for (<c>CompressionPacer</c>), so compression runs all along and
-/// a kill lands during compressions.
+/// a kill lands during compressions. <c>exceptions</c> logs like <c>paced</c>, each event with an exception
+/// text (interned since format 1.3): one of five texts shared by most events, and every 97th event one of its
+/// own. Each text says what it is: its first line names the event's thread and counter (or the shared text's
+/// number) and the text's length, so a reader can check it whole without knowing how it was made.
 /// Every event carries the properties Round, Thread and Counter. A thread's counter only moves on
 /// once Append returned true (a dropped event is retried with the same counter), and only then is
 /// the counter stored in that thread's slot of the ack file: every counter up to the slot's value
@@ -84,8 +87,9 @@ internal static class Program
         for (int t = 0; t < threads; t++)
         {
             int thread = t;
-            int pauseEvery = mode == "paced" || hostile ? 16 : mode == "compress" ? 32 : 0;
-            workers[t] = new Thread(() => Log(writer, ack, round, thread, count, pauseEvery)) { Name = "logger " + t };
+            int pauseEvery = mode is "paced" or "exceptions" || hostile ? 16 : mode == "compress" ? 32 : 0;
+            bool exceptions = mode == "exceptions";
+            workers[t] = new Thread(() => Log(writer, ack, round, thread, count, pauseEvery, exceptions)) { Name = "logger " + t };
             workers[t].Start();
         }
         foreach (Thread worker in workers)
@@ -101,6 +105,17 @@ internal static class Program
     }
 
     /// <summary>Logs the mode's hostile event the way an application would: an exception here is the writer's failure, not the child's.</summary>
+    /// <summary><c>Failure &lt;what&gt; length &lt;n&gt;</c>, then stack-like lines, <c>n</c> characters in all.</summary>
+    private static string SelfDescribingText(string what, int extra)
+    {
+        var text = new System.Text.StringBuilder("Failure " + what + " length ");
+        int frames = extra / 40 + 1;
+        var body = new System.Text.StringBuilder();
+        for (int i = 0; i < frames; i++) body.Append("\n   at Shop.Orders.Step").Append(i.ToString("D4", CultureInfo.InvariantCulture)).Append("() in Orders.cs");
+        int length = text.Length + 6 + body.Length;
+        return text.Append(length.ToString("D6", CultureInfo.InvariantCulture)).Append(body).ToString();
+    }
+
     private static void AppendHostile(MmapLogWriter writer, string mode)
     {
         bool appended;
@@ -127,13 +142,18 @@ internal static class Program
         Console.Out.Flush();
     }
 
-    private static void Log(MmapLogWriter writer, AckFile ack, int round, int thread, long count, int pauseEvery)
+    private static void Log(MmapLogWriter writer, AckFile ack, int round, int thread, long count, int pauseEvery, bool exceptions)
     {
         long counter = 1;
         long attempts = 0;
+        string[] shared = new string[5];
+        for (int i = 0; i < shared.Length; i++) shared[i] = SelfDescribingText("shared " + i.ToString(CultureInfo.InvariantCulture), 400 + 300 * i);
         while (counter <= count)
         {
-            var payload = new CounterEvent(round, thread, counter);
+            string? text = !exceptions ? null
+                : counter % 97 == 0 ? SelfDescribingText($"own {thread}/{counter}", 200 + (int)(counter % 1000))
+                : shared[counter % shared.Length];
+            var payload = new CounterEvent(round, thread, counter, text);
             if (writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref payload))
             {
                 // Acknowledge only after Append returned true: the event is in the page cache now.
@@ -184,17 +204,26 @@ internal readonly struct CounterEvent : IEventPayload
     private readonly int _round;
     private readonly int _thread;
     private readonly long _counter;
+    private readonly string? _exceptionText;
 
-    public CounterEvent(int round, int thread, long counter)
+    public CounterEvent(int round, int thread, long counter, string? exceptionText = null)
     {
         _round = round;
         _thread = thread;
         _counter = counter;
+        _exceptionText = exceptionText;
     }
 
     public void Write(ref EventWriter writer)
     {
-        writer.WriteHeader(new EventHeader { MessageTemplate = "Round {Round} thread {Thread} event {Counter}", PropertyCount = 3 });
+        writer.WriteHeader(new EventHeader
+        {
+            MessageTemplate = "Round {Round} thread {Thread} event {Counter}",
+            PropertyCount = 3,
+            ExceptionType = _exceptionText is null ? null : "Shop.OrderException",
+            ExceptionMessage = _exceptionText is null ? null : "order failed",
+            ExceptionText = _exceptionText,
+        });
         writer.WritePropertyName("Round");
         writer.WriteInt32(_round);
         writer.WritePropertyName("Thread");
