@@ -4,6 +4,11 @@ using Sinks.Mmap.Format;
 namespace Sinks.Mmap.Reading;
 
 /// <summary>A StrRef as the body holds it: null, an interned string, or inline UTF-8 bytes.</summary>
+/// <remarks>
+/// Fields, not properties, here and in the other tokens the walker hands out: until the runtime has
+/// compiled a reading loop optimised (its first ~100 ms, most of a short <c>mmaplog</c> run), every
+/// property read is a call.
+/// </remarks>
 internal readonly ref struct StrRef
 {
     public StrRef(InternedString? interned, ReadOnlySpan<byte> inline, bool isNull)
@@ -13,13 +18,13 @@ internal readonly ref struct StrRef
         IsNull = isNull;
     }
 
-    public bool IsNull { get; }
+    public readonly bool IsNull;
 
     /// <summary>The interned string, or null for an inline (or null) one.</summary>
-    public InternedString? Interned { get; }
+    public readonly InternedString? Interned;
 
     /// <summary>The inline bytes when not interned.</summary>
-    public ReadOnlySpan<byte> Inline { get; }
+    public readonly ReadOnlySpan<byte> Inline;
 
     public ReadOnlySpan<byte> Utf8 => Interned is { } s ? s.Utf8 : Inline;
 }
@@ -33,8 +38,8 @@ internal readonly ref struct Utf8Field
         IsNull = isNull;
     }
 
-    public bool IsNull { get; }
-    public ReadOnlySpan<byte> Bytes { get; }
+    public readonly bool IsNull;
+    public readonly ReadOnlySpan<byte> Bytes;
 }
 
 /// <summary>The fields of an event body before its properties, as slices of the frame.</summary>

@@ -80,9 +80,10 @@ public sealed class MmapRecordStream : IDisposable
             Place = from?.Alone;
         }
 
-        public SegmentCursor? Cursor { get; private set; }
-        public bool HasRecord { get; private set; }
-        public LogPosition? Place { get; private set; }
+        // Fields: read for every record (see StrRef).
+        public SegmentCursor? Cursor;
+        public bool HasRecord;
+        public LogPosition? Place;
 
         public void Advance()
         {

@@ -302,20 +302,21 @@ internal sealed class SegmentCursor : IDisposable
         }
     }
 
+    // Fields: read for every record (see StrRef).
     /// <summary>The current record's kind.</summary>
-    public MmapRecordKind CurrentKind { get; private set; }
-    public long CurrentSequence { get; private set; }
-    public long CurrentUtcTicks { get; private set; }
+    public MmapRecordKind CurrentKind;
+    public long CurrentSequence;
+    public long CurrentUtcTicks;
     /// <summary>The current record's offset in the segment.</summary>
     public long CurrentOffset => _currentOffset;
     /// <summary>The current record's length, without padding.</summary>
     public int CurrentLength => _currentLength;
     /// <summary>Where reading resumes after the current record.</summary>
-    public LogPosition CurrentNext { get; private set; }
+    public LogPosition CurrentNext;
     /// <summary>The decoded event (<see cref="EventHandling.Decode"/> only).</summary>
-    public MmapEvent? CurrentEvent { get; private set; }
+    public MmapEvent? CurrentEvent;
     /// <summary>Why the current record did not decode, or null.</summary>
-    public string? CurrentError { get; private set; }
+    public string? CurrentError;
 
     /// <summary>The current record's bytes, valid until the cursor moves.</summary>
     public ReadOnlySpan<byte> CurrentFrame => _source!.Read(_currentOffset, _currentLength);

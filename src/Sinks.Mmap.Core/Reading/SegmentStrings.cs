@@ -73,6 +73,7 @@ internal sealed class InternedString
     public InternedString(byte[] utf8)
     {
         _utf8 = utf8;
+        IsKept = true;
         Length = utf8.Length;
         IsValidUtf8 = System.Text.Unicode.Utf8.IsValid(utf8);
     }
@@ -85,11 +86,13 @@ internal sealed class InternedString
         IsValidUtf8 = isValidUtf8;
     }
 
+    // Fields rather than properties: the CLEF writer reads them for every string of every record (see StrRef).
+
     /// <summary>True when the bytes are in memory; false when they are read from the file at each use.</summary>
-    public bool IsKept => _utf8 is not null;
+    public readonly bool IsKept;
 
     /// <summary>The length in UTF-8 bytes.</summary>
-    public int Length { get; }
+    public readonly int Length;
 
     /// <summary>The string; invalid UTF-8 reads as U+FFFD replacements (FORMAT.md).</summary>
     public string Value => _utf8 is null ? Encoding.UTF8.GetString(Load()) : _value ??= Encoding.UTF8.GetString(_utf8);
@@ -97,16 +100,16 @@ internal sealed class InternedString
     public byte[] Utf8 => _utf8 ?? Load();
 
     /// <summary>False when the bytes are not valid UTF-8: the decoded string then holds U+FFFD replacements.</summary>
-    public bool IsValidUtf8 { get; }
+    public readonly bool IsValidUtf8;
 
     /// <summary>How the fast CLEF writer may treat this string as a message template; 0 until it has looked.</summary>
-    public byte TemplateState { get; set; }
+    public byte TemplateState;
 
     /// <summary>The JSON string literal, quotes included, once the CLEF writer has made it (kept strings only).</summary>
-    public byte[]? JsonCache { get; set; }
+    public byte[]? JsonCache;
 
     /// <summary><c>,"name":</c> as CLEF writes a top-level property name, once the CLEF writer has made it (kept strings only).</summary>
-    public byte[]? ClefPropertyPrefixCache { get; set; }
+    public byte[]? ClefPropertyPrefixCache;
 
     /// <summary>Reads a string not kept in memory; a file cut short since reads as what is left of it.</summary>
     private byte[] Load()

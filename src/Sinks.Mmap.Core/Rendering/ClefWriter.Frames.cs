@@ -244,15 +244,15 @@ public sealed partial class ClefWriter
         };
 
         /// <summary>Where a line is built before it is copied out.</summary>
-        public Utf8Buffer Line { get; } = new(1 << 16);
+        public readonly Utf8Buffer Line = new(1 << 16);
 
         /// <summary>An inline logger name as JSON, kept from the head to the end of the properties (as <c>SourceContext</c>).</summary>
-        public Utf8Buffer LoggerJson { get; } = new(256);
+        public readonly Utf8Buffer LoggerJson = new(256);
 
         /// <summary>Where measuring writes: it only counts what fills it.</summary>
-        public Utf8Buffer Counter { get; } = new(1 << 16);
+        public readonly Utf8Buffer Counter = new(1 << 16);
 
-        public long Spilled { get; set; }
+        public long Spilled;
     }
 
     /// <summary>The string's JSON literal, quotes included (only for valid UTF-8); cached with a string kept in memory.</summary>
@@ -297,7 +297,7 @@ public sealed partial class ClefWriter
             NeedsDecoding = false;
         }
 
-        public bool NeedsDecoding { get; private set; }
+        public bool NeedsDecoding;
 
         /// <summary>Writes a string field as a JSON literal, or gives up on invalid UTF-8 (the decoder would substitute U+FFFD).</summary>
         private void Quoted(ReadOnlySpan<byte> utf8)
