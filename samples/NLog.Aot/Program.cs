@@ -11,9 +11,10 @@ if (args.Length >= 2 && args[0] == "log")
     LogManager.Setup().LoadConfiguration(c => c.ForLogger().WriteTo(new MmapTarget("mmap") { FileName = args[1], ArchiveAboveSize = 1 << 20, MaxArchiveFiles = -1 }));
     // An event property besides the template's: under Native AOT the target finds it without its DynamicMethod probe.
     Logger logger = LogManager.GetLogger("NLog.Aot").WithProperty("Tenant", "aot");
+    AotReflection.KeepOrderProperties();
     for (long i = 0; ; i++)
     {
-        logger.Info("AOT event {Counter} from {Source} with {@Detail}", i, "NLog.Aot", new Dictionary<string, int> { ["even"] = (int)(i % 2) });
+        logger.Info("AOT event {Counter} from {Source} with {@Detail} for {@Order}", i, "NLog.Aot", new Dictionary<string, int> { ["even"] = (int)(i % 2) }, new Order(i, "Ada"));
         if (i % 1000 == 0)
         {
             Console.Out.WriteLine($"acked {i}");
@@ -37,6 +38,12 @@ if (args.Length >= 3 && args[0] == "verify")
             Console.Error.WriteLine($"event {counter} lost its Tenant or Detail property");
             return 1;
         }
+        // Destructured through reflection under Native AOT (no compiled getters there): the record's properties, whole.
+        if (!e.TryGetProperty("Order", out LogValue order) || order is not LogStructure { Properties: [{ Name: "Id", Value: LogScalar { Value: long id } }, { Name: "Customer", Value: LogScalar { Value: "Ada" } }] } || id != counter)
+        {
+            Console.Error.WriteLine($"event {counter} lost its destructured Order");
+            return 1;
+        }
     }
     long lost = 0;
     for (long i = 0; i <= acked; i++)
@@ -48,3 +55,19 @@ if (args.Length >= 3 && args[0] == "verify")
 }
 Console.Error.WriteLine("usage: NLog.Aot log <path> | verify <path> <acked>");
 return 2;
+
+/// <summary>What <c>{@Order}</c> destructures.</summary>
+internal sealed record Order(long Id, string Customer);
+
+internal static class AotReflection
+{
+    /// <summary>
+    /// <c>{@Value}</c> reads a type's public properties through reflection under Native AOT, and the trimmer
+    /// keeps that metadata only for types something asks it to: without this, Order is stored with no
+    /// properties (as NLog's own serializer then writes it).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DynamicDependency(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties, typeof(Order))]
+    public static void KeepOrderProperties()
+    {
+    }
+}
