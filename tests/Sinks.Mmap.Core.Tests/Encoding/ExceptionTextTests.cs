@@ -161,7 +161,7 @@ public class ExceptionTextTests
         // Each text ~64 KiB of UTF-16 units: 70 of them are past the table's budget for long strings.
         int perText = 32_000;
         int texts = (int)(StringTable.MaxLongChars / perText) + 6;
-        MmapLogOptions options = log.Options(256L << 20);
+        MmapLogOptions options = log.Options(32L << 20);
         using (var writer = new MmapLogWriter(options))
         {
             for (int i = 0; i < texts; i++)
