@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using NLog.MessageTemplates;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
@@ -20,6 +22,7 @@ namespace NLog.Targets.Mmap.Translation;
 internal static class EventPropertiesProbe
 {
     private static readonly Func<LogEventInfo, bool>? HasDictionary = CreateAccessor();
+    private static readonly Func<LogEventInfo, IList<MessageTemplateParameter>?>? MessagePropertiesOf = CreateMessagePropertiesAccessor();
 
     /// <summary>True when the fast check is available (NLog's field was found).</summary>
     public static bool IsAvailable => HasDictionary is not null;
@@ -30,6 +33,53 @@ internal static class EventPropertiesProbe
     /// </summary>
     public static bool MayHaveOwnProperties(LogEventInfo logEvent) =>
         HasDictionary is { } hasDictionary ? hasDictionary(logEvent) : logEvent.HasProperties;
+
+    /// <summary>
+    /// The message-template parameters NLog keeps for an event it has formatted already (an object among
+    /// the parameters makes it do so on the logging thread): the list <see cref="LogEventInfo.MessageTemplateParameters"/>
+    /// would wrap in a new object (32 bytes an event). Null when there is none, or when the probe is not
+    /// available (Native AOT, another NLog): the caller then asks NLog.
+    /// </summary>
+    public static IList<MessageTemplateParameter>? MessageProperties(LogEventInfo logEvent) =>
+        MessagePropertiesOf is { } read && read(logEvent) is { Count: > 0 } list ? list : null;
+
+    private static Func<LogEventInfo, IList<MessageTemplateParameter>?>? CreateMessagePropertiesAccessor() =>
+        RuntimeFeature.IsDynamicCodeSupported ? CreateDynamicMessagePropertiesAccessor() : null;
+
+    [RequiresDynamicCode("Compiles a DynamicMethod; called only where dynamic code is supported.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075",
+        Justification = "NLog's internal property is looked up by name; trimmed away (or renamed), it is not found and the public MessageTemplateParameters answers.")]
+    private static Func<LogEventInfo, IList<MessageTemplateParameter>?>? CreateDynamicMessagePropertiesAccessor()
+    {
+        try
+        {
+            FieldInfo? field = typeof(LogEventInfo).GetField("_properties", BindingFlags.Instance | BindingFlags.NonPublic);
+            MethodInfo? getter = field?.FieldType.GetProperty("MessageProperties", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)?.GetMethod;
+            if (field is null || getter is null || getter.ReturnType != typeof(IList<MessageTemplateParameter>))
+            {
+                return null;
+            }
+            // logEvent._properties?.MessageProperties
+            var method = new DynamicMethod("MessageProperties", typeof(IList<MessageTemplateParameter>), new[] { typeof(LogEventInfo) }, typeof(LogEventInfo).Module, skipVisibility: true);
+            ILGenerator il = method.GetILGenerator();
+            Label none = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, field);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Brfalse_S, none);
+            il.Emit(OpCodes.Callvirt, getter);
+            il.Emit(OpCodes.Ret);
+            il.MarkLabel(none);
+            il.Emit(OpCodes.Pop);
+            il.Emit(OpCodes.Ldnull);
+            il.Emit(OpCodes.Ret);
+            return method.CreateDelegate<Func<LogEventInfo, IList<MessageTemplateParameter>?>>();
+        }
+        catch (Exception ex) when (ex is PlatformNotSupportedException or NotSupportedException or MemberAccessException or InvalidProgramException or System.Reflection.AmbiguousMatchException)
+        {
+            return null;
+        }
+    }
 
     private static Func<LogEventInfo, bool>? CreateAccessor() =>
         RuntimeFeature.IsDynamicCodeSupported ? CreateDynamicAccessor() : null;

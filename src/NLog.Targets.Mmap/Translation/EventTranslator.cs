@@ -164,25 +164,42 @@ internal sealed class EventTranslator
         }
         if (logEvent.HasProperties)
         {
+            // The list NLog keeps, read directly where the probe can (MessageTemplateParameters wraps it in a new object).
+            if (EventPropertiesProbe.MessageProperties(logEvent) is { } kept)
+            {
+                AddTemplateParameters(kept, ref payload);
+                return message;
+            }
             var templateParameters = logEvent.MessageTemplateParameters;
             if (templateParameters.Count > 0)
             {
                 PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
                 for (int i = 0; i < templateParameters.Count; i++)
                 {
-                    var parameter = templateParameters[i];
-                    others.TryAdd(parameter.Name, parameter.Value, parameter.CaptureType switch
-                    {
-                        NLog.MessageTemplates.CaptureType.Serialize => Capture.Serialize,
-                        NLog.MessageTemplates.CaptureType.Stringify => Capture.Stringify,
-                        _ => Capture.Normal,
-                    });
+                    Add(others, templateParameters[i]);
                 }
                 return message;
             }
         }
         return null;
     }
+
+    private static void AddTemplateParameters(IList<NLog.MessageTemplates.MessageTemplateParameter> parameters, ref NLogEventPayload payload)
+    {
+        PropertyBuffer others = payload.OtherProperties ??= PropertyBuffer.Rent(payload.TemplateNames);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Add(others, parameters[i]);
+        }
+    }
+
+    private static void Add(PropertyBuffer others, NLog.MessageTemplates.MessageTemplateParameter parameter) =>
+        others.TryAdd(parameter.Name, parameter.Value, parameter.CaptureType switch
+        {
+            NLog.MessageTemplates.CaptureType.Serialize => Capture.Serialize,
+            NLog.MessageTemplates.CaptureType.Stringify => Capture.Stringify,
+            _ => Capture.Normal,
+        });
 
     private void GatherContextProperties(LogEventInfo logEvent, ref NLogEventPayload payload, bool templateGathered)
     {
