@@ -61,7 +61,9 @@ internal ref struct EventHead
     public bool HasException;
     public StrRef ExceptionType;
     public Utf8Field ExceptionMessage;
-    public Utf8Field ExceptionText;
-    /// <summary>The exception text's StrRef (1.3, presence bit 6): an interned one is decoded once a segment, not once an event.</summary>
-    public StrRef ExceptionTextRef;
+    /// <summary>
+    /// The exception's full text as a StrRef whatever the record's version: a 1.3 record's reference (an
+    /// interned text is decoded once a segment, not once an event), or a 1.0–1.2 record's String as inline bytes.
+    /// </summary>
+    public StrRef ExceptionText;
 }

@@ -72,7 +72,7 @@ internal static class EventBodyWalker
         if ((presence & EventPresence.SpanId) != 0 && !reader.TryBytes(8, out head.SpanId)) { error = "truncated span id"; return false; }
         head.HasException = (presence & EventPresence.Exception) != 0;
         if (head.HasException &&
-            !(reader.TryStrRef(out head.ExceptionType) && reader.TryString(out head.ExceptionMessage) && TryExceptionText(ref reader, presence, out head.ExceptionText, out head.ExceptionTextRef)))
+            !(reader.TryStrRef(out head.ExceptionType) && reader.TryString(out head.ExceptionMessage) && TryExceptionText(ref reader, presence, out head.ExceptionText)))
         {
             error = reader.Error;
             return false;
@@ -81,18 +81,16 @@ internal static class EventBodyWalker
         return true;
     }
 
-    /// <summary>The exception's full text: a StrRef since 1.3 (presence bit 6), a String before.</summary>
-    private static bool TryExceptionText(scoped ref Reader reader, EventPresence presence, out Utf8Field text, out StrRef reference)
+    /// <summary>The exception's full text: a StrRef since 1.3 (presence bit 6), a String before (read as an inline StrRef).</summary>
+    private static bool TryExceptionText(scoped ref Reader reader, EventPresence presence, out StrRef text)
     {
-        reference = new StrRef(null, default, isNull: true);
-        if ((presence & EventPresence.ExceptionTextRef) == 0)
+        if ((presence & EventPresence.ExceptionTextRef) != 0)
         {
-            return reader.TryString(out text);
+            return reader.TryStrRef(out text);
         }
-        text = new Utf8Field(default, isNull: true);
-        if (!reader.TryStrRef(out reference)) return false;
-        if (!reference.IsNull) text = new Utf8Field(reference.Utf8, isNull: false);
-        return true;
+        bool read = reader.TryString(out Utf8Field field);
+        text = new StrRef(null, field.Bytes, field.IsNull);
+        return read;
     }
 
     private ref struct Reader

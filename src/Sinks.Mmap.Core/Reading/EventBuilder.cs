@@ -50,7 +50,7 @@ internal struct EventBuilder : IEventBodyVisitor
             TraceId = (head.Presence & EventPresence.TraceId) != 0 ? ActivityTraceId.CreateFromBytes(head.TraceId) : null,
             SpanId = (head.Presence & EventPresence.SpanId) != 0 ? ActivitySpanId.CreateFromBytes(head.SpanId) : null,
             Exception = head.HasException
-                ? new MmapExceptionInfo(Text(head.ExceptionType), Text(head.ExceptionMessage), head.ExceptionTextRef.Interned is not null ? Text(head.ExceptionTextRef) : Text(head.ExceptionText))
+                ? new MmapExceptionInfo(Text(head.ExceptionType), Text(head.ExceptionMessage), Text(head.ExceptionText))
                 : null,
         };
         _levels.Push().StartProperties(head.PropertyCount);

@@ -353,8 +353,7 @@ public sealed partial class ClefWriter
                 if (head.ExceptionText.IsNull) { NeedsDecoding = true; return; }
                 _out.Write(",\"@x\":"u8);
                 // Interned (1.3), its JSON is made once a segment, as a template's is.
-                if (head.ExceptionTextRef.Interned is not null) Quoted(head.ExceptionTextRef);
-                else Quoted(head.ExceptionText.Bytes);
+                Quoted(head.ExceptionText);
             }
             if (!head.TraceId.IsEmpty)
             {
