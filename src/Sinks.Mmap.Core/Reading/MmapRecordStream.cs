@@ -192,19 +192,19 @@ public sealed class MmapRecordStream : IDisposable
     public int Length => Cursor.CurrentLength;
 
     /// <summary>Where reading resumes after this record (with every lane's place, when there are several).</summary>
-    public LogPosition Next
+    // One lane (the common case) stays small enough to inline: the other lanes' places are gathered
+    // out of line, whose large frame would otherwise be set up for every record (measured: 1.18x
+    // the steady-state time of `cat --format clef`).
+    public LogPosition Next => _lanes.Length == 1 ? Cursor.CurrentNext : NextWithOtherLanes();
+
+    private LogPosition NextWithOtherLanes()
     {
-        get
+        var others = new List<LogPosition>(_lanes.Length - 1);
+        for (int i = 0; i < _lanes.Length; i++)
         {
-            LogPosition own = Cursor.CurrentNext;
-            if (_lanes.Length == 1) return own;
-            var others = new List<LogPosition>(_lanes.Length - 1);
-            for (int i = 0; i < _lanes.Length; i++)
-            {
-                if (i != _current && _lanes[i].Place is { } place) others.Add(place.Alone);
-            }
-            return own.With(others.ToArray());
+            if (i != _current && _lanes[i].Place is { } place) others.Add(place.Alone);
         }
+        return Cursor.CurrentNext.With(others.ToArray());
     }
 
     /// <summary>Walks the current Event record's body with <paramref name="visitor"/>; false when it does not decode.</summary>

@@ -1,5 +1,7 @@
 using System;
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Threading;
 using System.Text.Unicode;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
@@ -26,7 +28,7 @@ public enum ClefRecordResult
 // into an MmapEvent: byte for byte what the MmapEvent path writes (with no @m for templated events)
 // for the decoded event, with one addition the tool makes: a template whose holes ask for a huge width
 // (TemplateSafety.IsHostile) is written as @m, the raw template. Events it does not cover are handed
-// back (NeedsDecoding) rather than approximated. Its scratch buffers are per thread, so the writer
+// back (NeedsDecoding) rather than approximated. Its scratch buffers are taken out while in use (see TakeScratch), so the writer
 // itself stays immutable and thread-safe.
 public sealed partial class ClefWriter
 {
@@ -36,6 +38,14 @@ public sealed partial class ClefWriter
 
     /// <summary>Records larger than this are written as CLEF in pieces (measured first), never held whole as a line.</summary>
     private const int LargeRecord = 1 << 20;
+
+    /// <summary>How much of the output's free memory a line is first built in (longer lines move out, then are copied back).</summary>
+    private const int LineWindow = 4096;
+
+    // One set of scratch buffers a writer, taken out while in use, cheaper per line than a [ThreadStatic]
+    // alone. A thread that finds it taken (another thread's, or its own in a nested call from an
+    // output's callback) uses its thread's set, so writers shared between threads do not allocate.
+    private FrameScratch? _scratch;
 
     [ThreadStatic]
     private static FrameScratch? t_scratch;
@@ -58,23 +68,37 @@ public sealed partial class ClefWriter
         if (records.Kind != MmapRecordKind.Event) throw new InvalidOperationException("The current record is not an Event record.");
         if (_includeRenderedMessage) return ClefRecordResult.NeedsDecoding; // @m renders the template: only the decoded event can.
         FrameScratch scratch = TakeScratch();
+        Utf8Buffer line = scratch.Line;
         try
         {
-            Utf8Buffer line = scratch.Line;
-            line.Clear();
-            ClefRecordResult result = records.Length > LargeRecord
-                ? WriteLarge(records, output, scratch)
-                : Write(records.CurrentFrame, records.Strings, line, scratch.LoggerJson);
+            if (records.Length > LargeRecord)
+            {
+                line.Clear();
+                ClefRecordResult large = WriteLarge(records, output, scratch);
+                Note(records, large);
+                if (large == ClefRecordResult.Written) CopyTo(line.WrittenSpan, output); // what the last spill left
+                return large;
+            }
+            // The line is built in the output's free memory when it is an array's tail, and only
+            // committed (Advance) once whole: a record found uncovered halfway leaves nothing written.
+            Memory<byte> window = output.GetMemory(LineWindow);
+            if (MemoryMarshal.TryGetArray(window, out ArraySegment<byte> free) && free.Array is { } array && free.Offset + free.Count == array.Length)
+                line.Borrow(array, free.Offset);
+            else
+                line.Clear();
+            ClefRecordResult result = Write(records.CurrentFrame, records.Strings, line, scratch.LoggerJson);
             Note(records, result);
             if (result != ClefRecordResult.Written) return result;
-            // The one copy per line: the line is built aside, since a record found uncovered halfway writes nothing.
-            CopyTo(line.WrittenSpan, output);
-            line.Clear();
+            if (line.IsBorrowed)
+                output.Advance(line.Length);
+            else
+                CopyTo(line.WrittenSpan, output); // the line outgrew the window, or the output's memory is not an array's tail
             return ClefRecordResult.Written;
         }
         finally
         {
-            t_scratch = scratch;
+            line.EndBorrow();
+            ReturnScratch(scratch);
         }
     }
 
@@ -108,7 +132,7 @@ public sealed partial class ClefWriter
         }
         finally
         {
-            t_scratch = scratch;
+            ReturnScratch(scratch);
         }
     }
 
@@ -129,7 +153,7 @@ public sealed partial class ClefWriter
         }
         finally
         {
-            t_scratch = scratch;
+            ReturnScratch(scratch);
         }
     }
 
@@ -149,7 +173,7 @@ public sealed partial class ClefWriter
         }
         finally
         {
-            t_scratch = scratch;
+            ReturnScratch(scratch);
         }
     }
 
@@ -181,7 +205,7 @@ public sealed partial class ClefWriter
         }
         finally
         {
-            t_scratch = scratch;
+            ReturnScratch(scratch);
         }
     }
 
@@ -226,15 +250,21 @@ public sealed partial class ClefWriter
         output.Advance(bytes.Length);
     }
 
-    /// <summary>This thread's scratch, taken out while in use (a nested call, from an output's callback, gets its own).</summary>
-    private static FrameScratch TakeScratch()
+    /// <summary>The writer's scratch, else this thread's, taken out while in use (a nested call, from an output's callback, gets its own).</summary>
+    private FrameScratch TakeScratch()
     {
-        FrameScratch scratch = t_scratch ?? new FrameScratch();
+        if (Interlocked.Exchange(ref _scratch, null) is { } scratch) return scratch;
+        scratch = t_scratch ?? new FrameScratch();
         t_scratch = null;
         return scratch;
     }
 
-    /// <summary>The buffers the frame path reuses from line to line, one set per thread.</summary>
+    private void ReturnScratch(FrameScratch scratch)
+    {
+        if (Interlocked.CompareExchange(ref _scratch, scratch, null) is not null) t_scratch = scratch;
+    }
+
+    /// <summary>The buffers the frame path reuses from line to line.</summary>
     private sealed class FrameScratch
     {
         public FrameScratch() => Counter.Spill = b =>

@@ -7,18 +7,28 @@ namespace Sinks.Mmap.Rendering;
 internal sealed class Utf8Buffer
 {
     private byte[] _buffer;
+    // Where this buffer's bytes start in _buffer: 0, or the offset of a borrowed window (see Borrow).
+    // _length is an index into _buffer, so the per-byte writes need no offset.
+    private int _start;
     private int _length;
+    private byte[]? _own;
 
     public Utf8Buffer(int capacity = 1 << 16) => _buffer = new byte[Math.Max(capacity, 16)];
 
     /// <summary>Bytes written; setting it lower drops what was written after.</summary>
     public int Length
     {
-        get => _length;
-        set => _length = value >= 0 && value <= _length ? value : throw new ArgumentOutOfRangeException(nameof(value));
+        get => _length - _start;
+        set => _length = value >= 0 && value <= _length - _start ? _start + value : throw new ArgumentOutOfRangeException(nameof(value));
     }
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(_start, _length - _start);
+
+    /// <summary>
+    /// True while writes land in a window borrowed with <see cref="Borrow"/>; false once the bytes
+    /// outgrew it and were moved to this buffer's own array.
+    /// </summary>
+    public bool IsBorrowed => _own is not null;
 
     /// <summary>
     /// When set, called with this buffer when it is full, before it grows: it takes the bytes written so far
@@ -28,7 +38,30 @@ internal sealed class Utf8Buffer
     /// </summary>
     public Action<Utf8Buffer>? Spill { get; set; }
 
-    public void Clear() => _length = 0;
+    public void Clear() => _length = _start;
+
+    /// <summary>
+    /// Writes from now on land in <paramref name="array"/> from <paramref name="offset"/> to its end
+    /// (another writer's free memory), so a line built there needs no copy; cleared. What outgrows
+    /// the window moves to this buffer's own array (<see cref="IsBorrowed"/> turns false). Ended by
+    /// <see cref="EndBorrow"/>; not for a buffer with a <see cref="Spill"/>.
+    /// </summary>
+    public void Borrow(byte[] array, int offset)
+    {
+        _own ??= _buffer;
+        _buffer = array;
+        _start = offset;
+        _length = offset;
+    }
+
+    /// <summary>Back to this buffer's own array, cleared (the borrowed window is no longer touched).</summary>
+    public void EndBorrow()
+    {
+        if (_own is { } own) _buffer = own;
+        _own = null;
+        _start = 0;
+        _length = 0;
+    }
 
     /// <summary>Room for at least <paramref name="size"/> bytes; <see cref="Advance"/> by what was used.</summary>
     public Span<byte> GetSpan(int size)
@@ -69,6 +102,18 @@ internal sealed class Utf8Buffer
 
     private void Grow(int needed)
     {
+        if (_own is { } own)
+        {
+            // Outgrew the borrowed window: the bytes so far move to the own array, and writing goes on there.
+            int written = _length - _start;
+            if (own.Length < written + needed) own = new byte[(int)Math.Min(Math.Max((long)own.Length * 2, (long)written + needed), Array.MaxLength)];
+            _buffer.AsSpan(_start, written).CopyTo(own);
+            _buffer = own;
+            _own = null;
+            _start = 0;
+            _length = written;
+            return;
+        }
         if (Spill is { } spill && _length > 0)
         {
             spill(this);

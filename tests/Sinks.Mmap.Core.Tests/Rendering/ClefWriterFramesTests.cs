@@ -1,6 +1,8 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Text;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
@@ -340,6 +342,207 @@ public class ClefWriterFramesTests
             Assert.True(pieces.Count > 16, name);
             Assert.Equal(Encoding.UTF8.GetString(whole.WrittenSpan), Encoding.UTF8.GetString(pieces.ToArray()));
             Assert.Equal(whole.Length, bytes);
+        }
+    }
+
+    /// <summary>Every case, then two events whose lines are longer than the window a line is first built in (4 KiB).</summary>
+    private static TestLog WriteCasesAndALongLine(out string longText)
+    {
+        var log = new TestLog();
+        longText = new string('x', 6000) + "\u00e9\"";
+        string text = longText;
+        using (var writer = new MmapLogWriter(log.Options(1 << 20)))
+        {
+            foreach (Case c in Cases())
+            {
+                var payload = new CustomEvent(c.Header, c.Properties);
+                Assert.True(writer.Append(T0, c.Level, ref payload), c.Name);
+            }
+            var longEvent = new CustomEvent(H("Long {Text}", 1), (ref EventWriter w) =>
+            {
+                w.WritePropertyName("Text"); w.WriteString(text);
+            });
+            Assert.True(writer.Append(T0, MmapLevel.Warning, ref longEvent));
+            // Long in small pieces too: a window's end is crossed by a write of a few bytes.
+            var manyEvent = new CustomEvent(H("Many", 600), (ref EventWriter w) =>
+            {
+                for (int i = 0; i < 600; i++)
+                {
+                    w.WritePropertyName("P" + i); w.WriteInt32(i);
+                }
+            });
+            Assert.True(writer.Append(T0, MmapLevel.Information, ref manyEvent));
+        }
+        Assert.Empty(log.Errors);
+        return log;
+    }
+
+    /// <summary>The whole log through the public stream API into <paramref name="output"/>, as mmaplog cat does: the frame path, else the decoded event.</summary>
+    private static string CatThroughStream(TestLog log, IBufferWriter<byte> output, Func<string> taken)
+    {
+        var writer = new ClefWriter();
+        var text = new StringBuilder();
+        using MmapRecordStream records = new MmapLogReader(log.Path_).OpenRecordStream();
+        int written = 0;
+        while (records.MoveNext())
+        {
+            if (records.Kind != MmapRecordKind.Event) continue;
+            if (writer.Write(records, output) == ClefRecordResult.Written)
+            {
+                written++;
+                continue;
+            }
+            text.Append(taken());
+            text.Append(Expected(records.DecodeEvent()!));
+        }
+        Assert.True(written > 10, $"only {written} lines took the frame path");
+        return text.Append(taken()).ToString();
+    }
+
+    private static string ExpectedCat(TestLog log)
+    {
+        var text = new StringBuilder();
+        foreach (MmapEvent evt in new MmapLogReader(log.Path_).ReadEvents()) text.Append(Expected(evt));
+        return text.ToString();
+    }
+
+    [Fact]
+    public void Lines_written_from_a_record_stream_are_the_same_into_an_array_a_partial_window_or_foreign_memory()
+    {
+        using TestLog log = WriteCasesAndALongLine(out string longText);
+        string expected = ExpectedCat(log);
+        Assert.Contains(longText.Replace("\"", "\\\""), expected);
+
+        // The output's free memory is an array's tail: lines are built in place (the long one moves out and back).
+        var array = new ArrayBufferWriter<byte>(16);
+        int taken = 0;
+        Assert.Equal(expected, CatThroughStream(log, array, () =>
+        {
+            string s = Encoding.UTF8.GetString(array.WrittenSpan[taken..]);
+            taken = array.WrittenCount;
+            return s;
+        }));
+
+        // Free memory that stops short of its array's end, and memory that is no array at all: built aside, then copied.
+        foreach (bool native in new[] { false, true })
+        {
+            using var odd = new OddBufferWriter(native);
+            Assert.Equal(expected, CatThroughStream(log, odd, odd.TakeText));
+        }
+    }
+
+    [Fact]
+    public void A_record_that_does_not_decode_commits_nothing_to_the_output_and_the_next_line_follows_the_last()
+    {
+        using var log = new TestLog();
+        WriteCases(log);
+        string segment = log.SegmentFiles()[0];
+        byte[] bytes = File.ReadAllBytes(segment);
+        var events = new List<int>();
+        foreach (int offset in TestSupport.FrameOffsets(bytes))
+        {
+            if (TestSupport.FrameKind(bytes, offset) == RecordKind.Event) events.Add(offset);
+        }
+        bytes[events[1] + 25] = 9; // level out of range, under a valid CRC
+        TestSupport.Reseal(bytes, events[1]);
+        File.WriteAllBytes(segment, bytes);
+
+        var output = new ArrayBufferWriter<byte>(16);
+        output.Write("prefix\n"u8);
+        var writer = new ClefWriter();
+        var results = new List<ClefRecordResult>();
+        using (MmapRecordStream records = new MmapLogReader(log.Path_).OpenRecordStream())
+        {
+            while (records.MoveNext() && results.Count < 3)
+            {
+                if (records.Kind != MmapRecordKind.Event) continue;
+                int before = output.WrittenCount;
+                ClefRecordResult result = writer.Write(records, output);
+                results.Add(result);
+                if (result != ClefRecordResult.Written) Assert.Equal(before, output.WrittenCount);
+            }
+        }
+        Assert.Equal(new[] { ClefRecordResult.Written, ClefRecordResult.Undecodable, ClefRecordResult.Written }, results);
+        string[] lines = Encoding.UTF8.GetString(output.WrittenSpan).Split('\n');
+        Assert.Equal("prefix", lines[0]);
+        Assert.Contains("\"Number\":-42", lines[1]);
+        Assert.Contains("\"@l\":\"Debug\"", lines[2]); // the damaged event (the Verbose one) left no trace
+        Assert.Equal("", lines[3]);
+    }
+
+    /// <summary>
+    /// An output whose free memory is not an array's tail: an array segment that stops 64 bytes short of its
+    /// end, or (<c>native</c>) unmanaged memory behind a <see cref="MemoryManager{T}"/>.
+    /// </summary>
+    private sealed unsafe class OddBufferWriter : MemoryManager<byte>, IBufferWriter<byte>
+    {
+        private readonly bool _native;
+        private byte[] _array = new byte[256];
+        private byte* _memory;
+        private int _capacity;
+        private int _length;
+        private int _taken;
+
+        public OddBufferWriter(bool native)
+        {
+            _native = native;
+            if (native) Reserve(256);
+        }
+
+        private void Reserve(int size)
+        {
+            if (_native)
+            {
+                _memory = (byte*)System.Runtime.InteropServices.NativeMemory.Realloc(_memory, (nuint)size);
+                _capacity = size;
+            }
+            else
+            {
+                Array.Resize(ref _array, size + 64);
+                _capacity = size;
+            }
+        }
+
+        private Span<byte> All => _native ? new Span<byte>(_memory, _capacity) : _array.AsSpan(0, _capacity);
+
+        // The 64 bytes past the memory handed out are not the writer's to touch.
+        private void CheckCanary()
+        {
+            if (!_native) Assert.True(_array.AsSpan(_capacity).IndexOfAnyExcept((byte)0) < 0, "a line was written past the memory the output gave");
+        }
+
+        public void Advance(int count)
+        {
+            CheckCanary();
+            _length += count;
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            CheckCanary();
+            // Exactly the room asked for, so a line longer than that must not run on past it.
+            Reserve(_length + Math.Max(sizeHint, 1));
+            return _native ? Memory.Slice(_length) : _array.AsMemory(_length, _capacity - _length);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+        public string TakeText()
+        {
+            CheckCanary();
+            string s = Encoding.UTF8.GetString(All[_taken.._length]);
+            _taken = _length;
+            return s;
+        }
+
+        public override Span<byte> GetSpan() => new(_memory, _capacity);
+        public override MemoryHandle Pin(int elementIndex = 0) => new(_memory + elementIndex);
+        public override void Unpin() { }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (_native) System.Runtime.InteropServices.NativeMemory.Free(_memory);
+            _memory = null;
         }
     }
 }
