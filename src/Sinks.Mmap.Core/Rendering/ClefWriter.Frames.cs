@@ -1,7 +1,7 @@
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Threading;
 using System.Text.Unicode;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Reading;
@@ -28,7 +28,7 @@ public enum ClefRecordResult
 // into an MmapEvent: byte for byte what the MmapEvent path writes (with no @m for templated events)
 // for the decoded event, with one addition the tool makes: a template whose holes ask for a huge width
 // (TemplateSafety.IsHostile) is written as @m, the raw template. Events it does not cover are handed
-// back (NeedsDecoding) rather than approximated. Its scratch buffers are taken out while in use (see TakeScratch), so the writer
+// back (NeedsDecoding) rather than approximated. Its scratch buffers are per thread (see TakeScratch), so the writer
 // itself stays immutable and thread-safe.
 public sealed partial class ClefWriter
 {
@@ -42,11 +42,9 @@ public sealed partial class ClefWriter
     /// <summary>How much of the output's free memory a line is first built in (longer lines move out, then are copied back).</summary>
     private const int LineWindow = 4096;
 
-    // One set of scratch buffers a writer, taken out while in use, cheaper per line than a [ThreadStatic]
-    // alone. A thread that finds it taken (another thread's, or its own in a nested call from an
-    // output's callback) uses its thread's set, so writers shared between threads do not allocate.
-    private FrameScratch? _scratch;
-
+    // One set of scratch buffers a thread, marked in use while a line is built: a nested call (from an
+    // output's callback) makes its own. Left in place rather than taken out and put back, so a line
+    // costs one thread-static read and no atomic operation.
     [ThreadStatic]
     private static FrameScratch? t_scratch;
 
@@ -209,6 +207,9 @@ public sealed partial class ClefWriter
         }
     }
 
+    // Not inlined: its walk is large, and each caller inlining it again is tier-1 code the JIT compiles
+    // twice in a short process (mmaplog cat); a call per line costs nothing measurable.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static ClefRecordResult Write(ReadOnlySpan<byte> frame, SegmentStrings strings, Utf8Buffer output, Utf8Buffer loggerJson)
     {
         int start = output.Length;
@@ -250,19 +251,20 @@ public sealed partial class ClefWriter
         output.Advance(bytes.Length);
     }
 
-    /// <summary>The writer's scratch, else this thread's, taken out while in use (a nested call, from an output's callback, gets its own).</summary>
-    private FrameScratch TakeScratch()
+    /// <summary>This thread's scratch, marked in use (a nested call, from an output's callback, gets its own).</summary>
+    private static FrameScratch TakeScratch()
     {
-        if (Interlocked.Exchange(ref _scratch, null) is { } scratch) return scratch;
-        scratch = t_scratch ?? new FrameScratch();
-        t_scratch = null;
+        FrameScratch? scratch = t_scratch;
+        if (scratch is null || scratch.InUse)
+        {
+            scratch = new FrameScratch();
+            t_scratch ??= scratch;
+        }
+        scratch.InUse = true;
         return scratch;
     }
 
-    private void ReturnScratch(FrameScratch scratch)
-    {
-        if (Interlocked.CompareExchange(ref _scratch, scratch, null) is not null) t_scratch = scratch;
-    }
+    private static void ReturnScratch(FrameScratch scratch) => scratch.InUse = false;
 
     /// <summary>The buffers the frame path reuses from line to line.</summary>
     private sealed class FrameScratch
@@ -283,6 +285,9 @@ public sealed partial class ClefWriter
         public readonly Utf8Buffer Counter = new(1 << 16);
 
         public long Spilled;
+
+        /// <summary>A line is being built with these buffers (a nested call must not use them).</summary>
+        public bool InUse;
     }
 
     /// <summary>The string's JSON literal, quotes included (only for valid UTF-8); cached with a string kept in memory.</summary>
