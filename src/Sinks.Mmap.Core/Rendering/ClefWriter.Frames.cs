@@ -28,8 +28,8 @@ public enum ClefRecordResult
 // into an MmapEvent: byte for byte what the MmapEvent path writes (with no @m for templated events)
 // for the decoded event, with one addition the tool makes: a template whose holes ask for a huge width
 // (TemplateSafety.IsHostile) is written as @m, the raw template. Events it does not cover are handed
-// back (NeedsDecoding) rather than approximated. Its scratch buffers are per thread (see TakeScratch), so the writer
-// itself stays immutable and thread-safe.
+// back (NeedsDecoding) rather than approximated. Its scratch buffers are per thread (see TakeScratch), so
+// the writer itself stays immutable and thread-safe.
 public sealed partial class ClefWriter
 {
     private const byte TemplatePlain = 1;
@@ -69,9 +69,9 @@ public sealed partial class ClefWriter
         Utf8Buffer line = scratch.Line;
         try
         {
+            // The line is empty here: every call ends with EndBorrow, which clears it.
             if (records.Length > LargeRecord)
             {
-                line.Clear();
                 ClefRecordResult large = WriteLarge(records, output, scratch);
                 Note(records, large);
                 if (large == ClefRecordResult.Written) CopyTo(line.WrittenSpan, output); // what the last spill left
@@ -82,8 +82,6 @@ public sealed partial class ClefWriter
             Memory<byte> window = output.GetMemory(LineWindow);
             if (MemoryMarshal.TryGetArray(window, out ArraySegment<byte> free) && free.Array is { } array && free.Offset + free.Count == array.Length)
                 line.Borrow(array, free.Offset);
-            else
-                line.Clear();
             ClefRecordResult result = Write(records.CurrentFrame, records.Strings, line, scratch.LoggerJson);
             Note(records, result);
             if (result != ClefRecordResult.Written) return result;
