@@ -25,6 +25,10 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     private int _sealOffset = -1;
     private long _durableTo;
     private int _retired;
+    // How far ahead of AllPublished's walk to prefetch: tried 256, 1024, 2048 and 4096 bytes; 1024 and up did equally well.
+    private const int PrefetchDistance = 2048;
+    // How far AllPublished has found every record published; maintainer only.
+    private int _publishedTo;
 
     private readonly TimeProvider _clock;
     // Mapped storage needs no per-record callback; skipping the virtual call matters on the hot path.
@@ -307,24 +311,44 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
         return DefineResult.Defined;
     }
 
-    /// <summary>True when every claimed record up to the seal has been published.</summary>
-    public bool AllPublished(ref int scannedTo)
+    /// <summary>
+    /// True when every claimed record up to the seal has been published. Maintainer only: the walk
+    /// over the length words goes on from where the last call stopped (a record still unpublished).
+    /// </summary>
+    /// <remarks>
+    /// A 64 MiB segment of small events holds a million records, and each step's address comes from
+    /// the previous step's load, so without prefetching every record cost a full trip to memory: the
+    /// walk was 30 % of the maintainer's CPU time behind a writer logging flat out (perf), and 13–17 %
+    /// with the lines ahead prefetched. Walking each round while the records were still in the
+    /// logging thread's cache was tried too: no cheaper than this once prefetched, and it pulls the
+    /// lines being written away from the logging thread.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool AllPublished()
     {
         int end = IsSealed ? SealOffset : ClaimedEnd;
-        if (end < 0) return false;
-        int position = scannedTo == 0 ? FormatConstants.HeaderSize : scannedTo;
+        if (end < 0)
+        {
+            return false;
+        }
+        // Records are claimed in order; the walk stops at the first whose length word is still 0.
+        int position = _publishedTo == 0 ? FormatConstants.HeaderSize : _publishedTo;
         while (position < end)
         {
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            {
+                // A prefetch never faults, past the mapping's end included.
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Base + position + PrefetchDistance);
+            }
             int length = Volatile.Read(ref *(int*)(Base + position));
             if (length <= 0)
             {
-                scannedTo = position;
-                return false;
+                break;
             }
             position += FormatConstants.Align(length);
         }
-        scannedTo = position;
-        return true;
+        _publishedTo = position;
+        return position >= end;
     }
 
     /// <summary>msync of what was written since the last flush; false when there was nothing new. Safe from any thread.</summary>
@@ -340,6 +364,9 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
         }
         return true;
     }
+
+    /// <summary>When the maintainer, closing this retired segment, first found a record in it unpublished (Environment.TickCount64); 0 before. Maintainer only.</summary>
+    public long UnpublishedSinceMs { get; set; }
 
     /// <summary>Offset where the sealed file ends: just past the seal record.</summary>
     public long SealedLength => SealOffset + FormatConstants.SealReserve;

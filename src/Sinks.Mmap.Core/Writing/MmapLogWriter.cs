@@ -230,7 +230,7 @@ public sealed class MmapLogWriter : IDisposable
         }
         _rotation.Stop();
         _maintainer.Stop();
-        _maintainer.CloseRetiredSegments();
+        _maintainer.CloseRetiredSegments(waitForWriters: true);
         _rotation.Dispose();
         _maintainer.Dispose();
     }

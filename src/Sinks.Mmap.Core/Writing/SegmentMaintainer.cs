@@ -122,25 +122,51 @@ internal sealed class SegmentMaintainer : IDisposable
         }
     }
 
-    /// <summary>Closes and trims the segments rotation retired, once every record in them is published.</summary>
-    public void CloseRetiredSegments()
+    /// <summary>
+    /// Closes and trims the segments rotation retired whose records are all published. A segment with
+    /// a record still being written (a thread encoding a large event in place, its payload slow) is
+    /// looked at again next round rather than waited for: waiting here held up the next standby, and
+    /// every logging thread then dropped its events at the next rotation. After
+    /// <see cref="PublishWait"/> it is reported and left mapped for good: unmapping memory a thread
+    /// still writes would crash the process. <paramref name="waitForWriters"/> (Dispose, the maintainer
+    /// stopped) waits for them instead, up to <see cref="PublishWait"/> a segment.
+    /// </summary>
+    public void CloseRetiredSegments(bool waitForWriters = false)
     {
         SegmentRotation rotation = _rotation!;
         bool closedAny = false;
-        while (rotation.Retired.TryPeek(out ActiveSegment? segment))
+        // Each segment retired so far once: one still being written goes back to the queue's end.
+        for (int pending = rotation.Retired.Count; pending > 0 && rotation.Retired.TryDequeue(out ActiveSegment? segment); pending--)
         {
-            int scanned = 0;
-            DateTime deadline = DateTime.UtcNow + PublishWait;
-            while (!segment.AllPublished(ref scanned) && DateTime.UtcNow < deadline)
+            if (!segment.AllPublished())
             {
-                Thread.Sleep(1);
-            }
-            rotation.Retired.TryDequeue(out _);
-            if (!segment.AllPublished(ref scanned))
-            {
-                // A thread still holds a claim: unmapping under it would crash the process. Leave it mapped.
-                _faults.Report(new MmapLogError(MmapLogErrorKind.Io, $"{segment.Storage.Path} still had an unfinished record after {PublishWait.TotalSeconds} s; it stays mapped and untrimmed"));
-                continue;
+                if (waitForWriters)
+                {
+                    DateTime deadline = DateTime.UtcNow + PublishWait;
+                    while (!segment.AllPublished() && DateTime.UtcNow < deadline)
+                    {
+                        Thread.Sleep(1);
+                    }
+                }
+                else
+                {
+                    long now = Environment.TickCount64;
+                    if (segment.UnpublishedSinceMs == 0)
+                    {
+                        segment.UnpublishedSinceMs = now;
+                    }
+                    if (now - segment.UnpublishedSinceMs < (long)PublishWait.TotalMilliseconds)
+                    {
+                        rotation.Retired.Enqueue(segment);
+                        continue;
+                    }
+                }
+                if (!segment.AllPublished())
+                {
+                    // A thread still holds a claim: unmapping under it would crash the process. Leave it mapped.
+                    _faults.Report(new MmapLogError(MmapLogErrorKind.Io, $"{segment.Storage.Path} still had an unfinished record after {PublishWait.TotalSeconds} s; it stays mapped and untrimmed"));
+                    continue;
+                }
             }
             try
             {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 
 namespace Sinks.Mmap.Benchmarks.Harness;
 
@@ -56,14 +55,14 @@ internal static class CompressionCostHarness
             var e = new ThreePropertyEvent("Processed {Number} items for {Text} in {Elapsed} ms", 0, "customer-1234", 12.5);
             long ticks = DateTime.UtcNow.Ticks;
             for (int i = 0; i < 20_000; i++) writer.Append(ticks, MmapLevel.Information, ref e);
-            long cpu0 = ThreadCpuNs();
+            long cpu0 = CpuClock.ThreadNs();
             long wall0 = System.Diagnostics.Stopwatch.GetTimestamp();
             for (int i = 0; i < events; i++)
             {
                 e.Number = i;
                 writer.Append(ticks, MmapLevel.Information, ref e);
             }
-            long cpu1 = ThreadCpuNs();
+            long cpu1 = CpuClock.ThreadNs();
             double wallNs = System.Diagnostics.Stopwatch.GetElapsedTime(wall0).TotalMilliseconds * 1e6;
             long waits = writer.Rotation.Lifecycle.CompressionWaits;
             int compressed = Directory.GetFiles(folder, "*.mlogz").Length;
@@ -85,22 +84,5 @@ internal static class CompressionCostHarness
     private static string Load()
     {
         try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out Timespec time);
-
-    private static long ThreadCpuNs()
-    {
-        const int ClockThreadCpuTime = 3;
-        ClockGetTime(ClockThreadCpuTime, out Timespec t);
-        return t.Seconds * 1_000_000_000 + t.Nanoseconds;
     }
 }
