@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Sinks.Mmap.Benchmarks.Harness;
 
-/// <summary>The non-BenchmarkDotNet modes: <c>latency</c>, <c>disk</c>, <c>compression</c>, <c>compression-cost</c>, <c>append-cost</c>, <c>durability</c>, <c>hostile</c>, with <c>--name value</c> options.</summary>
+/// <summary>The non-BenchmarkDotNet modes: <c>latency</c>, <c>disk</c>, <c>compression</c>, <c>compression-cost</c>, <c>append-cost</c>, <c>peer-pairs</c>, <c>durability</c>, <c>hostile</c>, with <c>--name value</c> options.</summary>
 internal static class HarnessCommand
 {
     public static int Run(string[] args)
@@ -15,6 +15,7 @@ internal static class HarnessCommand
             "compression" => CompressionHarness.Run(args),
             "compression-cost" => CompressionCostHarness.Run(args),
             "append-cost" => AppendCostHarness.Run(args),
+            "peer-pairs" => PeerPairsHarness.Run(args),
             "durability" => DurabilityHarness.Run(args),
             "hostile" => HostileEventHarness.Run(args),
             _ => 2,
