@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
@@ -31,7 +30,7 @@ internal sealed class SegmentRotation : IDisposable
     private SegmentNaming _naming;
     private readonly SegmentPreparer _preparer;
     private readonly object _rotationGate = new();
-    private readonly ConcurrentQueue<ActiveSegment> _retired = new();
+    private readonly RetiredSegments _retired = new();
     private readonly ManualResetEventSlim _standbyChanged = new(false);
 
     private ActiveSegment? _current;
@@ -71,7 +70,7 @@ internal sealed class SegmentRotation : IDisposable
     public SegmentStorage? Standby => Volatile.Read(ref _standby);
 
     /// <summary>Sealed segments waiting for the maintainer to close them.</summary>
-    public ConcurrentQueue<ActiveSegment> Retired => _retired;
+    public RetiredSegments Retired => _retired;
 
     /// <summary>Hooks, compression and retention of sealed segments.</summary>
     public SegmentLifecycle Lifecycle { get; }
@@ -309,7 +308,7 @@ internal sealed class SegmentRotation : IDisposable
         var owned = new List<string>();
         if (Volatile.Read(ref _current) is { } current) owned.Add(current.Storage.Path);
         if (Volatile.Read(ref _standby) is { } standby) owned.Add(standby.Path);
-        foreach (ActiveSegment retired in _retired) owned.Add(retired.Storage.Path);
+        _retired.AddPathsTo(owned);
         return owned;
     }
 
@@ -349,6 +348,10 @@ internal sealed class SegmentRotation : IDisposable
                 typeof(Format.RecordFrame).GetMethod(nameof(Format.RecordFrame.DefinitionLength), Any),
                 typeof(Format.SegmentHeader).GetMethod(nameof(Format.SegmentHeader.WriteTo), Any),
                 typeof(ActiveSegment).GetMethod(nameof(ActiveSegment.TryRetire), Any),
+                typeof(RetiredSegments).GetMethod(nameof(RetiredSegments.Enqueue), Any),
+                // Read by EnsureRotated only: they were still compiled on the logging thread at the first rotation.
+                typeof(ActiveSegment).GetProperty(nameof(ActiveSegment.SealSequence), Any)?.GetMethod,
+                typeof(ActiveSegment).GetProperty(nameof(ActiveSegment.NextSequence), Any)?.GetMethod,
             })
             {
                 if (method is not null)
@@ -356,6 +359,8 @@ internal sealed class SegmentRotation : IDisposable
                     RuntimeHelpers.PrepareMethod(method.MethodHandle);
                 }
             }
+            // TakeStandby's first read of StandbyWait ran this class's static constructor on the logging thread.
+            RuntimeHelpers.RunClassConstructor(typeof(SegmentRotation).TypeHandle);
         }
         catch (Exception)
         {
@@ -513,7 +518,7 @@ internal sealed class SegmentRotation : IDisposable
         }
         long oldestLive = Volatile.Read(ref _current)?.Number ?? _nextNumber;
         // A retired segment is still mapped until the maintainer has closed it: live too.
-        foreach (ActiveSegment retired in _retired) oldestLive = Math.Min(oldestLive, retired.Number);
+        oldestLive = _retired.OldestNumber(oldestLive);
         // On the lifecycle thread: deleting must not race a compression, and a deletion hook must never hold up the maintainer.
         Lifecycle.ApplyRetention(oldestLive);
     }
