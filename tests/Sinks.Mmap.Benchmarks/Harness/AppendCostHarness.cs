@@ -33,7 +33,7 @@ internal static unsafe class AppendCostHarness
         int events = (int)HarnessCommand.Option(args, "events", 4_000_000);
         int rounds = (int)HarnessCommand.Option(args, "rounds", 6);
         long segment = (long)HarnessCommand.Option(args, "segment-mib", 64) << 20;
-        Console.WriteLine($"// append-cost: {events:N0} events a burst, {segment >> 20} MiB segments, {rounds} rounds of append / copy+CRC (order alternating), {Environment.ProcessorCount} cores, load {Load()}");
+        Console.WriteLine($"// append-cost: {events:N0} events a burst, {segment >> 20} MiB segments, {rounds} rounds of append / copy+CRC (order alternating), {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}");
         Console.WriteLine();
         Console.WriteLine("| round | case | thread CPU ns/event | wall ns/event | other threads' CPU ns/event | page faults / 1,000 events | preparing a segment: µs / 4 KiB page |");
         Console.WriteLine("|--:|---|--:|--:|--:|--:|--:|");
@@ -66,9 +66,9 @@ internal static unsafe class AppendCostHarness
             }
             Console.WriteLine();
             Console.WriteLine($"record: {recordLength} bytes (frame included)");
-            Console.WriteLine($"thread CPU, Append / copy+CRC: median {Median(appendCpu) / Median(copyCpu):F2}x (rounds {Spread(appendCpu, copyCpu)}); Append {Median(appendCpu):F1} ns, copy+CRC {Median(copyCpu):F1} ns");
-            Console.WriteLine($"wall, Append / copy+CRC: median {Median(appendWall) / Median(copyWall):F2}x (rounds {Spread(appendWall, copyWall)})");
-            double prepMedian = Median(pagePrep);
+            Console.WriteLine($"thread CPU, Append / copy+CRC: median {HarnessCommand.Median(appendCpu) / HarnessCommand.Median(copyCpu):F2}x (rounds {Spread(appendCpu, copyCpu)}); Append {HarnessCommand.Median(appendCpu):F1} ns, copy+CRC {HarnessCommand.Median(copyCpu):F1} ns");
+            Console.WriteLine($"wall, Append / copy+CRC: median {HarnessCommand.Median(appendWall) / HarnessCommand.Median(copyWall):F2}x (rounds {Spread(appendWall, copyWall)})");
+            double prepMedian = HarnessCommand.Median(pagePrep);
             Console.WriteLine($"preparing a segment: median {prepMedian:F2} µs a 4 KiB page, {prepMedian * 1000 * recordLength / 4096:F1} ns an event of {recordLength} bytes");
         }
         finally
@@ -173,18 +173,5 @@ internal static unsafe class AppendCostHarness
             max = Math.Max(max, r);
         }
         return $"{min:F2}–{max:F2}x";
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = new List<double>(values);
-        sorted.Sort();
-        int n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static string Load()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
     }
 }

@@ -18,7 +18,7 @@ internal static class CompressionCostHarness
         int events = (int)HarnessCommand.Option(args, "events", 3_000_000);
         int rounds = (int)HarnessCommand.Option(args, "rounds", 6);
         long segment = (long)HarnessCommand.Option(args, "segment-mib", 16) << 20;
-        Console.WriteLine($"// compression-cost: {events:N0} events a burst, {segment >> 20} MiB segments, {rounds} rounds of off/on (order alternating), {Environment.ProcessorCount} cores, load {Load()}");
+        Console.WriteLine($"// compression-cost: {events:N0} events a burst, {segment >> 20} MiB segments, {rounds} rounds of off/on (order alternating), {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}");
         Console.WriteLine();
         Console.WriteLine("| round | compression | thread CPU ns/event | wall ns/event | compression waits | segments compressed during the burst |");
         Console.WriteLine("|--:|---|--:|--:|--:|--:|");
@@ -38,7 +38,7 @@ internal static class CompressionCostHarness
             }
         }
         Console.WriteLine();
-        double cpuOff = Median(cpu[false]), cpuOn = Median(cpu[true]), wallOff = Median(wall[false]), wallOn = Median(wall[true]);
+        double cpuOff = HarnessCommand.Median(cpu[false]), cpuOn = HarnessCommand.Median(cpu[true]), wallOff = HarnessCommand.Median(wall[false]), wallOn = HarnessCommand.Median(wall[true]);
         Console.WriteLine($"median thread CPU: off {cpuOff:F0} ns/event, on {cpuOn:F0} ns/event, on/off {cpuOn / cpuOff:F2}x");
         Console.WriteLine($"median wall: off {wallOff:F0} ns/event, on {wallOn:F0} ns/event, on/off {wallOn / wallOff:F2}x");
         return 0;
@@ -72,17 +72,5 @@ internal static class CompressionCostHarness
         {
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        int n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-    }
-
-    private static string Load()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
     }
 }

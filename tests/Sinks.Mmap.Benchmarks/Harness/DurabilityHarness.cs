@@ -53,10 +53,10 @@ internal static class DurabilityHarness
         Console.WriteLine();
         Console.WriteLine("| Configuration | events/s (median) | events/s (best) | ns/event (median) | vs default |");
         Console.WriteLine("|---|--:|--:|--:|--:|");
-        double baseline = Median(rates[0]);
+        double baseline = HarnessCommand.Median(rates[0]);
         for (int c = 0; c < Configurations.Length; c++)
         {
-            double median = Median(rates[c]);
+            double median = HarnessCommand.Median(rates[c]);
             rates[c].Sort();
             Console.WriteLine($"| {Configurations[c].Name} | {median:N0} | {rates[c][^1]:N0} | {1e9 / median:N0} | {median / baseline:P0} |");
         }
@@ -99,12 +99,5 @@ internal static class DurabilityHarness
             if (i % 100 == 99) logger.Error(PeerEvents.Template, i, PeerEvents.Ip, PeerEvents.Elapsed);
             else logger.Information(PeerEvents.Template, i, PeerEvents.Ip, PeerEvents.Elapsed);
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = new List<double>(values);
-        sorted.Sort();
-        return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
     }
 }

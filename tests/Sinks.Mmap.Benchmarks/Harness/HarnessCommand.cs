@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 
 namespace Sinks.Mmap.Benchmarks.Harness;
 
@@ -46,5 +48,21 @@ internal static class HarnessCommand
             }
         }
         return fallback;
+    }
+
+    /// <summary>The median of <paramref name="values"/> (left as they are); 0 when there are none.</summary>
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = new List<double>(values);
+        sorted.Sort();
+        int n = sorted.Count;
+        if (n == 0) return 0;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /// <summary>The one-minute load average, for the line each harness starts with; "?" off Linux.</summary>
+    public static string Load()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
     }
 }

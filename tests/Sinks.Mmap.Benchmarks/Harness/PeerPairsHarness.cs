@@ -54,7 +54,7 @@ internal static class PeerPairsHarness
                 ("Serilog", "empty sink", (first, count) => LogSerilog(serilogEmpty, workload, first, count), (first, count) => LogSerilog(serilogMmap, workload, first, count)),
                 ("NLog", "NullTarget", (first, count) => LogNLog(nlogNull.GetLogger("Bench"), workload, first, count), (first, count) => LogNLog(nlogMmap.GetLogger("Bench"), workload, first, count)),
             };
-            Console.WriteLine($"// peer-pairs: {workload}, {events:N0} events a burst, {rounds} rounds, threads {threadList}, {Environment.ProcessorCount} cores, load {Load()}");
+            Console.WriteLine($"// peer-pairs: {workload}, {events:N0} events a burst, {rounds} rounds, threads {threadList}, {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}");
             Console.WriteLine();
             Console.WriteLine("| library | threads | round | baseline ns/event | Mmap ns/event | Mmap throughput / baseline | baseline CPU ns/event | Mmap CPU ns/event |");
             Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|");
@@ -86,7 +86,7 @@ internal static class PeerPairsHarness
                         Console.WriteLine($"| {library} | {threads} | {round + 1} | {baseWall:F0} | {mmapWall:F0} | {100 * baseWall / mmapWall:F0} % | {baseCpu:F0} | {mmapCpu:F0} |");
                     }
                     ratios.Sort();
-                    summary.Add($"{library} → Mmap, {threads} thread(s): {100 * Median(ratios):F0} % of the {baselineName}'s throughput (median of {rounds} rounds; {100 * ratios[0]:F0}–{100 * ratios[^1]:F0} %)");
+                    summary.Add($"{library} → Mmap, {threads} thread(s): {100 * HarnessCommand.Median(ratios):F0} % of the {baselineName}'s throughput (median of {rounds} rounds; {100 * ratios[0]:F0}–{100 * ratios[^1]:F0} %)");
                 }
             }
             Console.WriteLine();
@@ -157,14 +157,6 @@ internal static class PeerPairsHarness
         {
             for (int i = 0; i < count; i++) logger.Error(PeerEvents.SampleException, PeerEvents.OrderTemplate, PeerEvents.SampleOrder, first + i);
         }
-    }
-
-    private static double Median(List<double> sorted) =>
-        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-
-    private static string Load()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
     }
 
     /// <summary>Serilog's own cost, nothing more: the baseline.</summary>
