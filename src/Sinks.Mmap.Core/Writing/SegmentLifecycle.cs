@@ -338,7 +338,10 @@ internal sealed class SegmentLifecycle : IDisposable
             }
         }
         _sealed.Clear();
-        if (_retentionDue && _naming is not null)
+        // Always, not only when a pass is due: a pass that ran while a segment's hook or compression was
+        // still pending had to spare it, and nothing asked for another. Once the writer is disposed, the
+        // log is within its limits.
+        if (_naming is not null)
         {
             Retain(_naming, _oldestLive);
         }
