@@ -27,8 +27,8 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     private int _retired;
     // How far ahead of AllPublished's walk to prefetch: tried 256, 1024, 2048 and 4096 bytes; 1024 and up did equally well.
     private const int PrefetchDistance = 2048;
-    // How far AllPublished has found every record published; maintainer only.
-    private int _publishedTo;
+    // How far AllPublished has found every record published (records start after the header); maintainer only.
+    private int _publishedTo = FormatConstants.HeaderSize;
 
     private readonly TimeProvider _clock;
     // Mapped storage needs no per-record callback; skipping the virtual call matters on the hot path.
@@ -332,7 +332,7 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
             return false;
         }
         // Records are claimed in order; the walk stops at the first whose length word is still 0.
-        int position = _publishedTo == 0 ? FormatConstants.HeaderSize : _publishedTo;
+        int position = _publishedTo;
         while (position < end)
         {
             if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
