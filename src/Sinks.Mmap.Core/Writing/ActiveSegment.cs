@@ -53,8 +53,10 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
             .WriteTo(new Span<byte>(Base, FormatConstants.HeaderSize));
         storage.OnCommitted(0, FormatConstants.HeaderSize);
         _claim.State = FormatConstants.HeaderSize;
-        // Until the maintainer has seen this segment: wake it once half of what was prepared is used.
-        _claim.PrefaultMark = storage.IsMapped && storage.PrefaultedTo > 0 ? (int)Math.Min(int.MaxValue, storage.PrefaultedTo / 2) : int.MaxValue;
+        // Until the maintainer has seen this segment: wake it once half of what was made ready is used
+        // (touched through the mapping when the maintainer got to it as a standby, else prefaulted).
+        long ready = storage.TouchedTo > 0 ? storage.TouchedTo : storage.PrefaultedTo;
+        _claim.PrefaultMark = storage.IsMapped && ready > 0 ? (int)Math.Min(int.MaxValue, ready / 2) : int.MaxValue;
         _durableTo = 0;
     }
 

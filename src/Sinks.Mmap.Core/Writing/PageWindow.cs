@@ -16,8 +16,11 @@ namespace Sinks.Mmap.Writing;
 /// preparing a whole segment when it is made (what a fast logger needs within the second), the
 /// maintainer walks the pages the next ~quarter second of logging needs (2 MiB at least) again each
 /// round: the window's first quarter fully (a page already writable costs a page-table walk, ~40 ns;
-/// one written back is made writable again), the rest where it is new. A logging thread that passes
-/// the middle of the window wakes the maintainer (<see cref="ActiveSegment.PrefaultMark"/>).
+/// one written back is made writable again), the rest where it is new. It also touches the window's
+/// first half through the mapping (<see cref="SegmentStorage.Touch"/>): its first quarter each round,
+/// the rest where it is new, so no page the logging thread reaches was touched much more than a tenth
+/// of a second before. A logging thread that passes the middle of what was touched wakes the
+/// maintainer (<see cref="ActiveSegment.PrefaultMark"/>).
 /// Preparing only the window (and not the whole segment) was tried: on a loaded 2-core machine the
 /// maintainer, starved of CPU, fell behind a logger writing 100+ MB/s, which then faulted 1.7–5 times
 /// per 1,000 events.
@@ -64,7 +67,7 @@ internal sealed class PageWindow
             _lastTail = tail;
             long window = WindowBytes;
             PrepareAhead(segment.Storage, tail, window);
-            segment.PrefaultMark = (int)Math.Min(int.MaxValue, tail + window / 2);
+            segment.PrefaultMark = (int)Math.Min(int.MaxValue, tail + window / 4);
         }
         _lastMs = nowMs;
         if (standby is not null && standby.IsMapped)
@@ -77,7 +80,8 @@ internal sealed class PageWindow
 
     /// <summary>
     /// Prepares [<paramref name="from"/>, from + <paramref name="window"/>): its first quarter fully
-    /// (pages the kernel wrote back or took since are made writable again), the rest where it is new.
+    /// (pages the kernel wrote back or took since are made writable again), the rest where it is new;
+    /// touches its first quarter fully and its second where it is new.
     /// </summary>
     private static void PrepareAhead(SegmentStorage storage, long from, long window)
     {
@@ -87,6 +91,12 @@ internal sealed class PageWindow
         if (storage.PrefaultedTo < end)
         {
             storage.Prefault(Math.Max(near, storage.PrefaultedTo), end);
+        }
+        long touchEnd = Math.Min(end, from + window / 2);
+        storage.Touch(from, near);
+        if (storage.TouchedTo < touchEnd)
+        {
+            storage.Touch(Math.Max(near, storage.TouchedTo), touchEnd);
         }
     }
 }

@@ -30,6 +30,8 @@ internal static class LatencyHarness
         long segmentBytes = (long)(HarnessCommand.Option(args, "segment-mib", 16) * 1024 * 1024);
         double windowMs = HarnessCommand.Option(args, "window-ms", 2);
         int syncMs = (int)HarnessCommand.Option(args, "sync-ms", 0);
+        // --slowest N: also lists each sink's N slowest calls and every rotating call, in order (which call, how long).
+        int slowest = (int)HarnessCommand.Option(args, "slowest", 0);
         // The baselines (the logging library with a sink or target that does nothing) are what the adapters'
         // latency is the library's own: an adapter cannot answer faster than its pipeline does without it.
         string[] sinks = { "Serilog → empty sink", "Serilog → Mmap", "NLog → NullTarget", "NLog → Mmap", "core MmapLogWriter alone", "Serilog → File(buffered)" };
@@ -51,7 +53,7 @@ internal static class LatencyHarness
             try
             {
                 using LatencySubject subject = LatencySubject.Create(sink, folder, segmentBytes);
-                results.Add(Measure(subject, sink, seconds, rate, windowMs, out double faultsPerThousand));
+                results.Add(Measure(subject, sink, seconds, rate, windowMs, slowest, out double faultsPerThousand));
                 if (sink.Contains("Mmap", StringComparison.Ordinal) && faultsPerThousand > FaultBudgetPerThousandCalls)
                 {
                     overBudget.Add($"{sink}: {faultsPerThousand:0.###} page faults per 1,000 calls on the logging thread, over the budget of {FaultBudgetPerThousandCalls}");
@@ -85,7 +87,7 @@ internal static class LatencyHarness
     /// </summary>
     private const double FaultBudgetPerThousandCalls = 2;
 
-    private static string Measure(LatencySubject subject, string name, int seconds, int rate, double windowMs, out double faultsPerThousand)
+    private static string Measure(LatencySubject subject, string name, int seconds, int rate, double windowMs, int slowest, out double faultsPerThousand)
     {
         // Warm-up (JIT tiering, first segments) at the same rate, not recorded; ids are negative so they are never taken for rotations.
         Pace(subject, rate, rate * 2, null, null, warmup: true);
@@ -108,6 +110,10 @@ internal static class LatencyHarness
         subject.Complete();
         subject.Verify();
         List<int> rotations = subject.RotationCallIds(calls);
+        if (slowest > 0)
+        {
+            ListSlowest(name, durations, rotations, slowest);
+        }
         int window = (int)(windowMs * rate / 1000);
         var near = new List<int>();
         var rotating = new List<int>();
@@ -131,6 +137,20 @@ internal static class LatencyHarness
     }
 
     /// <summary>The histogram's percentiles must agree with the exact ones from the sorted durations (bucket error under 0.4 %): a self-check on every run.</summary>
+    /// <summary>Prints the <paramref name="count"/> slowest calls and every rotating call: call index and µs.</summary>
+    private static void ListSlowest(string name, int[] durations, List<int> rotations, int count)
+    {
+        var order = new int[durations.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) => durations[b].CompareTo(durations[a]));
+        var slow = new List<string>();
+        for (int i = 0; i < Math.Min(count, order.Length); i++) slow.Add($"#{order[i]} {Us(durations[order[i]])}");
+        var rotating = new List<string>();
+        foreach (int r in rotations) rotating.Add($"#{r} {Us(durations[r])}");
+        Console.WriteLine($"// {name}: slowest calls (µs): {string.Join(", ", slow)}");
+        Console.WriteLine($"// {name}: rotating calls (µs): {string.Join(", ", rotating)}");
+    }
+
     private static void CheckHistogram(LatencyHistogram histogram, int[] durations)
     {
         var sorted = (int[])durations.Clone();

@@ -81,6 +81,91 @@ public class PageWindowTests
         Assert.True(new MmapLogReader(log.Path_).Validate().IsClean);
     }
 
+    [Fact]
+    public void Touching_reads_each_prepared_page_through_the_mapping_and_goes_no_further_than_what_was_prepared()
+    {
+        if (!ReferencedPages.IsAvailable) return;
+        using var log = new TestLog();
+        string path = Path.Combine(log.Directory, "touched.bin");
+        const long Size = 4 << 20;
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+        file.SetLength(Size);
+        using var storage = new MappedSegmentStorage(path, file, Size);
+        // Nothing prepared: touching would read past what is known to be there (SIGBUS on a cut file).
+        storage.Touch(0, Size);
+        Assert.Equal(0, storage.TouchedTo);
+
+        storage.Prefault(0, Size / 2);
+        ReferencedPages.Clear();
+        Assert.Equal(0, ReferencedPages.KiB(storage));
+        storage.Touch(0, Size);
+        Assert.Equal(Size / 2, storage.TouchedTo);
+        // The CPU used the mapping for each prepared page (the hardware set each one's accessed bit), and for no other.
+        Assert.Equal(Size / 2 / 1024, ReferencedPages.KiB(storage));
+    }
+
+    [Fact]
+    public unsafe void The_maintainer_touches_the_pages_just_ahead_of_the_tail_each_round_and_is_woken_before_they_run_out()
+    {
+        if (!ReferencedPages.IsAvailable) return;
+        using var log = new TestLog();
+        using var writer = new MmapLogWriter(log.Options(segmentSize: 16 << 20));
+        for (int i = 0; i < 100; i++)
+        {
+            var e = new SimpleEvent("Event {Number} {Text} {Elapsed}", i, "text", 1.5);
+            Assert.True(writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref e));
+        }
+        ActiveSegment segment = writer.Rotation.Current!;
+        // The first round: half the smallest window (2 MiB) touched ahead of the tail.
+        Assert.True(SpinWait.SpinUntil(() => segment.Storage.TouchedTo >= segment.ClaimedEnd + PageWindow.MinimumBytes / 2 - 4096, TimeSpan.FromSeconds(10)),
+            $"touched to {segment.Storage.TouchedTo}, tail {segment.ClaimedEnd}");
+        // A logging thread passing the mark wakes the maintainer while touched pages are still ahead of it.
+        int mark = segment.PrefaultMark;
+        Assert.InRange(mark, segment.ClaimedEnd + 1, segment.Storage.TouchedTo - PageWindow.MinimumBytes / 8);
+
+        // Nothing writes now, yet the pages nearest the tail are touched again by the next rounds:
+        // a page is never left untouched for long just because it was touched once.
+        ReferencedPages.Clear();
+        long referenced = 0;
+        var deadline = Stopwatch.StartNew();
+        while ((referenced = ReferencedPages.KiB(segment.Storage)) < PageWindow.MinimumBytes / 4 / 1024 - 8 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(20);
+        }
+        Assert.InRange(referenced, PageWindow.MinimumBytes / 4 / 1024 - 8, segment.Storage.Capacity / 1024);
+        Assert.Empty(log.Errors);
+    }
+
+    /// <summary>
+    /// The kernel's count of a mapping's pages whose accessed bit is set (smaps' Referenced), and the
+    /// means to clear those bits for the whole process (clear_refs).
+    /// </summary>
+    private static unsafe class ReferencedPages
+    {
+        public static bool IsAvailable => OperatingSystem.IsLinux() && File.Exists("/proc/self/clear_refs") && File.Exists("/proc/self/smaps");
+
+        public static void Clear() => File.WriteAllText("/proc/self/clear_refs", "1");
+
+        public static long KiB(SegmentStorage storage)
+        {
+            string start = ((ulong)storage.Base).ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "-";
+            bool inMapping = false;
+            foreach (string line in File.ReadLines("/proc/self/smaps"))
+            {
+                // A mapping's first line starts with its lowercase hex address range; its fields ("Rss:", …) with a capital.
+                if (line.Length > 0 && char.IsAsciiHexDigitLower(line[0]) || line.Length > 0 && char.IsAsciiDigit(line[0]))
+                {
+                    inMapping = line.StartsWith(start, StringComparison.Ordinal);
+                }
+                else if (inMapping && line.StartsWith("Referenced:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(11).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+            throw new InvalidOperationException($"no mapping at {start} in /proc/self/smaps");
+        }
+    }
+
     private static void WriteBack(string path)
     {
         // Plain open: .NET's FileStream takes the advisory lock the writer holds.
