@@ -375,13 +375,15 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
 }
 
 /// <summary>The claim word alone on its cache line (128 bytes each side: adjacent-line prefetch pairs lines).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 256)]
+[StructLayout(LayoutKind.Explicit, Size = 384)]
 internal struct ClaimLine
 {
     [FieldOffset(128)]
     public long State;
 
-    // Read by the thread that just claimed (the line is in its cache then), written by the maintainer a few times a second.
-    [FieldOffset(136)]
+    // Read after every append, written by the maintainer a few times a second: on a line of its own, so
+    // it stays in every logging thread's cache. Beside the claim word it missed whenever another
+    // thread had claimed since (measured with two threads: 8 % of the append's samples).
+    [FieldOffset(256)]
     public int PrefaultMark;
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -33,7 +34,9 @@ internal static unsafe class AppendCostHarness
         int events = (int)HarnessCommand.Option(args, "events", 4_000_000);
         int rounds = (int)HarnessCommand.Option(args, "rounds", 6);
         long segment = (long)HarnessCommand.Option(args, "segment-mib", 64) << 20;
-        Console.WriteLine($"// append-cost: {events:N0} events a burst, {segment >> 20} MiB segments, {rounds} rounds of append / copy+CRC (order alternating), {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}");
+        // --threads 2: the appends come from two threads at once (the claim word and the records' cache lines shared); copy+CRC stays on one.
+        int threads = (int)HarnessCommand.Option(args, "threads", 1);
+        Console.WriteLine($"// append-cost: {events:N0} events a burst, {segment >> 20} MiB segments, {rounds} rounds of append / copy+CRC (order alternating), appending threads {threads}, {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}");
         Console.WriteLine();
         Console.WriteLine("| round | case | thread CPU ns/event | wall ns/event | other threads' CPU ns/event | page faults / 1,000 events | preparing a segment: µs / 4 KiB page |");
         Console.WriteLine("|--:|---|--:|--:|--:|--:|--:|");
@@ -45,7 +48,7 @@ internal static unsafe class AppendCostHarness
             byte[] record = new byte[recordLength];
             new Random(1).NextBytes(record);
             // Not counted: the JIT's tiers, the page cache and the file system settle.
-            Append(Math.Min(events, 1_000_000), segment);
+            Append(Math.Min(events, 1_000_000), segment, threads);
             CopyAndCrc(Math.Min(events, 1_000_000), record, area);
             var appendCpu = new List<double>();
             var copyCpu = new List<double>();
@@ -58,7 +61,7 @@ internal static unsafe class AppendCostHarness
                 pagePrep.Add(prep);
                 foreach (bool append in round % 2 == 0 ? new[] { true, false } : new[] { false, true })
                 {
-                    Burst b = append ? Append(events, segment) : CopyAndCrc(events, record, area);
+                    Burst b = append ? Append(events, segment, threads) : CopyAndCrc(events, record, area);
                     (append ? appendCpu : copyCpu).Add(b.ThreadCpuNs);
                     (append ? appendWall : copyWall).Add(b.WallNs);
                     Console.WriteLine($"| {round + 1} | {(append ? "Append" : "copy+CRC")} | {b.ThreadCpuNs:F1} | {b.WallNs:F1} | {b.OtherCpuNs:F1} | {b.FaultsPer1000:F3} | {(append ? prep.ToString("F2") : "")} |");
@@ -80,29 +83,48 @@ internal static unsafe class AppendCostHarness
 
     private readonly record struct Burst(double ThreadCpuNs, double WallNs, double OtherCpuNs, double FaultsPer1000);
 
-    private static Burst Append(int events, long segmentBytes)
+    /// <summary>Appends <paramref name="events"/> split over <paramref name="threads"/> threads at once; CPU is the appending threads' sum, per event.</summary>
+    private static Burst Append(int events, long segmentBytes, int threads)
     {
         using var folder = new TempDirectory("append-cost");
         using var writer = new MmapLogWriter(Options(folder, segmentBytes));
-        using var faults = new ThreadFaults();
-        var e = new ThreePropertyEvent("Processed {Number} items for {Text} in {Elapsed} ms", 0, "customer-1234", 12.5);
         long ticks = DateTime.UtcNow.Ticks;
-        for (int i = 0; i < 20_000; i++) writer.Append(ticks, MmapLevel.Information, ref e);
-        long faults0 = faults.Read();
-        long process0 = CpuClock.ProcessNs();
-        long cpu0 = CpuClock.ThreadNs();
-        long wall0 = Stopwatch.GetTimestamp();
-        for (int i = 0; i < events; i++)
+        var warm = new ThreePropertyEvent("Processed {Number} items for {Text} in {Elapsed} ms", 0, "customer-1234", 12.5);
+        for (int i = 0; i < 20_000; i++) writer.Append(ticks, MmapLevel.Information, ref warm);
+        int perThread = events / threads;
+        long threadCpu = 0;
+        long threadFaults = 0;
+        using var go = new ManualResetEventSlim(false);
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
         {
-            e.Number = i;
-            writer.Append(ticks, MmapLevel.Information, ref e);
+            workers[t] = new Thread(() =>
+            {
+                using var mine = new ThreadFaults();
+                var e = new ThreePropertyEvent("Processed {Number} items for {Text} in {Elapsed} ms", 0, "customer-1234", 12.5);
+                go.Wait();
+                long faults0 = mine.Read();
+                long cpu0 = CpuClock.ThreadNs();
+                for (int i = 0; i < perThread; i++)
+                {
+                    e.Number = i;
+                    writer.Append(ticks, MmapLevel.Information, ref e);
+                }
+                Interlocked.Add(ref threadCpu, CpuClock.ThreadNs() - cpu0);
+                Interlocked.Add(ref threadFaults, mine.Read() - faults0);
+            }) { Name = "append-cost " + t };
+            workers[t].Start();
         }
+        Thread.Sleep(20);
+        long process0 = CpuClock.ProcessNs();
+        long wall0 = Stopwatch.GetTimestamp();
+        go.Set();
+        foreach (Thread worker in workers) worker.Join();
         double wallNs = Stopwatch.GetElapsedTime(wall0).TotalMilliseconds * 1e6;
-        long cpu = CpuClock.ThreadNs() - cpu0;
         long process = CpuClock.ProcessNs() - process0;
-        long faulted = faults.Read() - faults0;
+        int appended = perThread * threads;
         if (writer.DroppedEvents != 0) throw new InvalidOperationException($"the writer dropped {writer.DroppedEvents} events");
-        return new Burst(cpu / (double)events, wallNs / events, (process - cpu) / (double)events, faulted * 1000.0 / events);
+        return new Burst(threadCpu / (double)appended, wallNs / appended, (process - threadCpu) / (double)appended, threadFaults * 1000.0 / appended);
     }
 
     private static Burst CopyAndCrc(int events, byte[] record, byte* area)

@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using CsCheck;
 using Sinks.Mmap.Format;
 using Xunit;
 
@@ -11,6 +12,25 @@ public class PrimitiveEncodingTests
     public void The_CRC32C_check_value_of_123456789_is_E3069283()
     {
         Assert.Equal(0xE3069283u, Crc32C.Compute(Encoding.ASCII.GetBytes("123456789")));
+    }
+
+    [Fact]
+    public void An_event_record_written_from_a_scratch_copy_carries_the_CRC_of_its_own_bytes_8_to_its_length()
+    {
+        // WriteEvent takes the CRC from the header's values and the body, never reading the slot back:
+        // it must still be the CRC of the bytes as they landed, for any sequence, time, level and body.
+        Gen.Select(Gen.Long, Gen.Long, Gen.Byte, Gen.Byte.Array[0, 300]).Sample((sequence, ticks, level, body) =>
+        {
+            int length = FormatConstants.FrameHeaderSize + body.Length;
+            var slot = new byte[FormatConstants.Align(length)];
+            RecordFrame.WriteEvent(slot, sequence, ticks, level, body);
+            Assert.Equal(length, BitConverter.ToInt32(slot, 0));
+            Assert.Equal(Crc32C.Compute(slot.AsSpan(8, length - 8)), BitConverter.ToUInt32(slot, 4));
+            Assert.True(RecordFrame.IsValid(slot, out int valid));
+            Assert.Equal(length, valid);
+            Assert.Equal((sequence, ticks, RecordKind.Event, level), (RecordFrame.Sequence(slot), RecordFrame.Ticks(slot), RecordFrame.Kind(slot), RecordFrame.Level(slot)));
+            Assert.True(slot.AsSpan(FormatConstants.FrameHeaderSize, body.Length).SequenceEqual(body));
+        });
     }
 
     [Fact]
