@@ -16,10 +16,20 @@ namespace Sinks.Mmap.Storage;
 /// </remarks>
 internal static unsafe class PosixMapping
 {
+    private const int PROT_NONE = 0;
     private const int PROT_READ = 1;
     private const int PROT_WRITE = 2;
     private const int MAP_SHARED = 1;
+    // Linux's values (the same on x86-64 and arm64); only used on Linux.
+    private const int MAP_PRIVATE_LINUX = 2;
+    private const int MAP_FIXED_LINUX = 0x10;
+    private const int MAP_ANONYMOUS_LINUX = 0x20;
+    private const int MAP_NORESERVE_LINUX = 0x4000;
+    private const int MADV_HUGEPAGE_LINUX = 14;
     private const int MADV_POPULATE_WRITE_LINUX = 23;
+
+    /// <summary>The size of a PMD mapping on x86-64 and arm64 (4 KiB pages): what a huge page maps.</summary>
+    public const long HugePageBytes = 2L << 20;
 
     [DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
     private static extern void* mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
@@ -32,14 +42,33 @@ internal static unsafe class PosixMapping
 
     public static bool IsAvailable => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
 
-    /// <summary>Maps the first <paramref name="length"/> bytes of the file shared and writable; null with an errno on failure.</summary>
+    /// <summary>
+    /// Maps the first <paramref name="length"/> bytes of the file shared and writable; null with an errno
+    /// on failure. On Linux, a mapping of 2 MiB or more starts on a 2 MiB boundary and is advised
+    /// <c>MADV_HUGEPAGE</c>, so the kernel can map the file's large folios (ext4 and tmpfs have them
+    /// on recent kernels) with one page-table entry per 2 MiB instead of 512.
+    /// </summary>
+    /// <remarks>
+    /// Measured on the benchmark VM (Linux 6.18, ext4, 64-byte records written into a 64 MiB mapping
+    /// already populated): 4 KiB pages, 47–107 ns a record, the first use of every page trapping to the
+    /// hypervisor; 2 MiB mappings, 5.8 ns, one trap per 2 MiB (DESIGN.md, *Huge mappings*). Where the
+    /// kernel cannot (older ext4, THP off, a file system without large folios) the advice changes nothing
+    /// and the mapping is as before.
+    /// </remarks>
     public static byte* MapShared(SafeFileHandle file, long length, out int errno)
     {
         bool added = false;
         try
         {
             file.DangerousAddRef(ref added);
-            void* address = mmap(null, (nuint)length, PROT_READ | PROT_WRITE, MAP_SHARED, (int)file.DangerousGetHandle(), 0);
+            int fd = (int)file.DangerousGetHandle();
+            byte* aligned = OperatingSystem.IsLinux() && length >= HugePageBytes ? MapSharedAligned(fd, length) : null;
+            if (aligned != null)
+            {
+                errno = 0;
+                return aligned;
+            }
+            void* address = mmap(null, (nuint)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             if (address == (void*)-1)
             {
                 errno = Marshal.GetLastPInvokeError();
@@ -52,6 +81,42 @@ internal static unsafe class PosixMapping
         {
             if (added) file.DangerousRelease();
         }
+    }
+
+    /// <summary>
+    /// The file mapped at a 2 MiB boundary, advised huge pages; null when any step fails (the caller
+    /// then maps it the plain way). The boundary comes from reserving 2 MiB more address space than
+    /// needed (no memory, no access), mapping the file over the aligned part of it and giving back the rest.
+    /// </summary>
+    private static byte* MapSharedAligned(int fd, long length)
+    {
+        nuint reserved = (nuint)(length + HugePageBytes);
+        void* reservation = mmap(null, reserved, PROT_NONE, MAP_PRIVATE_LINUX | MAP_ANONYMOUS_LINUX | MAP_NORESERVE_LINUX, -1, 0);
+        if (reservation == (void*)-1)
+        {
+            return null;
+        }
+        byte* start = (byte*)reservation;
+        byte* aligned = (byte*)(((nuint)start + (nuint)(HugePageBytes - 1)) & ~(nuint)(HugePageBytes - 1));
+        // MAP_FIXED replaces the part of our own reservation it lands on, and nothing else.
+        void* mapped = mmap(aligned, (nuint)length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_LINUX, fd, 0);
+        if (mapped == (void*)-1)
+        {
+            munmap(reservation, reserved);
+            return null;
+        }
+        byte* end = aligned + length;
+        if (aligned > start)
+        {
+            munmap(start, (nuint)(aligned - start));
+        }
+        if (start + reserved > end)
+        {
+            munmap(end, (nuint)(start + reserved - end));
+        }
+        // Advice only: THP set to never, or a kernel that ignores it for files, leaves a plain mapping.
+        madvise(aligned, (nuint)length, MADV_HUGEPAGE_LINUX);
+        return aligned;
     }
 
     /// <summary>Unmaps without writing anything back: dirty pages stay in the page cache for the kernel to write later.</summary>
