@@ -140,30 +140,13 @@ public class PageWindowTests
     /// The kernel's count of a mapping's pages whose accessed bit is set (smaps' Referenced), and the
     /// means to clear those bits for the whole process (clear_refs).
     /// </summary>
-    private static unsafe class ReferencedPages
+    private static class ReferencedPages
     {
-        public static bool IsAvailable => OperatingSystem.IsLinux() && File.Exists("/proc/self/clear_refs") && File.Exists("/proc/self/smaps");
+        public static bool IsAvailable => Smaps.IsAvailable && File.Exists("/proc/self/clear_refs");
 
         public static void Clear() => File.WriteAllText("/proc/self/clear_refs", "1");
 
-        public static long KiB(SegmentStorage storage)
-        {
-            string start = ((ulong)storage.Base).ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "-";
-            bool inMapping = false;
-            foreach (string line in File.ReadLines("/proc/self/smaps"))
-            {
-                // A mapping's first line starts with its lowercase hex address range; its fields ("Rss:", …) with a capital.
-                if (line.Length > 0 && char.IsAsciiHexDigitLower(line[0]) || line.Length > 0 && char.IsAsciiDigit(line[0]))
-                {
-                    inMapping = line.StartsWith(start, StringComparison.Ordinal);
-                }
-                else if (inMapping && line.StartsWith("Referenced:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan(11).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-            throw new InvalidOperationException($"no mapping at {start} in /proc/self/smaps");
-        }
+        public static long KiB(SegmentStorage storage) => Smaps.KiB(storage, "Referenced:");
     }
 
     private static void WriteBack(string path)
