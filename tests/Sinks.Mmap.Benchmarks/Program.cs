@@ -10,7 +10,7 @@ internal static class Program
     private static int Main(string[] args)
     {
         // Harnesses that are not BenchmarkDotNet benchmarks (see README.md and docs/BENCHMARKS.md).
-        if (args.Length > 0 && args[0] is "latency" or "disk" or "compression" or "compression-cost" or "append-cost" or "peer-pairs" or "durability" or "hostile")
+        if (args.Length > 0 && args[0] is "latency" or "disk" or "compression" or "compression-cost" or "append-cost" or "peer-pairs" or "durability" or "hostile" or "encode-cost")
         {
             return Harness.HarnessCommand.Run(args);
         }

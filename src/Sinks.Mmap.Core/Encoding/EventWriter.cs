@@ -457,15 +457,35 @@ public ref struct EventWriter
     /// nothing, when its type has no tag (the caller may then write it as a structure, a sequence or
     /// <see cref="WriteOther"/>). One type dispatch: cheaper than testing the type first.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryWriteScalar(object? value)
+    {
+        // The commonest types are tested at the call site: a call into the whole dispatch below costs
+        // more than the write itself (its frame saves every register; measured ~3 ns a value).
+        if (value is string s)
+        {
+            WriteString(s);
+            return true;
+        }
+        if (value is int i)
+        {
+            WriteInt32(i);
+            return true;
+        }
+        if (value is double d)
+        {
+            WriteDouble(d);
+            return true;
+        }
+        return TryWriteOtherScalar(value);
+    }
+
+    private bool TryWriteOtherScalar(object? value)
     {
         switch (value)
         {
             case null: WriteNull(); return true;
-            case string s: WriteString(s); return true;
-            case int i: WriteInt32(i); return true;
             case long l: WriteInt64(l); return true;
-            case double d: WriteDouble(d); return true;
             case bool b: WriteBoolean(b); return true;
             case DateTimeOffset dto: WriteDateTimeOffset(dto); return true;
             case DateTime dt: WriteDateTime(dt); return true;

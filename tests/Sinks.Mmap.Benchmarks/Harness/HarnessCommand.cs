@@ -20,6 +20,7 @@ internal static class HarnessCommand
             "peer-pairs" => PeerPairsHarness.Run(args),
             "durability" => DurabilityHarness.Run(args),
             "hostile" => HostileEventHarness.Run(args),
+            "encode-cost" => EncodeCostHarness.Run(args),
             _ => 2,
         };
     }
