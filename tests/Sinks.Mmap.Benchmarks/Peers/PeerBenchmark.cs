@@ -92,7 +92,7 @@ public abstract class PeerBenchmark
         if (HasFaultBudget && faultsPerThousand > FaultBudgetPerThousandEvents)
         {
             throw new InvalidOperationException(
-                $"the logging threads took {faultsPerThousand:0.###} page faults per 1,000 events, over the budget of {FaultBudgetPerThousandEvents}: the writer's pages were not resident when the logging thread reached them");
+                $"the logging threads took {faultsPerThousand:0.###} page faults per 1,000 events, over the budget of {FaultBudgetPerThousandEvents}: pages first touched by the logging threads, the writer's (the maintainer fell behind) or the runtime's (fresh GC memory, cleared by memset); `perf record -e page-faults -g` on this case tells which");
         }
     }
 
