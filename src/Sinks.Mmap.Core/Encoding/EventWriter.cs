@@ -59,6 +59,8 @@ public ref struct EventWriter
     // Interning defines new strings in the segment; the exact pass after a measuring pass only looks them up.
     private readonly bool _defines;
     private bool _measuring;
+    // The buffer's length while writing, 0 once measuring or rejected: a fast path's room test is one compare.
+    private int _writable;
     private bool _overflowed;
     private int _position;
     private bool _segmentSealed;
@@ -87,6 +89,7 @@ public ref struct EventWriter
         _levels = levels;
         _limit = limit;
         _measuring = measuring;
+        _writable = measuring ? 0 : buffer.Length;
         _defines = defines;
         _overflowed = false;
         _position = 0;
@@ -189,8 +192,8 @@ public ref struct EventWriter
                 fixedPart[2] = (byte)presence;
             }
         }
-        WriteStrRef(header.MessageTemplate);
-        if (header.LoggerName is not null) WriteStrRef(header.LoggerName);
+        WriteRecentStrRef(header.MessageTemplate);
+        if (header.LoggerName is not null) WriteRecentStrRef(header.LoggerName);
         if (hasRenderedMessage) WriteStringBody(renderedMessage);
         if (header.TraceId is { } trace)
         {
@@ -233,7 +236,7 @@ public ref struct EventWriter
         {
             Reject(EventRejection.BadShape);
         }
-        WriteStrRef(name);
+        WriteRecentStrRef(name);
     }
 
     /// <summary>Writes a null value.</summary>
@@ -607,6 +610,7 @@ public ref struct EventWriter
             _rejection = why;
         }
         _measuring = true;
+        _writable = 0;
         _limit = -1;
     }
 
@@ -622,7 +626,20 @@ public ref struct EventWriter
         if (!_measuring) s[0] = (byte)tag;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteVarint(ulong value)
+    {
+        // Counts and short lengths, the usual varints, are one byte: stored here, without a call.
+        if (value < 0x80 && _writable - _position >= 1)
+        {
+            Here = (byte)value;
+            _position++;
+            return;
+        }
+        WriteLongVarint(value);
+    }
+
+    private void WriteLongVarint(ulong value)
     {
         if (HasRoom(Varint.MaxLength))
         {
@@ -656,6 +673,29 @@ public ref struct EventWriter
         int byteCount = Encoding.UTF8.GetByteCount(value);
         WriteVarint((ulong)byteCount + 1);
         WriteUtf8(value, byteCount);
+    }
+
+    /// <summary>
+    /// <see cref="WriteStrRef"/> for the strings an event repeats (its template, logger and property
+    /// names), inlined where it is called: the usual one, a string this thread wrote at the same place in
+    /// its last event with one of the first 63 ids, is one byte, without the call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteRecentStrRef(string? value)
+    {
+        RecentStringRefs? recent = _recent;
+        if (value is not null && recent is not null && _writable - _position >= 1)
+        {
+            int id = recent.Find(_stringRefIndex, value);
+            if ((uint)(id - 1) < 63u)
+            {
+                _stringRefIndex++;
+                Here = (byte)((id << 1) | 1);
+                _position++;
+                return;
+            }
+        }
+        WriteStrRef(value);
     }
 
     private void WriteStrRef(string? value, bool intern = true, int maxInternedChars = MaxInternedChars)
@@ -792,6 +832,7 @@ public ref struct EventWriter
         {
             // A scratch pass out of room: finish as a measuring pass; the caller encodes again into the claim.
             _measuring = true;
+            _writable = 0;
             _overflowed = true;
             return default;
         }

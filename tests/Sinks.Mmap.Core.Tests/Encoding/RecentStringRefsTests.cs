@@ -1,4 +1,9 @@
+using System;
+using System.IO;
 using System.Linq;
+using Sinks.Mmap.Adapters;
+using Sinks.Mmap.Storage;
+using Sinks.Mmap.Writing;
 using Xunit;
 
 // The root namespace, as in src: a namespace named Encoding would hide System.Text.Encoding from every test.
@@ -106,5 +111,41 @@ public class RecentStringRefsTests
             }
         }
         Assert.Equal(1000 + 59, reader.ReadEvents().Count());
+    }
+
+    [Fact]
+    public void An_event_a_thread_writes_again_from_its_remembered_ids_has_the_bytes_of_one_written_without_them()
+    {
+        using var log = new TestLog();
+        string path = Path.Combine(log.Directory, "recent-000001.mlog");
+        const long size = 64 * 1024;
+        using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, size), size);
+        var segment = new ActiveSegment(storage, 1, 1, T0, long.MaxValue);
+        var other = new TemplateEvent(OtherTemplate, "Other");
+        var shared = new TemplateEvent(SharedTemplate, "Order", "Country", "Other");
+        var recent = new RecentStringRefs();
+        recent.BindTo(segment);
+        // Ids above 1: another event's strings are defined first.
+        byte[] first = Scratch(segment, recent, other);
+        byte[] interned = Scratch(segment, recent, shared);
+        byte[] remembered = Scratch(segment, recent, shared);
+        var measure = EventWriter.ForMeasuring(segment);
+        shared.Write(ref measure);
+        byte[] twoPass = new byte[measure.Position];
+        var exact = EventWriter.ForExactSpan(segment, twoPass);
+        shared.Write(ref exact);
+
+        Assert.NotEmpty(first);
+        Assert.Equal(twoPass, interned);
+        Assert.Equal(twoPass, remembered);
+    }
+
+    private static byte[] Scratch(ActiveSegment segment, RecentStringRefs recent, TemplateEvent e)
+    {
+        byte[] buffer = new byte[1024];
+        var writer = EventWriter.ForScratch(segment, buffer, recent);
+        e.Write(ref writer);
+        Assert.Equal(EventRejection.None, writer.Rejection);
+        return buffer.AsSpan(0, writer.Position).ToArray();
     }
 }
