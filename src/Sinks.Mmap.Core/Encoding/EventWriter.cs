@@ -308,7 +308,38 @@ public ref struct EventWriter
     /// Writes a string (null allowed). A lone UTF-16 surrogate in it is stored as U+FFFD, so the bytes
     /// are always valid UTF-8 (FORMAT.md, *Strings*).
     /// </summary>
-    public void WriteString(string? value) { CountValue(); WriteTag(ValueTag.String); WriteStringBody(value); }
+    public void WriteString(string? value)
+    {
+        CountValue();
+        // A short ASCII string, the usual value, is stored here (tag, one-byte length, a byte a char)
+        // without the calls down to the UTF-8 transcoder; anything else goes the general way.
+        if (value is not null && value.Length <= OneByteLengthChars && _writable - _position >= 2 + value.Length && TryWriteAsciiString(value))
+        {
+            return;
+        }
+        WriteTag(ValueTag.String);
+        WriteStringBody(value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryWriteAsciiString(string value)
+    {
+        ref byte at = ref Here;
+        int length = value.Length;
+        for (int i = 0; i < length; i++)
+        {
+            char c = value[i];
+            if (c >= 0x80)
+            {
+                return false;
+            }
+            Unsafe.Add(ref at, 2 + i) = (byte)c;
+        }
+        at = (byte)ValueTag.String;
+        Unsafe.Add(ref at, 1) = (byte)(length + 1);
+        _position += 2 + length;
+        return true;
+    }
 
     /// <summary>Writes a char; a lone surrogate keeps its code unit.</summary>
     public void WriteChar(char value) { CountValue(); WriteTag(ValueTag.Char); Span<byte> s = Reserve(2); if (!_measuring) BinaryPrimitives.WriteUInt16LittleEndian(s, value); }

@@ -35,6 +35,7 @@ internal static class Varint
     }
 
     /// <summary>Writes at <paramref name="destination"/>, which the caller has checked has room for <see cref="MaxLength"/> bytes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int WriteUnchecked(ref byte destination, ulong value)
     {
         int i = 0;
