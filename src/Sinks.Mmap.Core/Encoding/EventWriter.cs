@@ -59,7 +59,7 @@ public ref struct EventWriter
     // Interning defines new strings in the segment; the exact pass after a measuring pass only looks them up.
     private readonly bool _defines;
     private bool _measuring;
-    // The buffer's length while writing, 0 once measuring or rejected: a fast path's room test is one compare.
+    // The buffer's length while writing, 0 once measuring or rejected: HasRoom is one compare.
     private int _writable;
     private bool _overflowed;
     private int _position;
@@ -313,7 +313,7 @@ public ref struct EventWriter
         CountValue();
         // A short ASCII string, the usual value, is stored here (tag, one-byte length, a byte a char)
         // without the calls down to the UTF-8 transcoder; anything else goes the general way.
-        if (value is not null && value.Length <= OneByteLengthChars && _writable - _position >= 2 + value.Length && TryWriteAsciiString(value))
+        if (value is not null && value.Length <= OneByteLengthChars && HasRoom(2 + value.Length) && TryWriteAsciiString(value))
         {
             return;
         }
@@ -661,7 +661,7 @@ public ref struct EventWriter
     private void WriteVarint(ulong value)
     {
         // Counts and short lengths, the usual varints, are one byte: stored here, without a call.
-        if (value < 0x80 && _writable - _position >= 1)
+        if (value < 0x80 && HasRoom(1))
         {
             Here = (byte)value;
             _position++;
@@ -715,7 +715,7 @@ public ref struct EventWriter
     private void WriteRecentStrRef(string? value)
     {
         RecentStringRefs? recent = _recent;
-        if (value is not null && recent is not null && _writable - _position >= 1)
+        if (value is not null && recent is not null && HasRoom(1))
         {
             int id = recent.Find(_stringRefIndex, value);
             if ((uint)(id - 1) < 63u)
@@ -840,7 +840,7 @@ public ref struct EventWriter
     // through a reference, without Reserve's per-call checks and span slicing. Otherwise Reserve
     // measures, or turns a scratch pass that ran out of room into a measuring one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly bool HasRoom(int count) => !_measuring && _buffer.Length - _position >= count;
+    private readonly bool HasRoom(int count) => _writable - _position >= count;
 
     private readonly ref byte Here => ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), (nint)(uint)_position);
 

@@ -39,33 +39,24 @@ internal static class EncodeCostHarness
         var core = new ThreePropertyEvent(PeerEvents.Template, 42, PeerEvents.Ip, PeerEvents.Elapsed);
         using var sink = new MmapSink(new MmapLogOptions { Path = Path.Combine(folder.Path, "sink", "app.mlog"), RetainedFileCountLimit = 2 }, audit: false);
 
+        // n events into the scratch buffer, as the writer's single pass does with the thread's remembered ids.
+        long Encode<TPayload>(TPayload payload, int n) where TPayload : struct, IEventPayload
+        {
+            long total = 0;
+            for (int i = 0; i < n; i++)
+            {
+                recent.BindTo(segment);
+                var writer = EventWriter.ForScratch(segment, buffer, recent, levels);
+                payload.Write(ref writer);
+                total += writer.Position;
+            }
+            return total;
+        }
+
         var cases = new (string Name, Func<int, long> Run)[]
         {
-            ("Serilog payload → scratch", n =>
-            {
-                long total = 0;
-                var payload = new SerilogPayload(logEvent);
-                for (int i = 0; i < n; i++)
-                {
-                    recent.BindTo(segment);
-                    var writer = EventWriter.ForScratch(segment, buffer, recent, levels);
-                    payload.Write(ref writer);
-                    total += writer.Position;
-                }
-                return total;
-            }),
-            ("core payload → scratch", n =>
-            {
-                long total = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    recent.BindTo(segment);
-                    var writer = EventWriter.ForScratch(segment, buffer, recent, levels);
-                    core.Write(ref writer);
-                    total += writer.Position;
-                }
-                return total;
-            }),
+            ("Serilog payload → scratch", n => Encode(new SerilogPayload(logEvent), n)),
+            ("core payload → scratch", n => Encode(core, n)),
             ("hand-written bytes (floor)", n =>
             {
                 long total = 0;
