@@ -39,7 +39,7 @@ internal sealed class SegmentBuilder : IDisposable
 
     /// <summary>The 128-byte header of FORMAT.md, its CRC included.</summary>
     public static byte[] Header(long segmentNumber, long firstSequence, long createdTicks, int processId, long capacity,
-        ushort major = 1, ushort minor = 3, uint headerSize = HeaderSize)
+        ushort major = 1, ushort minor = 4, uint headerSize = HeaderSize)
     {
         var h = new byte[HeaderSize];
         "SMMAPLOG"u8.CopyTo(h);

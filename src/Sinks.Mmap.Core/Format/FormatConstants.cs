@@ -6,7 +6,7 @@ internal static class FormatConstants
     /// <summary>ASCII "SMMAPLOG" read as a little-endian u64.</summary>
     public const ulong Magic = 0x474F4C50414D4D53UL;
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 3;
+    public const ushort MinorVersion = 4;
 
     public const int HeaderSize = 128;
     public const int HeaderCrcOffset = 124;
@@ -42,6 +42,8 @@ internal enum RecordKind : byte
     Definition = 2,
     EndOfSegment = 3,
     Padding = 4,
+    // Format 1.4: space and sequence numbers a writer thread claimed as a block and did not use (FORMAT.md, "Claim blocks").
+    Unused = 6,
 }
 
 /// <summary>Tags of the Value encoding in FORMAT.md.</summary>

@@ -93,9 +93,21 @@ internal static class RecordFrame
     /// of 8), standing for <paramref name="count"/> sequence numbers from <paramref name="sequence"/>.
     /// </summary>
     public static void WritePadding(Span<byte> slot, long sequence, uint count, long utcTicks)
+        => WriteCounted(slot, RecordKind.Padding, sequence, count, utcTicks);
+
+    /// <summary>
+    /// Writes and publishes an Unused record filling all of <paramref name="slot"/> (≥ 32 bytes, a multiple
+    /// of 8): the rest of a claim block, and the <paramref name="count"/> sequence numbers it had reserved
+    /// and gave to no record, from <paramref name="sequence"/> on.
+    /// </summary>
+    public static void WriteUnused(Span<byte> slot, long sequence, uint count, long utcTicks)
+        => WriteCounted(slot, RecordKind.Unused, sequence, count, utcTicks);
+
+    // Padding and Unused share a body: a u32 count of sequence numbers, then zeros.
+    private static void WriteCounted(Span<byte> slot, RecordKind kind, long sequence, uint count, long utcTicks)
     {
         slot.Slice(8).Clear();
-        WriteHeader(slot, sequence, utcTicks, RecordKind.Padding, 0);
+        WriteHeader(slot, sequence, utcTicks, kind, 0);
         BinaryPrimitives.WriteUInt32LittleEndian(slot.Slice(FormatConstants.FrameHeaderSize), count);
         Publish(slot, slot.Length);
     }
@@ -156,10 +168,13 @@ internal static class RecordFrame
     public static byte Level(ReadOnlySpan<byte> frame) => frame[25];
 }
 
-/// <summary>Reads a Padding record (written by <see cref="RecordFrame.WritePadding"/>).</summary>
+/// <summary>Reads a Padding or Unused record (written by <see cref="RecordFrame.WritePadding"/>, <see cref="RecordFrame.WriteUnused"/>).</summary>
 internal static class PaddingRecord
 {
-    /// <summary>How many sequence numbers a Padding frame stands for (FORMAT.md: next = sequence + n).</summary>
+    /// <summary>True for the kinds whose body counts the sequence numbers they stand for.</summary>
+    public static bool IsCounted(RecordKind kind) => kind is RecordKind.Padding or RecordKind.Unused;
+
+    /// <summary>How many sequence numbers a Padding or Unused frame stands for (FORMAT.md: next = sequence + n).</summary>
     public static uint Count(ReadOnlySpan<byte> frame) =>
         frame.Length >= FormatConstants.FrameHeaderSize + 4 ? BinaryPrimitives.ReadUInt32LittleEndian(frame.Slice(FormatConstants.FrameHeaderSize)) : 1u;
 }

@@ -150,7 +150,7 @@ internal sealed class FrameScanner
     {
         long sequence = RecordFrame.Sequence(frame);
         _expectedSequence = sequence + 1;
-        if (RecordFrame.Kind(frame) == RecordKind.Padding && length >= FormatConstants.FrameHeaderSize + 4)
+        if (PaddingRecord.IsCounted(RecordFrame.Kind(frame)) && length >= FormatConstants.FrameHeaderSize + 4)
         {
             _expectedSequence = sequence + BinaryPrimitives.ReadUInt32LittleEndian(frame.Slice(FormatConstants.FrameHeaderSize));
         }

@@ -13,6 +13,8 @@ public enum MmapRecordKind
     EndOfSegment = 3,
     /// <summary>Padding over space that holds no record.</summary>
     Padding = 4,
+    /// <summary>The unused rest of a writer thread's claim block (format 1.4): no event, nothing lost.</summary>
+    Unused = 6,
     /// <summary>A record kind this reader does not know (from a newer minor version); skipped.</summary>
     Unknown = 255,
 }

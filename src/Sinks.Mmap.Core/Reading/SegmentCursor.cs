@@ -239,6 +239,7 @@ internal sealed class SegmentCursor : IDisposable
                 case RecordKind.EndOfSegment:
                     return stopOffset == long.MaxValue;
                 case RecordKind.Padding:
+                case RecordKind.Unused:
                     next = sequence + PaddingRecord.Count(_source.Read(position, Math.Min(length, FormatConstants.FrameHeaderSize + 4)));
                     break;
                 case 0:
@@ -416,6 +417,13 @@ internal sealed class SegmentCursor : IDisposable
                 _expected = sequence + count;
                 Report.LostInCrash += count;
                 Report.LastSequence = sequence + count - 1;
+                break;
+            case RecordKind.Unused:
+                // Numbers a writer's claim block reserved and gave to no event: accounted for, never lost.
+                publicKind = MmapRecordKind.Unused;
+                uint unused = PaddingRecord.Count(frame);
+                _expected = sequence + unused;
+                Report.LastSequence = sequence + unused - 1;
                 break;
             default:
                 publicKind = MmapRecordKind.Unknown;

@@ -210,7 +210,7 @@ internal static class SegmentRecovery
                     pendingGap = null;
                 }
                 records++;
-                lastSequence = RecordFrame.Kind(frame) == RecordKind.Padding ? sequence + PaddingRecord.Count(frame) - 1 : sequence;
+                lastSequence = PaddingRecord.IsCounted(RecordFrame.Kind(frame)) ? sequence + PaddingRecord.Count(frame) - 1 : sequence;
                 end = item.Offset + FormatConstants.Align(item.Length);
                 if (RecordFrame.Kind(frame) == RecordKind.EndOfSegment)
                 {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -31,6 +32,8 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     private int _publishedTo = FormatConstants.HeaderSize;
 
     private readonly TimeProvider _clock;
+    // The logging threads' claim blocks in this segment, for the maintainer to close (ClaimBlock).
+    private readonly List<ClaimBlock> _blocks = new();
     // Mapped storage needs no per-record callback; skipping the virtual call matters on the hot path.
     private readonly bool _notifyCommits;
 
@@ -70,6 +73,31 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     {
         get => Volatile.Read(ref _claim.PrefaultMark);
         set => Volatile.Write(ref _claim.PrefaultMark, value);
+    }
+
+    /// <summary>Where the latest Definition record starts (0 before the first): a claim block opened before it takes no more events.</summary>
+    public int LastDefinition => Volatile.Read(ref _claim.LastDefinition);
+
+    /// <summary>
+    /// Closes the thread's open block here before a record of the thread's is claimed on its own (a
+    /// large event, encoded in place): the thread's later events then land after it in the file, in
+    /// the order the thread logged them.
+    /// </summary>
+    public void CloseOwnBlock(ThreadClaims claims, long utcTicks)
+    {
+        ClaimBlock? block = claims.Block;
+        if (block is null || block.Segment != this || block.ClosedByOwner)
+        {
+            return;
+        }
+        if (TryCloseBlock(block, utcTicks))
+        {
+            block.ClosedByOwner = true;
+        }
+        else
+        {
+            claims.Demote();
+        }
     }
 
     /// <summary>True for the one logging thread that passed the mark first (it wakes the maintainer).</summary>
@@ -160,14 +188,19 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     /// encoded, copies it in and publishes it. When the copy fails (only a mapping that went away under
     /// us can), the slot becomes Padding and <see cref="AppendResult.NotCopied"/> is returned with the cause.
     /// </summary>
-    public AppendResult TryAppend(ReadOnlySpan<byte> body, long utcTicks, byte level, out int offset, out Exception? failure)
+    public AppendResult TryAppend(ReadOnlySpan<byte> body, long utcTicks, byte level, ThreadClaims? claims, out int offset, out Exception? failure)
     {
         failure = null;
         int length = FormatConstants.FrameHeaderSize + body.Length;
         int aligned = FormatConstants.Align(length);
-        if (!TryClaim(aligned, utcTicks, out offset, out long sequence))
+        long sequence;
+        if (claims is null || !claims.UseBlocks || !TryClaimInBlock(claims, aligned, utcTicks, out offset, out sequence))
         {
-            return AppendResult.Sealed;
+            if (!TryClaim(aligned, utcTicks, out offset, out sequence))
+            {
+                return AppendResult.Sealed;
+            }
+            claims?.NoteSingleClaim(this, offset, aligned);
         }
         try
         {
@@ -220,6 +253,207 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
         }
         Publish(offset, length);
         return AppendResult.Appended;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="aligned"/> bytes in the thread's claim block: its own word, not the
+    /// segment's. False when the thread has no block here it can use (full, closed, another segment's);
+    /// <see cref="OpenBlock"/> then tries a new one, and false from it sends the record to <see cref="TryClaim"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryClaimInBlock(ThreadClaims claims, int aligned, long utcTicks, out int offset, out long sequence)
+    {
+        ClaimBlock? block = claims.Block;
+        if (block is not null && block.Segment == this)
+        {
+            long state = Volatile.Read(ref block.State);
+            int free = (int)(uint)state;
+            // A closed block's state is negative, and its free offset then fails this test too.
+            // A block claimed before the latest definition cannot take an event that may use its
+            // string: readers meet a definition before any use of it.
+            if (state >= 0 && free + aligned <= block.Limit - ClaimBlock.UnusedReserve && block.Start > LastDefinition
+                && Interlocked.CompareExchange(ref block.State, state + (1L << 32) + aligned, state) == state)
+            {
+                offset = free;
+                sequence = block.FirstSequence + (state >> 32);
+                block.Appends++;
+                return true;
+            }
+        }
+        return OpenBlock(claims, aligned, utcTicks, out offset, out sequence);
+    }
+
+    /// <summary>
+    /// Closes the thread's full block (or its block in a segment rotated away) and claims a new one
+    /// here, with <paramref name="aligned"/> bytes of it for the record at hand. A block the maintainer
+    /// closed means the thread went quiet: it goes back to claiming its records one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool OpenBlock(ThreadClaims claims, int aligned, long utcTicks, out int offset, out long sequence)
+    {
+        offset = 0;
+        sequence = 0;
+        ClaimBlock? block = claims.Block;
+        int size = ClaimBlock.SmallestSize;
+        if (block is not null)
+        {
+            if (block.Segment != this && !block.Segment.IsSealed)
+            {
+                // The thread's block is in another writer's segment (two logs, one thread): keep it, and
+                // claim this record on its own rather than close a block at every switch.
+                return false;
+            }
+            if (!block.ClosedByOwner)
+            {
+                if (!block.Segment.TryCloseBlock(block, utcTicks))
+                {
+                    claims.Demote();
+                    return false;
+                }
+                block.ClosedByOwner = true;
+                // The owner closes a block when a record no longer fits: it filled it, so the next is larger.
+                block.Size = Math.Min(block.Size * 2, ClaimBlock.LargestSize);
+            }
+            size = block.Size;
+            if (block.Segment != this)
+            {
+                block = null;
+            }
+        }
+        if (aligned + ClaimBlock.UnusedReserve > size / 2)
+        {
+            // A record this large gains nothing from a block, and would leave much of one unused.
+            return false;
+        }
+        if (block is null)
+        {
+            block = new ClaimBlock(this, size);
+            lock (_blocks)
+            {
+                _blocks.Add(block);
+            }
+            claims.Block = block;
+        }
+        if (!TryClaimRun(size, aligned, out int start, out int run, out long firstSequence, out int reserved))
+        {
+            return false;
+        }
+        block.Start = start;
+        block.Limit = start + run;
+        block.FirstSequence = firstSequence;
+        block.Reserved = reserved;
+        block.ClosedByOwner = false;
+        block.Appends++;
+        // Published last: the maintainer reads the fields above only after it sees the block open.
+        Volatile.Write(ref block.State, (1L << 32) | (uint)(start + aligned));
+        offset = start;
+        sequence = firstSequence;
+        return true;
+    }
+
+    /// <summary>
+    /// Claims a run of up to <paramref name="size"/> bytes for a block, and as many sequence numbers as
+    /// records of the smallest size fit in it. Near the segment's end the run is what is left; false
+    /// when that cannot hold <paramref name="aligned"/> bytes and the block's Unused record, or the
+    /// segment is sealed (the single claim then seals it or finds it sealed).
+    /// </summary>
+    private bool TryClaimRun(int size, int aligned, out int start, out int run, out long firstSequence, out int reserved)
+    {
+        long state = Volatile.Read(ref _claim.State);
+        while (state >= 0)
+        {
+            int free = (int)(uint)state;
+            long claimed = state >> 32;
+            run = Math.Min(size, RecordLimit - free) & ~(FormatConstants.Alignment - 1);
+            if (run < aligned + ClaimBlock.UnusedReserve)
+            {
+                break;
+            }
+            // One number more than records fit: the Unused record closing the block always takes one, its own.
+            reserved = (run - ClaimBlock.UnusedReserve) / ClaimBlock.SmallestRecord + 1;
+            long next = ((claimed + reserved) << 32) | (uint)(free + run);
+            long seen = Interlocked.CompareExchange(ref _claim.State, next, state);
+            if (seen == state)
+            {
+                start = free;
+                firstSequence = FirstSequence + claimed;
+                return true;
+            }
+            state = seen;
+        }
+        start = run = reserved = 0;
+        firstSequence = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Closes <paramref name="block"/> (its owner, or the maintainer): writes an Unused record over the
+    /// rest of it, standing for the sequence numbers it reserved and gave to no record. True for the
+    /// one call that closed it.
+    /// </summary>
+    public bool TryCloseBlock(ClaimBlock block, long utcTicks)
+    {
+        long state = Volatile.Read(ref block.State);
+        if (state < 0)
+        {
+            return false;
+        }
+        int limit = Volatile.Read(ref block.Limit);
+        long firstSequence = Volatile.Read(ref block.FirstSequence);
+        int reserved = Volatile.Read(ref block.Reserved);
+        if (Interlocked.CompareExchange(ref block.State, state | ClaimBlock.ClosedBit, state) != state)
+        {
+            return false;
+        }
+        int free = (int)(uint)state;
+        int used = (int)(state >> 32);
+        RecordFrame.WriteUnused(Slot(free, limit - free), firstSequence + used, (uint)(reserved - used), utcTicks);
+        NotifyCommitted(free, limit - free);
+        return true;
+    }
+
+    /// <summary>
+    /// Maintainer: closes the blocks whose threads appended fewer than <paramref name="minAppends"/>
+    /// records since the last call (all of them with 0 … 1: a retired segment), so readers following
+    /// the log are not held at a quiet thread's block. True when a block is still open.
+    /// </summary>
+    public bool CloseQuietBlocks(int minAppends, long utcTicks)
+    {
+        bool open = false;
+        lock (_blocks)
+        {
+            for (int i = _blocks.Count - 1; i >= 0; i--)
+            {
+                ClaimBlock block = _blocks[i];
+                int appends = Volatile.Read(ref block.Appends);
+                bool quiet = appends - block.SeenAppends < minAppends;
+                block.SeenAppends = appends;
+                if (quiet && TryCloseBlock(block, utcTicks))
+                {
+                    // Its owner will not reuse it (ClaimBlock's remarks).
+                    _blocks.RemoveAt(i);
+                    continue;
+                }
+                open |= block.IsOpen;
+            }
+        }
+        return open;
+    }
+
+    /// <summary>The lowest offset where a thread's open block starts, or <paramref name="through"/> when lower (durability's watermark).</summary>
+    private long LowestOpenBlockStart(long through)
+    {
+        lock (_blocks)
+        {
+            foreach (ClaimBlock block in _blocks)
+            {
+                if (block.IsOpen)
+                {
+                    through = Math.Min(through, Volatile.Read(ref block.Start));
+                }
+            }
+        }
+        return through;
     }
 
     [DoesNotReturn]
@@ -310,6 +544,8 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
         }
         RecordFrame.WriteDefinition(Slot(offset, aligned), sequence, ticks, id, value, length);
         NotifyCommitted(offset, length);
+        // Definitions are written one at a time (under the string table's lock), so this only grows.
+        Volatile.Write(ref _claim.LastDefinition, offset);
         return DefineResult.Defined;
     }
 
@@ -354,14 +590,21 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     }
 
     /// <summary>msync of what was written since the last flush; false when there was nothing new. Safe from any thread.</summary>
-    public bool FlushToDisk(long through)
+    /// <remarks>
+    /// <paramref name="from"/> is where the record being made durable starts (long.MaxValue when
+    /// none): a thread's record in its claim block may lie below what another thread's flush already
+    /// covered, written after that flush, so it is flushed whatever the watermark says. The watermark
+    /// itself stops at the lowest open block, whose records are still being written.
+    /// </remarks>
+    public bool FlushToDisk(long through, long from = long.MaxValue)
     {
-        long from = Interlocked.Read(ref _durableTo);
+        from = Math.Min(from, Interlocked.Read(ref _durableTo));
         if (through <= from) return false;
         Storage.FlushToDisk(from, through);
+        long durable = LowestOpenBlockStart(through);
         // Only move forward: a concurrent flush may have gone further.
         long seen;
-        while ((seen = Interlocked.Read(ref _durableTo)) < through && Interlocked.CompareExchange(ref _durableTo, through, seen) != seen)
+        while ((seen = Interlocked.Read(ref _durableTo)) < durable && Interlocked.CompareExchange(ref _durableTo, durable, seen) != seen)
         {
         }
         return true;
@@ -386,4 +629,8 @@ internal struct ClaimLine
     // thread had claimed since (measured with two threads: 8 % of the append's samples).
     [FieldOffset(256)]
     public int PrefaultMark;
+
+    // Read by every append into a claim block, written once per new string: beside PrefaultMark, whose line is read-mostly too.
+    [FieldOffset(264)]
+    public int LastDefinition;
 }

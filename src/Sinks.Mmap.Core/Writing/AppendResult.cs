@@ -1,6 +1,6 @@
 namespace Sinks.Mmap.Writing;
 
-/// <summary>What <see cref="ActiveSegment.TryAppend(System.ReadOnlySpan{byte}, long, byte, out int, out System.Exception?)"/> did with an event.</summary>
+/// <summary>What <see cref="ActiveSegment.TryAppend(System.ReadOnlySpan{byte}, long, byte, ThreadClaims?, out int, out System.Exception?)"/> did with an event.</summary>
 internal enum AppendResult
 {
     /// <summary>The record is published.</summary>

@@ -66,6 +66,9 @@ public sealed class MmapLogOptions
     /// <summary>Test hook: behave as if memory mapping were unavailable.</summary>
     internal bool ForceStreamFallback { get; set; }
 
+    /// <summary>For tests: every logging thread claims its records in claim blocks from its first record (<c>ThreadClaims</c>).</summary>
+    internal bool ClaimBlocksAlways { get; set; }
+
     /// <summary>
     /// Checks every option; throws <see cref="ArgumentException"/> naming the option (by its property name here)
     /// and its allowed values.

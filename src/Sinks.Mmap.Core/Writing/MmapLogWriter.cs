@@ -165,9 +165,19 @@ public sealed class MmapLogWriter : IDisposable
             }
             int offset;
             Exception? failure;
-            AppendResult result = scratch is not null && !first.Overflowed
-                ? segment.TryAppend(scratch.Bytes.AsSpan(0, first.Position), timestampUtcTicks, (byte)level, out offset, out failure)
-                : segment.TryAppend(first.Position, timestampUtcTicks, (byte)level, ref payload, levels, out offset, out failure);
+            AppendResult result;
+            if (scratch is not null && !first.Overflowed)
+            {
+                result = segment.TryAppend(scratch.Bytes.AsSpan(0, first.Position), timestampUtcTicks, (byte)level, ClaimsFor(scratch), out offset, out failure);
+            }
+            else
+            {
+                if (scratch is not null)
+                {
+                    segment.CloseOwnBlock(scratch.Claims, timestampUtcTicks);
+                }
+                result = segment.TryAppend(first.Position, timestampUtcTicks, (byte)level, ref payload, levels, out offset, out failure);
+            }
             if (result == AppendResult.Sealed)
             {
                 _rotation.EnsureRotated(segment);
@@ -189,12 +199,23 @@ public sealed class MmapLogWriter : IDisposable
             }
             if (_options.FlushToDiskLevel is { } flushLevel && level >= flushLevel)
             {
-                _maintainer.FlushSegment(segment, offset + aligned);
+                _maintainer.FlushSegment(segment, offset + aligned, offset);
             }
             return true;
         }
         _faults.CountDropped();
         return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ThreadClaims ClaimsFor(ScratchBuffer scratch)
+    {
+        ThreadClaims claims = scratch.Claims;
+        if (_options.ClaimBlocksAlways)
+        {
+            claims.AlwaysBlocks = true;
+        }
+        return claims;
     }
 
     /// <summary>Half the pages prepared ahead are used: the maintainer prepares more (once per mark, one thread).</summary>

@@ -24,6 +24,9 @@ internal sealed class ScratchBuffer
     /// <summary>The encoder's count of values left at each open level (<see cref="EventWriter.LevelStackSize"/> of them).</summary>
     public int[] Levels { get; } = new int[EventWriter.LevelStackSize];
 
+    /// <summary>How this thread claims its records: one by one, or in a block of its own.</summary>
+    public ThreadClaims Claims { get; } = new();
+
     /// <summary>The string ids this thread's recent events used, by position.</summary>
     public RecentStringRefs StringRefs { get; } = new();
 

@@ -18,6 +18,8 @@ internal sealed class SegmentMaintainer : IDisposable
     // While events are being written, the maintainer renews the pages ahead of the tail this often
     // (PageWindow): the kernel may write them back, or take them, at any moment.
     private const int WritingPollMilliseconds = 50;
+    // A thread that appended fewer records than this in a round has its claim block closed (ThreadClaims).
+    private const int QuietBlockAppends = 16;
     private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);
 
     private readonly MmapLogOptions _options;
@@ -102,6 +104,11 @@ internal sealed class SegmentMaintainer : IDisposable
                     rotation.CheckOwnership();
                     rotation.PrepareStandbyIfNeeded();
                     writingLately = _pages.Refresh(rotation.Current, rotation.Standby, Environment.TickCount64);
+                    // A quiet thread's block would hold readers following the log: closed within a round or two.
+                    if (rotation.Current is { } current && current.CloseQuietBlocks(QuietBlockAppends, UtcNow.Ticks))
+                    {
+                        writingLately = true;
+                    }
                     rotation.RecoverIdleLanesIfDue();
                 }
                 CloseRetiredSegments();
@@ -138,12 +145,12 @@ internal sealed class SegmentMaintainer : IDisposable
         // Each segment retired so far once: one still being written goes back to the queue's end.
         for (int pending = rotation.Retired.Count; pending > 0 && rotation.Retired.TryDequeue(out ActiveSegment? segment); pending--)
         {
-            if (!segment.AllPublished())
+            if (!Settled(segment))
             {
                 if (waitForWriters)
                 {
                     DateTime deadline = DateTime.UtcNow + PublishWait;
-                    while (!segment.AllPublished() && DateTime.UtcNow < deadline)
+                    while (!Settled(segment) && DateTime.UtcNow < deadline)
                     {
                         Thread.Sleep(1);
                     }
@@ -161,7 +168,7 @@ internal sealed class SegmentMaintainer : IDisposable
                         continue;
                     }
                 }
-                if (!segment.AllPublished())
+                if (!Settled(segment))
                 {
                     // A thread still holds a claim: unmapping under it would crash the process. Leave it mapped.
                     _faults.Report(new MmapLogError(MmapLogErrorKind.Io, $"{segment.Storage.Path} still had an unfinished record after {PublishWait.TotalSeconds} s; it stays mapped and untrimmed"));
@@ -190,6 +197,13 @@ internal sealed class SegmentMaintainer : IDisposable
         }
     }
 
+    /// <summary>True when every record of the retired <paramref name="segment"/> is published, once its threads' claim blocks are closed.</summary>
+    private bool Settled(ActiveSegment segment)
+    {
+        segment.CloseQuietBlocks(int.MaxValue, UtcNow.Ticks);
+        return segment.AllPublished();
+    }
+
     private void FlushOnInterval()
     {
         if (_options.FlushToDiskInterval is not { } interval || UtcNow < _nextFlushUtc)
@@ -204,11 +218,11 @@ internal sealed class SegmentMaintainer : IDisposable
     }
 
     /// <summary>msync + fsync of <paramref name="segment"/> up to <paramref name="through"/>; failures are reported, never thrown. Any thread.</summary>
-    public void FlushSegment(ActiveSegment segment, long through)
+    public void FlushSegment(ActiveSegment segment, long through, long recordStart = long.MaxValue)
     {
         try
         {
-            if (segment.FlushToDisk(through))
+            if (segment.FlushToDisk(through, recordStart))
             {
                 Interlocked.Increment(ref _diskFlushes);
             }

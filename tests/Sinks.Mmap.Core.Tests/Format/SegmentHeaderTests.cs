@@ -30,7 +30,7 @@ public class SegmentHeaderTests
         Sample.WriteTo(h);
         Assert.Equal("SMMAPLOG", Encoding.ASCII.GetString(h, 0, 8));
         Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(h.AsSpan(8)));
-        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(h.AsSpan(10)));
+        Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(h.AsSpan(10)));
         Assert.Equal(128u, BinaryPrimitives.ReadUInt32LittleEndian(h.AsSpan(12)));
         Assert.Equal(42L, BinaryPrimitives.ReadInt64LittleEndian(h.AsSpan(16)));
         Assert.Equal(123456789L, BinaryPrimitives.ReadInt64LittleEndian(h.AsSpan(24)));

@@ -28,8 +28,10 @@ public class ConcurrentCrashTests
         }
     }
 
-    [Fact]
-    public void Snapshots_of_a_segment_taken_while_threads_write_recover_to_clean_logs_of_written_events_only()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Snapshots_of_a_segment_taken_while_threads_write_recover_to_clean_logs_of_written_events_only(bool claimBlocksAlways)
     {
         const int threads = 4;
         // The writers run until enough snapshots are taken (a fixed count finished first on a fast run);
@@ -39,7 +41,9 @@ public class ConcurrentCrashTests
         using var log = new TestLog();
         var snapshots = new List<byte[]>();
         var perThreadWritten = new int[threads];
-        using (var writer = new MmapLogWriter(log.Options(16 << 20)))
+        MmapLogOptions options = log.Options(16 << 20);
+        options.ClaimBlocksAlways = claimBlocksAlways;
+        using (var writer = new MmapLogWriter(options))
         {
             string path = writer.CurrentSegmentPath!;
             int running = threads;
@@ -85,7 +89,7 @@ public class ConcurrentCrashTests
             foreach (MmapRecord r in reader.ReadRecords())
             {
                 Assert.Equal(expected, r.Sequence);
-                expected = r.Kind == MmapRecordKind.Padding ? r.Next.NextSequence : r.Sequence + 1;
+                expected = r.Kind is MmapRecordKind.Padding or MmapRecordKind.Unused ? r.Next.NextSequence : r.Sequence + 1;
                 if (r.Event is { } e)
                 {
                     Assert.Equal(written[e.Sequence], TestSupport.Fingerprint(e));

@@ -61,7 +61,7 @@ public class RecoveryTests
         {
             Assert.Equal(expected, r.Sequence);
             // A padding record stands for as many sequence numbers as its count says.
-            expected = r.Kind == MmapRecordKind.Padding ? r.Next.NextSequence : r.Sequence + 1;
+            expected = r.Kind is MmapRecordKind.Padding or MmapRecordKind.Unused ? r.Next.NextSequence : r.Sequence + 1;
         }
     }
 
