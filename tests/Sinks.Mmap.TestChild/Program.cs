@@ -39,7 +39,7 @@ internal static class Program
         }
         if (args.Length < 6)
         {
-            Console.Error.WriteLine("usage: <log path> <threads> <segment bytes> <log|paced|write> <ack file> <round> [count]");
+            Console.Error.WriteLine("usage: <log path> <threads> <segment bytes> <log|paced|blocks|write> <ack file> <round> [count]");
             return 2;
         }
         string path = args[0];
@@ -67,6 +67,8 @@ internal static class Program
             RetainedFileCountLimit = null,
             RetryInterval = TimeSpan.FromMilliseconds(50),
             CompressSealedSegments = mode == "compress",
+            // Every thread writes in claim blocks from its first record: the crash leaves open blocks behind.
+            ClaimBlocksAlways = mode == "blocks",
             OnError = e =>
             {
                 lock (Console.Out)

@@ -110,6 +110,50 @@ public class KillTests
         _output.WriteLine($"total {total.ElapsedMilliseconds} ms, {final.Counts.Count} events, {final.Validation.Segments.Count} segments");
     }
 
+    [Fact]
+    public void Every_acknowledged_event_written_in_claim_blocks_survives_sigkill_exactly_once()
+    {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        _output.WriteLine($"seed {seed}");
+        // Four threads, each in blocks from its first record: every kill leaves open blocks (holes up to
+        // the next thread's records), some in segments still being filled, some just rotated away.
+        (int Threads, long SegmentSize, bool RecoverAfter)[] plan =
+        {
+            (4, 64 * 1024, false),
+            (3, 32 * 1024, true),
+            (4, 256 * 1024, false),
+            (2, 64 * 1024, true),
+            (4, 1024 * 1024, false),
+        };
+        using var log = new TestLog();
+        string ackPath = Path.Combine(log.Directory, "ack.bin");
+        var acks = new Dictionary<int, AckSnapshot>();
+        for (int r = 0; r < plan.Length; r++)
+        {
+            AckSnapshot ack;
+            using (var child = ChildProcess.Start(log.Path_, plan[r].Threads, plan[r].SegmentSize, "blocks", ackPath, r))
+            {
+                long target = random.Next(2_000, 60_000);
+                child.WaitFor(a => a.TotalAcked >= target, TimeSpan.FromSeconds(20), $"{target} acknowledged events");
+                ack = child.KillNow();
+            }
+            acks[r] = ack;
+            LogContents before = LogContents.ReadAndCheck(log.Path_);
+            foreach (var (past, pastAck) in acks) before.AssertAcknowledgedPresent(past, pastAck);
+            Assert.Contains(before.Records, record => record.Kind == MmapRecordKind.Unused);
+            string line = $"round {r} threads {plan[r].Threads} segment {plan[r].SegmentSize / 1024,4} KiB: acknowledged {ack.TotalAcked,6}, in log {before.EventsOfRound(r),6}, " +
+                $"holes {before.Validation.Segments.Sum(s => s.Holes.Count)}";
+            if (plan[r].RecoverAfter)
+            {
+                line += RecoverAndCheck(log, r, acks);
+            }
+            _output.WriteLine(line);
+        }
+        LogContents final = LogContents.ReadAndCheck(log.Path_);
+        foreach (var (past, pastAck) in acks) final.AssertAcknowledgedPresent(past, pastAck);
+    }
+
     /// <summary>Opens a writer on the crashed log, writes a marker, and checks that the sequence continues where recovery stopped.</summary>
     private static string RecoverAndCheck(TestLog log, int round, Dictionary<int, AckSnapshot> acks)
     {
