@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Sinks.Mmap.Writing;
 
@@ -36,7 +37,20 @@ internal sealed class ThreadClaims
     /// counts it, and takes blocks once that happens often enough. The clock is read only then, so a
     /// thread logging alone pays a compare.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void NoteSingleClaim(ActiveSegment segment, int offset, int aligned)
+    {
+        // A thread logging alone lands right after its last record: that is all it pays, inline.
+        if (offset == _lastEnd && !AlwaysBlocks)
+        {
+            _lastEnd = offset + aligned;
+            return;
+        }
+        NoteInterleavedClaim(segment, offset, aligned);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NoteInterleavedClaim(ActiveSegment segment, int offset, int aligned)
     {
         if (AlwaysBlocks)
         {
