@@ -171,16 +171,31 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
                 state = Volatile.Read(ref _claim.State);
                 continue;
             }
-            long next = ((claimed + 1) << 32) | (uint)(free + alignedLength);
-            long seen = Interlocked.CompareExchange(ref _claim.State, next, state);
-            if (seen == state)
+            if (TryAdvanceClaim(ref state, alignedLength, 1))
             {
                 offset = free;
                 sequence = FirstSequence + claimed;
                 return true;
             }
-            state = seen;
         }
+    }
+
+    /// <summary>
+    /// Moves the claim word past <paramref name="bytes"/> bytes and <paramref name="numbers"/> sequence
+    /// numbers from <paramref name="state"/>: the one place a record's or a block's claim is made. False,
+    /// with the word as another thread left it in <paramref name="state"/>, when that thread was first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryAdvanceClaim(ref long state, int bytes, int numbers)
+    {
+        long next = (((state >> 32) + numbers) << 32) | (uint)((int)(uint)state + bytes);
+        long seen = Interlocked.CompareExchange(ref _claim.State, next, state);
+        if (seen == state)
+        {
+            return true;
+        }
+        state = seen;
+        return false;
     }
 
     /// <summary>
@@ -371,15 +386,12 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
             }
             // One number more than records fit: the Unused record closing the block always takes one, its own.
             reserved = (run - ClaimBlock.UnusedReserve) / ClaimBlock.SmallestRecord + 1;
-            long next = ((claimed + reserved) << 32) | (uint)(free + run);
-            long seen = Interlocked.CompareExchange(ref _claim.State, next, state);
-            if (seen == state)
+            if (TryAdvanceClaim(ref state, run, reserved))
             {
                 start = free;
                 firstSequence = FirstSequence + claimed;
                 return true;
             }
-            state = seen;
         }
         start = run = reserved = 0;
         firstSequence = 0;
