@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Sinks.Mmap.Format;
 
 namespace Sinks.Mmap.Reading;
 
@@ -132,13 +133,33 @@ internal sealed class LaneFollower : IDisposable
         _segmentNumber++;
     }
 
+    /// <remarks>
+    /// Only a later segment its writer has started counts. A writer prepares its next segment ahead (a
+    /// file numbered after the one being written, its header still zero), so a writer that merely
+    /// paused longer than the hole timeout has one too: counting it moved the follower past the rest of
+    /// the segment being written, and the events written there after the pause were never yielded.
+    /// </remarks>
     private bool HasLaterSegment(LogLane lane)
     {
-        foreach ((long n, _) in lane.Segments)
+        foreach ((long n, string path) in lane.Segments)
         {
-            if (n > _segmentNumber) return true;
+            if (n > _segmentNumber && HasStarted(path)) return true;
         }
         return false;
+    }
+
+    /// <summary>True when the segment's header was written (a prepared segment's is zero); false when it cannot be read now.</summary>
+    private static bool HasStarted(string path)
+    {
+        try
+        {
+            using SegmentSource? source = SegmentSource.Open(path, FormatConstants.HeaderSize, out _);
+            return source is not null && !SegmentHeader.IsNeverStarted(source.Read(0, FormatConstants.HeaderSize));
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     public void Dispose()

@@ -40,7 +40,8 @@ internal sealed class ThreadClaims
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void NoteSingleClaim(ActiveSegment segment, int offset, int aligned)
     {
-        // A thread logging alone lands right after its last record: that is all it pays, inline.
+        // A thread logging alone lands right after its last record: that is all it pays, inline. The
+        // segment is compared too: two logs' segments can have a record end at the same offset.
         if (offset == _lastEnd && !AlwaysBlocks)
         {
             _lastEnd = offset + aligned;

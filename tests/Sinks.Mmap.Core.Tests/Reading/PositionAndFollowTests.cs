@@ -251,4 +251,43 @@ public class PositionAndFollowTests
             Assert.Equal(Enumerable.Range(0, 30).Select(i => (short)i), received);
         }
     }
+    [Fact]
+    public async Task A_follower_stays_with_a_writer_that_pauses_past_the_hole_timeout_while_its_next_segment_is_prepared()
+    {
+        using var log = new TestLog();
+        using var writer = new MmapLogWriter(log.Options(64 * 1024));
+        // The maintainer prepares the next segment at once: a file numbered after the one being written, not yet started.
+        Assert.True(TestSupport.WaitUntil(() => log.SegmentFiles().Length >= 2), "no standby segment was prepared");
+        var reader = new MmapLogReader(log.Path_) { HoleTimeout = TimeSpan.FromMilliseconds(50) };
+        var received = new List<short>();
+        int Received() { lock (received) return received.Count; }
+        using var cancel = new CancellationTokenSource();
+        Task follower = Task.Run(async () =>
+        {
+            await foreach (MmapEvent e in reader.FollowAsync(pollInterval: TimeSpan.FromMilliseconds(5), cancellationToken: cancel.Token))
+            {
+                lock (received) received.Add(ValueOf(e));
+            }
+        });
+        for (short i = 0; i < 10; i++)
+        {
+            var e = new FixedSizeEvent(i);
+            writer.Append(T0 + i, MmapLevel.Information, ref e);
+        }
+        Assert.True(TestSupport.WaitUntil(() => Received() >= 10));
+        // A pause many hole timeouts long (a busy machine, a quiet application): the writer is not gone.
+        Thread.Sleep(500);
+        for (short i = 10; i < 20; i++)
+        {
+            var e = new FixedSizeEvent(i);
+            writer.Append(T0 + i, MmapLevel.Information, ref e);
+        }
+        Assert.True(TestSupport.WaitUntil(() => Received() >= 20), $"the follower saw {Received()} of 20 events");
+        cancel.Cancel();
+        await follower.WaitAsync(TimeSpan.FromSeconds(5));
+        lock (received)
+        {
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => (short)i), received);
+        }
+    }
 }

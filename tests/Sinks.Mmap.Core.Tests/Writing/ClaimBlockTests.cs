@@ -211,4 +211,58 @@ public class ClaimBlockTests
         Assert.All(records, r => Assert.Null(r.DecodeError));
         Assert.Equal(new[] { "A opens its block", "A opens its block", "Defined by B", "Defined by B" }, records.Select(r => r.Event!.MessageTemplate));
     }
+    [Fact]
+    public async System.Threading.Tasks.Task A_follower_reads_every_event_threads_write_in_blocks_across_rotations()
+    {
+        const int threads = 3;
+        const int perThread = 3000;
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(16 * 1024);
+        options.RetainedFileCountLimit = null;
+        options.ClaimBlocksAlways = true;
+        using var writer = new MmapLogWriter(options);
+        var reader = new MmapLogReader(log.Path_);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new HashSet<(int, int)>();
+        System.Threading.Tasks.Task follow = System.Threading.Tasks.Task.Run(async () =>
+        {
+            await foreach (MmapEvent e in reader.FollowAsync(pollInterval: TimeSpan.FromMilliseconds(5), cancellationToken: cts.Token))
+            {
+                Assert.True(seen.Add(((int)((LogScalar)e.Properties[0].Value).Value!, (int)((LogScalar)e.Properties[1].Value).Value!)));
+                if (seen.Count == threads * perThread) break;
+            }
+        });
+        // Bursts with pauses: blocks fill, rotate with their segment, and go quiet mid-segment.
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                var e = new CounterEvent { Thread = t, Counter = i };
+                writer.Append(TestSupport.Ticks(2026, 12, 7) + i, MmapLevel.Information, ref e);
+                if (i % 500 == 499) Thread.Sleep(120 * (t + 1));
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        await follow;
+        Assert.Equal(threads * perThread, seen.Count);
+    }
+    [Fact]
+    public void One_thread_writing_to_two_logs_in_turn_claims_its_records_one_by_one_in_both()
+    {
+        // Two logs of the same shape: their records end at the same offsets, which must not look like another thread's claims.
+        using var a = new TestLog();
+        using var b = new TestLog();
+        using (var first = new MmapLogWriter(a.Options(16 << 20)))
+        using (var second = new MmapLogWriter(b.Options(16 << 20)))
+        {
+            for (int i = 0; i < 300_000; i++)
+            {
+                var e = new CounterEvent { Thread = 0, Counter = i };
+                Assert.True((i % 3 == 2 ? second : first).Append(TestSupport.Ticks(2026, 12, 7), MmapLevel.Information, ref e));
+            }
+        }
+        Assert.DoesNotContain(new MmapLogReader(a.Path_).ReadRecords(), r => r.Kind == MmapRecordKind.Unused);
+        Assert.DoesNotContain(new MmapLogReader(b.Path_).ReadRecords(), r => r.Kind == MmapRecordKind.Unused);
+    }
 }
