@@ -426,7 +426,7 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
 
     /// <summary>
     /// Maintainer: closes the blocks whose threads appended fewer than <paramref name="minAppends"/>
-    /// records since the last call (all of them with 0 … 1: a retired segment), so readers following
+    /// records since the last call (every block with int.MaxValue: a retired segment), so readers following
     /// the log are not held at a quiet thread's block. True when a block is still open.
     /// </summary>
     public bool CloseQuietBlocks(int minAppends, long utcTicks)

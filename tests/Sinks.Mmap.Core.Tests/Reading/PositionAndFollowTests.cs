@@ -128,13 +128,7 @@ public class PositionAndFollowTests
         LogPosition saved = reader.ReadEvents().ElementAt(120).Position!.Value;
         var received = new List<short>();
         using var cancel = new CancellationTokenSource();
-        Task follower = Task.Run(async () =>
-        {
-            await foreach (MmapEvent e in reader.FollowAsync(saved, TimeSpan.FromMilliseconds(5), cancel.Token))
-            {
-                lock (received) received.Add(ValueOf(e));
-            }
-        });
+        Task follower = FollowValues(reader, saved, received, cancel.Token);
         for (short i = 150; i < 160; i++)
         {
             var e = new FixedSizeEvent(i);
@@ -188,13 +182,7 @@ public class PositionAndFollowTests
         var reader = new MmapLogReader(log.Path_) { HoleTimeout = TimeSpan.FromMilliseconds(50) };
         var received = new List<short>();
         using var cancel = new CancellationTokenSource();
-        Task follower = Task.Run(async () =>
-        {
-            await foreach (MmapEvent e in reader.FollowAsync(pollInterval: TimeSpan.FromMilliseconds(5), cancellationToken: cancel.Token))
-            {
-                lock (received) received.Add(ValueOf(e));
-            }
-        });
+        Task follower = FollowValues(reader, null, received, cancel.Token);
         Assert.True(TestSupport.WaitUntil(() => { lock (received) return received.Count >= 29; }), "the follower stayed at the hole");
         cancel.Cancel();
         await follower.WaitAsync(TimeSpan.FromSeconds(5));
@@ -226,13 +214,7 @@ public class PositionAndFollowTests
         var received = new List<short>();
         int Received() { lock (received) return received.Count; }
         using var cancel = new CancellationTokenSource();
-        Task follower = Task.Run(async () =>
-        {
-            await foreach (MmapEvent e in reader.FollowAsync(pollInterval: TimeSpan.FromMilliseconds(5), cancellationToken: cancel.Token))
-            {
-                lock (received) received.Add(ValueOf(e));
-            }
-        });
+        Task follower = FollowValues(reader, null, received, cancel.Token);
         Assert.True(TestSupport.WaitUntil(() => Received() >= 20));
         using (var writer = new MmapLogWriter(log.Options(64 * 1024)))
         {
@@ -262,13 +244,7 @@ public class PositionAndFollowTests
         var received = new List<short>();
         int Received() { lock (received) return received.Count; }
         using var cancel = new CancellationTokenSource();
-        Task follower = Task.Run(async () =>
-        {
-            await foreach (MmapEvent e in reader.FollowAsync(pollInterval: TimeSpan.FromMilliseconds(5), cancellationToken: cancel.Token))
-            {
-                lock (received) received.Add(ValueOf(e));
-            }
-        });
+        Task follower = FollowValues(reader, null, received, cancel.Token);
         for (short i = 0; i < 10; i++)
         {
             var e = new FixedSizeEvent(i);
@@ -290,4 +266,12 @@ public class PositionAndFollowTests
             Assert.Equal(Enumerable.Range(0, 20).Select(i => (short)i), received);
         }
     }
+    /// <summary>Follows <paramref name="reader"/> from <paramref name="from"/> on a pool thread, adding each event's value to <paramref name="received"/> (under its lock).</summary>
+    private static Task FollowValues(MmapLogReader reader, LogPosition? from, List<short> received, CancellationToken token) => Task.Run(async () =>
+    {
+        await foreach (MmapEvent e in reader.FollowAsync(from, TimeSpan.FromMilliseconds(5), token))
+        {
+            lock (received) received.Add(ValueOf(e));
+        }
+    });
 }
