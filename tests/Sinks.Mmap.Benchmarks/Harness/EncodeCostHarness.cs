@@ -69,6 +69,13 @@ internal static class EncodeCostHarness
                 return n;
             }),
         };
+        // --emit-threads N: only the sink's Emit, from N threads at once (the core's shared state under contention).
+        int emitThreads = (int)HarnessCommand.Option(args, "emit-threads", 0);
+        if (emitThreads > 0)
+        {
+            EmitFromThreads(sink, logEvent, emitThreads, events, rounds);
+            return 0;
+        }
         // --only N: just the N-th case (from 1), for a profiler.
         int only = (int)HarnessCommand.Option(args, "only", 0);
         if (only > 0) cases = new[] { cases[only - 1] };
@@ -98,6 +105,30 @@ internal static class EncodeCostHarness
             Console.WriteLine($"{cases[k].Name}: median {HarnessCommand.Median(results[k]):F1} CPU ns/event ({results[k][0]:F1}–{results[k][^1]:F1})");
         }
         return 0;
+    }
+
+    // Each round: every thread emits the same event n times, all at once; their CPU and the wall time per event.
+    private static void EmitFromThreads(MmapSink sink, LogEvent logEvent, int threads, int n, int rounds)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            long cpu = 0;
+            var workers = new System.Threading.Thread[threads];
+            var wall = System.Diagnostics.Stopwatch.StartNew();
+            for (int t = 0; t < threads; t++)
+            {
+                workers[t] = new System.Threading.Thread(() =>
+                {
+                    long cpu0 = CpuClock.ThreadNs();
+                    for (int i = 0; i < n; i++) sink.Emit(logEvent);
+                    System.Threading.Interlocked.Add(ref cpu, CpuClock.ThreadNs() - cpu0);
+                });
+                workers[t].Start();
+            }
+            foreach (System.Threading.Thread worker in workers) worker.Join();
+            double total = (double)n * threads;
+            Console.WriteLine($"Serilog sink Emit, {threads} thread(s) at once, round {round + 1}: {cpu / total:F1} CPU ns/event, wall {wall.Elapsed.TotalMilliseconds * 1e6 / total:F1} ns/event");
+        }
     }
 
     // The same body's bytes, written by hand with its ids known: what the encoder would cost with no bookkeeping.

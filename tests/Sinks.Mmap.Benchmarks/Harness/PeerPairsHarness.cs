@@ -35,6 +35,8 @@ internal static class PeerPairsHarness
         string workloadName = HarnessCommand.TextOption(args, "workload") ?? nameof(PeerWorkload.Template3);
         PeerWorkload workload = Enum.Parse<PeerWorkload>(workloadName);
         string threadList = HarnessCommand.TextOption(args, "threads") ?? "1,2";
+        // --libraries serilog (or nlog): one library's pairs only, for a profiler.
+        string libraries = HarnessCommand.TextOption(args, "libraries") ?? "serilog,nlog";
         using var folder = new TempDirectory("peer-pairs");
 
         int serilogSelfLog = 0;
@@ -64,6 +66,7 @@ internal static class PeerPairsHarness
                 int threads = int.Parse(part, System.Globalization.CultureInfo.InvariantCulture);
                 foreach (var (library, baselineName, logBase, logMmap) in pairs)
                 {
+                    if (!libraries.Contains(library, StringComparison.OrdinalIgnoreCase)) continue;
                     // Not counted: the JIT's tiers, the first segments.
                     Burst(threads, events / 2, logBase);
                     Burst(threads, events / 2, logMmap);

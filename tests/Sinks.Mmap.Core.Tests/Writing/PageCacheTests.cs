@@ -20,9 +20,11 @@ public class PageCacheTests
         using var log = new TestLog();
         MmapLogOptions options = log.Options(segmentSize: 1 << 20);
         options.FlushToDiskLevel = null;
+        var hooks = new SealedHooks();
+        options.Hooks = hooks;
         using var writer = new MmapLogWriter(options);
 
-        string closed = FillFirstSegmentAndWaitForItsClose(writer, log);
+        string closed = FillFirstSegmentAndWaitForItsClose(writer, log, hooks);
 
         // Written back only when the kernel decides (after ~30 s): closing forced nothing to disk.
         long pages = (new FileInfo(closed).Length + 4095) / 4096;
@@ -39,9 +41,11 @@ public class PageCacheTests
         MmapLogOptions options = log.Options(segmentSize: 1 << 20);
         options.FlushToDiskLevel = null;
         options.FlushToDiskInterval = TimeSpan.FromHours(1);
+        var hooks = new SealedHooks();
+        options.Hooks = hooks;
         using var writer = new MmapLogWriter(options);
 
-        string closed = FillFirstSegmentAndWaitForItsClose(writer, log);
+        string closed = FillFirstSegmentAndWaitForItsClose(writer, log, hooks);
 
         // The maintainer trims the file, then fsyncs it: wait for the fsync, well short of the
         // kernel's own ~30 s write-back, which would otherwise clean the pages too.
@@ -54,7 +58,23 @@ public class PageCacheTests
         Assert.Equal(0, dirty);
     }
 
-    private static string FillFirstSegmentAndWaitForItsClose(MmapLogWriter writer, TestLog log)
+    [Fact]
+    public void A_closed_segment_is_on_disk_once_sealed_with_the_default_flush_level()
+    {
+        if (!PageCache.IsAvailable) return;
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(segmentSize: 1 << 20);
+        var hooks = new SealedHooks();
+        options.Hooks = hooks;
+        using var writer = new MmapLogWriter(options);
+
+        string closed = FillFirstSegmentAndWaitForItsClose(writer, log, hooks);
+
+        // README, Durability: with any durability option set, the default Fatal level included, a sealed segment is flushed.
+        Assert.Equal(0, PageCache.DirtyPages(closed));
+    }
+
+    private static string FillFirstSegmentAndWaitForItsClose(MmapLogWriter writer, TestLog log, SealedHooks sealedHooks)
     {
         string first = writer.CurrentSegmentPath!;
         int i = 0;
@@ -63,15 +83,23 @@ public class PageCacheTests
             var e = new SimpleEvent("Event {Number} {Text} {Elapsed}", i++, "some text to fill the segment faster", 1.5);
             Assert.True(writer.Append(DateTime.UtcNow.Ticks, MmapLevel.Information, ref e));
         }
-        // The maintainer trims a closed segment to just past its seal, last.
+        // Sealed is reported once the maintainer has unmapped, trimmed, fsynced (when asked) and closed the file.
         var deadline = Stopwatch.StartNew();
-        while (new FileInfo(first).Length == (1 << 20) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        while (!sealedHooks.Sealed.ContainsKey(first) && deadline.Elapsed < TimeSpan.FromSeconds(10))
         {
             Thread.Sleep(5);
         }
-        Assert.True(new FileInfo(first).Length < (1 << 20), "the first segment was closed and trimmed");
+        Assert.True(sealedHooks.Sealed.ContainsKey(first), "the first segment was closed");
+        Assert.True(new FileInfo(first).Length < (1 << 20), "the first segment was trimmed");
         Assert.Empty(log.Errors);
         return first;
+    }
+
+    private sealed class SealedHooks : SegmentLifecycleHooks
+    {
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Sealed = new();
+
+        public override void OnSegmentSealed(string path) => Sealed[path] = true;
     }
 
     internal static class PageCache
