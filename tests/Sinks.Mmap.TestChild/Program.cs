@@ -20,8 +20,7 @@ namespace Sinks.Mmap.TestChild;
 /// with a 1 ms pause every 16 events, so that the writer's maintainer runs meanwhile. <c>compress</c> logs
 /// with a 1 ms pause every 32 events a thread, with sealed segments compressed in the background: slower
 /// than a writer that compression waits for (<c>CompressionPacer</c>), so compression runs all along and
-/// a kill lands during compressions. <c>recycle</c> logs like <c>log</c> with three segments retained, so
-/// that retention hands segments back to the writer (printing <c>recycled N</c> as it does). <c>exceptions</c> logs like <c>paced</c>, each event with an exception
+/// a kill lands during compressions. <c>exceptions</c> logs like <c>paced</c>, each event with an exception
 /// text (interned since format 1.3): one of five texts shared by most events, and every 97th event one of its
 /// own. Each text says what it is: its first line names the event's thread and counter (or the shared text's
 /// number) and the text's length, so a reader can check it whole without knowing how it was made.
@@ -40,7 +39,7 @@ internal static class Program
         }
         if (args.Length < 6)
         {
-            Console.Error.WriteLine("usage: <log path> <threads> <segment bytes> <log|paced|blocks|recycle|write> <ack file> <round> [count]");
+            Console.Error.WriteLine("usage: <log path> <threads> <segment bytes> <log|paced|blocks|write> <ack file> <round> [count]");
             return 2;
         }
         string path = args[0];
@@ -65,8 +64,7 @@ internal static class Program
             Path = path,
             SegmentSizeBytes = segmentSize,
             RollingInterval = mode == "far-future" ? SegmentInterval.Day : SegmentInterval.Infinite,
-            // Recycle: retention keeps three segments, and while they fill fast it gives the oldest to the writer as its next.
-            RetainedFileCountLimit = mode == "recycle" ? 3 : null,
+            RetainedFileCountLimit = null,
             RetryInterval = TimeSpan.FromMilliseconds(50),
             CompressSealedSegments = mode == "compress",
             // Every thread writes in claim blocks from its first record: the crash leaves open blocks behind.
@@ -85,11 +83,6 @@ internal static class Program
         if (hostile)
         {
             AppendHostile(writer, mode);
-        }
-
-        if (mode == "recycle")
-        {
-            new Thread(() => ReportRecycled(writer)) { IsBackground = true, Name = "recycled reporter" }.Start();
         }
 
         var workers = new Thread[threads];
@@ -111,26 +104,6 @@ internal static class Program
         Console.Out.WriteLine($"done dropped={writer.DroppedEvents}");
         Console.Out.Flush();
         return 0;
-    }
-
-    /// <summary>Prints <c>recycled N</c> each time the writer has made another segment from a spare.</summary>
-    private static void ReportRecycled(MmapLogWriter writer)
-    {
-        long reported = 0;
-        while (true)
-        {
-            long recycled = writer.RecycledSegments;
-            if (recycled != reported)
-            {
-                reported = recycled;
-                lock (Console.Out)
-                {
-                    Console.Out.WriteLine($"recycled {recycled}");
-                    Console.Out.Flush();
-                }
-            }
-            Thread.Sleep(5);
-        }
     }
 
     /// <summary>Logs the mode's hostile event the way an application would: an exception here is the writer's failure, not the child's.</summary>

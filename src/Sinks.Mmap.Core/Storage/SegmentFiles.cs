@@ -53,7 +53,7 @@ internal static class SegmentFiles
     }
 
     /// <summary>Gives the new <paramref name="file"/> real blocks up to <paramref name="capacity"/>; deletes it when that fails.</summary>
-    internal static FileStream Allocated(FileStream file, string path, long capacity)
+    private static FileStream Allocated(FileStream file, string path, long capacity)
     {
         try
         {

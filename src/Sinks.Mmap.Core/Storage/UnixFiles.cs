@@ -59,9 +59,6 @@ internal static unsafe class UnixFiles
     private const int AT_SYMLINK_NOFOLLOW = 0x100;
     private const int AT_EMPTY_PATH = 0x1000;
     private const uint STATX_BASIC_STATS = 0x7FF;
-    private const int F_SETLEASE = 1024;
-    private const int F_UNLCK = 2;
-    private const uint RENAME_NOREPLACE = 1;
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
@@ -83,16 +80,6 @@ internal static unsafe class UnixFiles
 
     [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static extern int fcntl(int fd, int command, FlockRecord* record);
-
-    // fcntl's third argument as an int (F_SETLEASE takes the lease type, not a pointer).
-    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static extern int fcntlInt(int fd, int command, int argument);
-
-    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
-    private static extern int rename([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
-
-    [DllImport("libc", EntryPoint = "renameat2", SetLastError = true)]
-    private static extern int renameat2(int fromDirectory, [MarshalAs(UnmanagedType.LPUTF8Str)] string from, int toDirectory, [MarshalAs(UnmanagedType.LPUTF8Str)] string to, uint flags);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte* buffer);
@@ -256,30 +243,6 @@ internal static unsafe class UnixFiles
         using var fd = new FdLease(handle);
         return Check(fcntl(fd.Value, F_OFD_SETLK, &record), out errno);
     }
-
-    /// <summary>
-    /// Takes a write lease (F_SETLEASE): the kernel grants it only while no other open file, in this
-    /// process or another, has the file open (a reader, a mapping, an archiver's copy in progress).
-    /// False when one does, or where leases are not available (the caller then treats the file as in use).
-    /// </summary>
-    public static bool TryTakeWriteLease(SafeFileHandle handle)
-    {
-        using var fd = new FdLease(handle);
-        return fcntlInt(fd.Value, F_SETLEASE, F_WRLCK) == 0;
-    }
-
-    /// <summary>Gives the lease back; an open() another process made meanwhile then goes ahead.</summary>
-    public static void ReleaseLease(SafeFileHandle handle)
-    {
-        using var fd = new FdLease(handle);
-        fcntlInt(fd.Value, F_SETLEASE, F_UNLCK);
-    }
-
-    /// <summary>rename(2): <paramref name="to"/> is replaced when it exists.</summary>
-    public static bool Rename(string from, string to, out int errno) => Check(rename(from, to), out errno);
-
-    /// <summary>rename(2) that fails with EEXIST when <paramref name="to"/> exists (a file, a link, a FIFO, a folder): nothing is replaced.</summary>
-    public static bool RenameNoReplace(string from, string to, out int errno) => Check(renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE), out errno);
 
     /// <summary>Truncates the file to <paramref name="length"/> bytes.</summary>
     public static bool Truncate(SafeFileHandle handle, long length, out int errno)

@@ -67,9 +67,6 @@ public sealed class MmapLogWriter : IDisposable
     /// <summary>How many times written bytes were forced to disk (msync/fsync) by a durability option or <see cref="Flush"/>.</summary>
     internal long DiskFlushes => _maintainer.DiskFlushes;
 
-    /// <summary>How many segments were made from a file retention gave up instead of a new one.</summary>
-    internal long RecycledSegments => _rotation.RecycledSegments;
-
     /// <summary>The options in force (a validated copy).</summary>
     internal MmapLogOptions Options => _options;
 

@@ -23,11 +23,9 @@ internal static class RetentionPolicy
     /// <paramref name="claim"/> is asked, for each of the caller's own segments just before it goes, whether it may
     /// go now (not while its sealed hook is pending or while it is being compressed, and not once compression
     /// replaced it: the file list was taken earlier); <paramref name="deleting"/> is then called with its path
-    /// (the lifecycle hook). <paramref name="recycle"/> may keep one of the caller's own plain segments
-    /// instead of deleting it (<see cref="SegmentSpare"/>): true when it took the file, whose name is gone then too.
+    /// (the lifecycle hook).
     /// </summary>
-    public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report, Action<string>? deleting = null, Func<string, bool>? claim = null,
-        Func<string, bool>? recycle = null)
+    public static List<string> Apply(SegmentNaming naming, MmapLogOptions options, long oldestLiveNumber, DateTime nowUtc, Action<MmapLogError> report, Action<string>? deleting = null, Func<string, bool>? claim = null)
     {
         var deleted = new List<string>();
         if (options.RetainedFileCountLimit is null && options.RetainedFileTimeLimit is null && options.RetainedTotalSizeLimitBytes is null)
@@ -79,11 +77,7 @@ internal static class RetentionPolicy
             try
             {
                 deleting?.Invoke(candidate.Path);
-                bool recycled = candidate.Own && recycle is not null && !CompressedSegment.IsContainerName(candidate.Path, naming.Extension) && recycle(candidate.Path);
-                if (!recycled)
-                {
-                    File.Delete(candidate.Path);
-                }
+                File.Delete(candidate.Path);
                 deleted.Add(candidate.Path);
                 remaining--;
                 totalBytes -= candidate.Bytes;

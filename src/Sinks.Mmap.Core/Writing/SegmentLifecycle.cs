@@ -28,7 +28,6 @@ internal sealed class SegmentLifecycle : IDisposable
     private readonly Thread? _compressor;
     private readonly CancellationTokenSource _stop = new();
     private SegmentNaming? _naming;
-    private readonly SegmentSpare? _spare;
     private string? _compressing;
     private long _oldestLive = long.MaxValue;
     private bool _retentionDue;
@@ -38,12 +37,10 @@ internal sealed class SegmentLifecycle : IDisposable
     /// <param name="options">The writer's options.</param>
     /// <param name="report">Where failures go.</param>
     /// <param name="written">Bytes the writer has appended so far: compression waits while it grows fast (<see cref="CompressionPacer"/>).</param>
-    /// <param name="spare">Where retention may keep one of the lane's segments for the writer's next, rather than delete it.</param>
-    public SegmentLifecycle(MmapLogOptions options, Action<MmapLogError> report, Func<long>? written = null, SegmentSpare? spare = null)
+    public SegmentLifecycle(MmapLogOptions options, Action<MmapLogError> report, Func<long>? written = null)
     {
         _options = options;
         _report = report;
-        _spare = spare;
         _thread = new Thread(Run) { IsBackground = true, Name = "Sinks.Mmap lifecycle" };
         _thread.Start();
         if (options.CompressSealedSegments)
@@ -225,11 +222,8 @@ internal sealed class SegmentLifecycle : IDisposable
     private void RetainNow(SegmentNaming naming, long oldestLive)
     {
         SegmentLifecycleHooks? hooks = _options.Hooks;
-        // Not once stopping: the writer will prepare no segment, and the spare would be zeroed only to be deleted.
-        SegmentSpare? spare = _stopping ? null : _spare;
         RetentionPolicy.Apply(naming, _options, oldestLive, _options.TimeProvider.GetUtcNow().UtcDateTime, _report,
-            hooks is null ? null : path => CallHook(hooks, "OnSegmentDeleting", path, () => hooks.OnSegmentDeleting(path)), Claim,
-            spare is null ? null : path => spare.TryAdopt(naming, path));
+            hooks is null ? null : path => CallHook(hooks, "OnSegmentDeleting", path, () => hooks.OnSegmentDeleting(path)), Claim);
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ using Sinks.Mmap.Storage;
 
 namespace Sinks.Mmap.Writing;
 
-/// <summary>Creates a segment file (or takes the spare), preallocates it, maps it (or falls back to positional writes) and pre-faults it.</summary>
+/// <summary>Creates a segment file, preallocates it, maps it (or falls back to positional writes) and pre-faults it.</summary>
 internal sealed class SegmentPreparer
 {
     private readonly MmapLogOptions _options;
@@ -14,13 +14,10 @@ internal sealed class SegmentPreparer
     private readonly System.Collections.Generic.HashSet<string> _reportedTaken = new(StringComparer.Ordinal);
     private bool _fallbackReported;
 
-    private readonly SegmentSpare? _spare;
-
-    public SegmentPreparer(MmapLogOptions options, Action<MmapLogError> report, SegmentSpare? spare = null)
+    public SegmentPreparer(MmapLogOptions options, Action<MmapLogError> report)
     {
         _options = options;
         _report = report;
-        _spare = spare;
     }
 
     /// <summary>
@@ -40,9 +37,7 @@ internal sealed class SegmentPreparer
             FileStream file;
             try
             {
-                // A segment retention gave up, zeroed, when there is one: its blocks and cached pages are used again.
-                FileStream? recycled = attempt == 0 && !_options.ForceStreamFallback ? _spare?.TryTake(naming, path, _options.SegmentSizeBytes) : null;
-                file = recycled ?? SegmentFiles.CreatePreallocated(path, _options.SegmentSizeBytes);
+                file = SegmentFiles.CreatePreallocated(path, _options.SegmentSizeBytes);
             }
             catch (SegmentNameTakenException taken) when (attempt < MaxNamesSkipped)
             {

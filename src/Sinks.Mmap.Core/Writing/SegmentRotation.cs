@@ -29,8 +29,6 @@ internal sealed class SegmentRotation : IDisposable
     private readonly SegmentNaming _log;
     private SegmentNaming _naming;
     private readonly SegmentPreparer _preparer;
-    // A segment retention gave up, kept for the next one (the preparer takes it).
-    private readonly SegmentSpare _spare = new();
     private readonly object _rotationGate = new();
     private readonly RetiredSegments _retired = new();
     private readonly ManualResetEventSlim _standbyChanged = new(false);
@@ -55,8 +53,8 @@ internal sealed class SegmentRotation : IDisposable
         _maintainer = maintainer;
         _log = new SegmentNaming(_options.Path);
         _naming = _log;
-        _preparer = new SegmentPreparer(_options, _faults.Report, _spare);
-        Lifecycle = new SegmentLifecycle(_options, _faults.Report, WrittenBytes, _spare);
+        _preparer = new SegmentPreparer(_options, _faults.Report);
+        Lifecycle = new SegmentLifecycle(_options, _faults.Report, WrittenBytes);
     }
 
     /// <summary>
@@ -76,9 +74,6 @@ internal sealed class SegmentRotation : IDisposable
 
     /// <summary>Hooks, compression and retention of sealed segments.</summary>
     public SegmentLifecycle Lifecycle { get; }
-
-    /// <summary>How many segments were made from a file retention gave up (<see cref="SegmentSpare"/>).</summary>
-    public long RecycledSegments => _spare.Recycled;
 
     /// <summary>What recovery found when the lane was taken; null until it has been.</summary>
     public RecoveryReport? Recovery { get; private set; }
@@ -178,7 +173,6 @@ internal sealed class SegmentRotation : IDisposable
                 long nowMs = Environment.TickCount64;
                 // How long the segment just sealed lasted (the first one included): the next may go as fast.
                 long lifetime = nowMs - _activatedMs;
-                _spare.NoteSegmentLifetime(lifetime);
                 MakeCurrent(successor);
                 Volatile.Write(ref _lastRotationMs, nowMs);
                 if (lifetime > QuickRotationMilliseconds)
@@ -300,9 +294,6 @@ internal sealed class SegmentRotation : IDisposable
         _nextSequence = Math.Max(_nextSequence, report.NextSequence);
         _standbyNumber = 0;
         _faults.ReportRecovery(report);
-        // A spare is its lane's: one kept from the lane left behind goes, and one a killed writer of this lane left too.
-        _spare.Discard();
-        SegmentSpare.DeleteLeftover(_naming);
         Lifecycle.UseLane(_naming, recover: true);
         if (claim.HeldBefore.Length > 0)
         {
@@ -540,7 +531,6 @@ internal sealed class SegmentRotation : IDisposable
             standby.DeleteIfStillNamed();
         }
         Lifecycle.Dispose();
-        _spare.Dispose();
         _lane?.Dispose();
         _standbyChanged.Dispose();
     }

@@ -154,56 +154,6 @@ public class KillTests
         foreach (var (past, pastAck) in acks) final.AssertAcknowledgedPresent(past, pastAck);
     }
 
-    [Fact]
-    public void A_log_that_reuses_the_files_retention_gives_up_keeps_every_recent_acknowledged_event_through_sigkill_and_nothing_stale()
-    {
-        int seed = Environment.TickCount;
-        var random = new Random(seed);
-        _output.WriteLine($"seed {seed}");
-        // Small segments filled flat out: the child is killed after its writer has made several segments
-        // from files retention gave up, often in the middle of one. Its last segment keeps the whole
-        // capacity after a kill: anything of the file's past life would show there.
-        (int Threads, long SegmentSize)[] plan = { (1, 16 * 1024), (3, 16 * 1024), (2, 64 * 1024) };
-        using var log = new TestLog();
-        string ackPath = Path.Combine(log.Directory, "ack.bin");
-        for (int r = 0; r < plan.Length; r++)
-        {
-            AckSnapshot ack;
-            long recycled;
-            using (var child = ChildProcess.Start(log.Path_, plan[r].Threads, plan[r].SegmentSize, "recycle", ackPath, r))
-            {
-                int target = 4 + random.Next(8);
-                Assert.True(TestSupport.WaitUntil(() => Recycled(child) >= target, TimeSpan.FromSeconds(20)),
-                    $"the writer recycled {Recycled(child)} segment(s), not {target}: {string.Join("\n", child.Output)}");
-                ack = child.KillNow();
-                recycled = Recycled(child);
-            }
-            LogContents contents = LogContents.ReadAndCheck(log.Path_);
-            // Retention deleted the oldest of this round's events: what is left of each thread is its last ones, up to its
-            // acknowledgement. (A thread the scheduler left out for the last few segments has none left.)
-            Assert.True(contents.EventsOfRound(r) > 0, $"round {r}: no events left");
-            for (int t = 0; t < plan[r].Threads; t++)
-            {
-                List<long> counters = contents.Counts.Keys.Where(k => k.Round == r && k.Thread == t).Select(k => k.Counter).OrderBy(c => c).ToList();
-                if (counters.Count == 0) continue;
-                Assert.Equal(Enumerable.Range(0, counters.Count).Select(i => counters[0] + i), counters);
-                Assert.True(counters[^1] >= ack.Acked[t] && counters[^1] <= ack.Acked[t] + 1,
-                    $"round {r} thread {t}: last counter {counters[^1]}, acknowledged {ack.Acked[t]}");
-            }
-            _output.WriteLine($"round {r}: recycled {recycled}, acknowledged {ack.TotalAcked}, in log {contents.EventsOfRound(r)}");
-        }
-    }
-
-    private static long Recycled(ChildProcess child)
-    {
-        long last = 0;
-        foreach (string line in child.Output.ToArray())
-        {
-            if (line.StartsWith("recycled ", StringComparison.Ordinal)) last = long.Parse(line.AsSpan("recycled ".Length), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return last;
-    }
-
     /// <summary>Opens a writer on the crashed log, writes a marker, and checks that the sequence continues where recovery stopped.</summary>
     private static string RecoverAndCheck(TestLog log, int round, Dictionary<int, AckSnapshot> acks)
     {
