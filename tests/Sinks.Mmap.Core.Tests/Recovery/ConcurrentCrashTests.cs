@@ -48,10 +48,19 @@ public class ConcurrentCrashTests
             string path = writer.CurrentSegmentPath!;
             int running = threads;
             bool stop = false;
+            // The writers keep pace with the snapshots: each may run one step past the last snapshot taken,
+            // so the snapshots land while they write, and they cannot all finish before the snapshots do
+            // (on a loaded machine the snapshotting thread was starved, and a fast run finished first).
+            const int step = maxPerThread / (wantedSnapshots + 2);
+            int allowedSteps = 1;
             var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
             {
                 for (int i = 0; i < maxPerThread && !Volatile.Read(ref stop); i++)
                 {
+                    while (i / step >= Volatile.Read(ref allowedSteps) && !Volatile.Read(ref stop))
+                    {
+                        Thread.Sleep(1);
+                    }
                     var e = new ThreadEvent { Thread = t, Counter = i };
                     writer.Append(TestSupport.Ticks(2026, 11, 21) + i, MmapLevel.Information, ref e);
                     // Spread the writing out so snapshots land while records are being claimed and encoded.
@@ -64,6 +73,7 @@ public class ConcurrentCrashTests
             while (Volatile.Read(ref running) > 0 && snapshots.Count < wantedSnapshots)
             {
                 snapshots.Add(TestSupport.ReadShared(path));
+                Interlocked.Increment(ref allowedSteps);
                 Thread.Sleep(1);
             }
             Volatile.Write(ref stop, true);
