@@ -53,9 +53,19 @@ internal static class EncodeCostHarness
             return total;
         }
 
+        // NLog's same event as the target builds it: header with the logger's name, the cached template, the boxed parameters.
+        NLog.Targets.Mmap.Translation.TemplateInfo nlogTemplate = NLog.Targets.Mmap.Translation.MessageTemplateCache.Get(PeerEvents.Template);
+        object?[] nlogParameters = { 1234567, PeerEvents.Ip, PeerEvents.Elapsed };
+        var nlogPayload = new NLog.Targets.Mmap.Translation.NLogEventPayload
+        {
+            Header = new EventHeader { MessageTemplate = PeerEvents.Template, LoggerName = "Bench", PropertyCount = 3, RenderedMessageIsPlain = true },
+            Template = nlogTemplate,
+            Parameters = nlogParameters,
+        };
         var cases = new (string Name, Func<int, long> Run)[]
         {
             ("Serilog payload → scratch", n => Encode(new SerilogPayload(logEvent), n)),
+            ("NLog payload → scratch", n => Encode(nlogPayload, n)),
             ("core payload → scratch", n => Encode(core, n)),
             ("hand-written bytes (floor)", n =>
             {
