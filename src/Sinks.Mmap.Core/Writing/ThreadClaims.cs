@@ -41,7 +41,8 @@ internal sealed class ThreadClaims
     public void NoteSingleClaim(ActiveSegment segment, int offset, int aligned)
     {
         // A thread logging alone lands right after its last record: that is all it pays, inline. The
-        // segment is compared too: two logs' segments can have a record end at the same offset.
+        // segment is not compared: a record of another log ending at the same offset only counts as
+        // not interleaved, and only interleaving (counted below, within one segment) takes blocks.
         if (offset == _lastEnd && !AlwaysBlocks)
         {
             _lastEnd = offset + aligned;

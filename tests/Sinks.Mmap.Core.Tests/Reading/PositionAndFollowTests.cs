@@ -13,6 +13,16 @@ public class PositionAndFollowTests
 
     private static short ValueOf(MmapEvent e) => (short)((LogScalar)e.Properties[0].Value).Value!;
 
+    /// <summary>Appends the events valued <paramref name="from"/> up to <paramref name="to"/> − 1, stamped T0 + value.</summary>
+    private static void AppendValues(MmapLogWriter writer, short from, short to)
+    {
+        for (short i = from; i < to; i++)
+        {
+            var e = new FixedSizeEvent(i);
+            writer.Append(T0 + i, MmapLevel.Information, ref e);
+        }
+    }
+
     [Fact]
     public void A_position_round_trips_through_its_text()
     {
@@ -119,21 +129,13 @@ public class PositionAndFollowTests
         MmapLogOptions options = log.Options(4096);
         options.RetainedFileCountLimit = null;
         using var writer = new MmapLogWriter(options);
-        for (short i = 0; i < 150; i++)
-        {
-            var e = new FixedSizeEvent(i);
-            writer.Append(T0 + i, MmapLevel.Information, ref e);
-        }
+        AppendValues(writer, 0, 150);
         var reader = new MmapLogReader(log.Path_);
         LogPosition saved = reader.ReadEvents().ElementAt(120).Position!.Value;
         var received = new List<short>();
         using var cancel = new CancellationTokenSource();
         Task follower = FollowValues(reader, saved, received, cancel.Token);
-        for (short i = 150; i < 160; i++)
-        {
-            var e = new FixedSizeEvent(i);
-            writer.Append(T0 + i, MmapLevel.Information, ref e);
-        }
+        AppendValues(writer, 150, 160);
         Assert.True(TestSupport.WaitUntil(() => { lock (received) return received.Count >= 39; }));
         cancel.Cancel();
         await follower.WaitAsync(TimeSpan.FromSeconds(5));
@@ -166,11 +168,7 @@ public class PositionAndFollowTests
         byte[] image;
         using (var writer = new MmapLogWriter(log.Options(64 * 1024)))
         {
-            for (short i = 0; i < 30; i++)
-            {
-                var e = new FixedSizeEvent(i);
-                writer.Append(T0 + i, MmapLevel.Information, ref e);
-            }
+            AppendValues(writer, 0, 30);
             path = writer.CurrentSegmentPath!;
             image = TestSupport.ReadShared(path);
         }
@@ -200,11 +198,7 @@ public class PositionAndFollowTests
         byte[] image;
         using (var writer = new MmapLogWriter(log.Options(64 * 1024)))
         {
-            for (short i = 0; i < 20; i++)
-            {
-                var e = new FixedSizeEvent(i);
-                writer.Append(T0 + i, MmapLevel.Information, ref e);
-            }
+            AppendValues(writer, 0, 20);
             path = writer.CurrentSegmentPath!;
             image = TestSupport.ReadShared(path);
         }
@@ -219,11 +213,7 @@ public class PositionAndFollowTests
         using (var writer = new MmapLogWriter(log.Options(64 * 1024)))
         {
             Assert.Single(writer.Recovery!.Repaired);
-            for (short i = 20; i < 30; i++)
-            {
-                var e = new FixedSizeEvent(i);
-                writer.Append(T0 + i, MmapLevel.Information, ref e);
-            }
+            AppendValues(writer, 20, 30);
             Assert.True(TestSupport.WaitUntil(() => Received() >= 30), $"the follower saw {Received()} of 30 events");
         }
         cancel.Cancel();
@@ -245,19 +235,11 @@ public class PositionAndFollowTests
         int Received() { lock (received) return received.Count; }
         using var cancel = new CancellationTokenSource();
         Task follower = FollowValues(reader, null, received, cancel.Token);
-        for (short i = 0; i < 10; i++)
-        {
-            var e = new FixedSizeEvent(i);
-            writer.Append(T0 + i, MmapLevel.Information, ref e);
-        }
+        AppendValues(writer, 0, 10);
         Assert.True(TestSupport.WaitUntil(() => Received() >= 10));
         // A pause many hole timeouts long (a busy machine, a quiet application): the writer is not gone.
         Thread.Sleep(500);
-        for (short i = 10; i < 20; i++)
-        {
-            var e = new FixedSizeEvent(i);
-            writer.Append(T0 + i, MmapLevel.Information, ref e);
-        }
+        AppendValues(writer, 10, 20);
         Assert.True(TestSupport.WaitUntil(() => Received() >= 20), $"the follower saw {Received()} of 20 events");
         cancel.Cancel();
         await follower.WaitAsync(TimeSpan.FromSeconds(5));
