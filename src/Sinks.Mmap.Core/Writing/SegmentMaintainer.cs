@@ -13,11 +13,11 @@ internal sealed class SegmentMaintainer : IDisposable
 {
     // While segments are rotating, the maintainer looks for work this often instead of being woken by
     // the rotating thread: a wake-up is a system call (and often a context switch) on the logging thread.
-    private const int BusyPollMilliseconds = 10;
-    private const long BusyWindowMilliseconds = 2000;
+    internal const int BusyPollMilliseconds = 10;
+    internal const long BusyWindowMilliseconds = 2000;
     // While events are being written, the maintainer renews the pages ahead of the tail this often
     // (PageWindow): the kernel may write them back, or take them, at any moment.
-    private const int WritingPollMilliseconds = 50;
+    internal const int WritingPollMilliseconds = 50;
     // A thread that appended fewer records than this in a round has its claim block closed (ThreadClaims).
     private const int QuietBlockAppends = 16;
     private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(10);

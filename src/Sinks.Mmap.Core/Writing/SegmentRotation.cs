@@ -18,7 +18,6 @@ namespace Sinks.Mmap.Writing;
 internal sealed class SegmentRotation : IDisposable
 {
     private static readonly TimeSpan StandbyWait = TimeSpan.FromSeconds(5);
-    private const long QuickRotationMilliseconds = 1000;
     // How often the maintainer looks for lanes whose writer was killed, to seal what it left.
     private const long IdleLaneCheckMilliseconds = 5000;
 
@@ -36,6 +35,8 @@ internal sealed class SegmentRotation : IDisposable
     private ActiveSegment? _current;
     private StringTable? _spareStrings;
     private long _lastRotationMs = long.MinValue / 2;
+    // How long the maintainer took to prepare its last standby (RotationWake).
+    private long _lastPrepareMs;
     private long _activatedMs;
     private SegmentStorage? _standby;
     private long _standbyNumber;
@@ -173,16 +174,16 @@ internal sealed class SegmentRotation : IDisposable
                 long nowMs = Environment.TickCount64;
                 // How long the segment just sealed lasted (the first one included): the next may go as fast.
                 long lifetime = nowMs - _activatedMs;
+                bool afterAnotherRotation = _lastRotationMs > long.MinValue / 2;
                 MakeCurrent(successor);
                 Volatile.Write(ref _lastRotationMs, nowMs);
-                if (lifetime > QuickRotationMilliseconds)
+                if (!RotationWake.IsNeeded(lifetime, afterAnotherRotation, Volatile.Read(ref _lastPrepareMs)))
                 {
-                    // Segments last seconds: the maintainer, polling every few milliseconds (or
-                    // waking within its idle timeout), prepares the next one long before this one fills,
-                    // so the logging thread is spared the wake-up system call.
+                    // The maintainer prepares the next one in time on its own: the logging thread is
+                    // spared the wake-up.
                     return;
                 }
-                // Segments fill faster than the maintainer polls: wake it now, or the next rotation waits.
+                // Segments fill faster than the maintainer would start the next: wake it now, or the next rotation waits.
             }
         }
         _maintainer.Wake();
@@ -487,7 +488,9 @@ internal sealed class SegmentRotation : IDisposable
         bool prepared = false;
         try
         {
+            long started = Environment.TickCount64;
             SegmentStorage storage = _preparer.Prepare(_naming, number);
+            Volatile.Write(ref _lastPrepareMs, Environment.TickCount64 - started);
             _standbyNumber = storage.Number;
             _standbyFailing = false;
             Volatile.Write(ref _standby, storage);
