@@ -2,14 +2,14 @@ namespace Sinks.Mmap.Writing;
 
 /// <summary>
 /// Whether the logging thread that has just rotated wakes the maintainer to prepare the next standby.
-/// A wake-up costs the rotating call 30–145 µs on a 2-vCPU VM (measured with 4 MiB segments lasting
-/// 0.6 s: rotating calls 118 µs median with the wake, 72–86 without), so it is made only when the
-/// maintainer would otherwise start the next standby too late.
+/// A wake-up cost the rotating call 30–145 µs on a 2-vCPU VM (figures in DESIGN.md, *Keeping the
+/// rotation off the logging thread*), so it is made only when the maintainer would otherwise start the
+/// next standby too late.
 /// </summary>
 internal static class RotationWake
 {
-    /// <summary>Segments that last longer than this are prepared for by the maintainer's own rounds.</summary>
-    public const long QuickRotationMilliseconds = 1000;
+    // Segments that last longer than this are prepared for by the maintainer's own rounds.
+    private const long QuickRotationMilliseconds = 1000;
 
     /// <param name="lifetimeMs">How long the segment just sealed was written; the next may fill as fast.</param>
     /// <param name="afterAnotherRotation">Whether an earlier rotation put the maintainer on its busy schedule.</param>
