@@ -77,11 +77,12 @@ internal static class LatencyHarness
         Console.WriteLine();
         Console.WriteLine($"## Log-call latency at {rate:N0} events/s, {seconds} s, {segmentBytes / 1048576.0:0.#} MiB segments (Markdown, for docs/BENCHMARKS.md)");
         Console.WriteLine();
-        Console.WriteLine("| Sink | calls | rotations | p50 | p99 | p99.9 | max | p99.9 within ±" + windowMs.ToString(CultureInfo.InvariantCulture) + " ms of a rotation | rotating calls: median / max | GCs gen0/1/2 | late starts | page faults / 1,000 calls |");
-        Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        Console.WriteLine("| Sink | calls | rotations | p50 | p99 | p99.9 | max | max without a GC pause | calls holding a GC pause: count, slowest (pause in it) | p99.9 within ±" + windowMs.ToString(CultureInfo.InvariantCulture) + " ms of a rotation | rotating calls: median / max | GCs gen0/1/2 | late starts | page faults / 1,000 calls |");
+        Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (string row in results) Console.WriteLine(row);
         Console.WriteLine();
         Console.WriteLine("Times in µs. 'late starts': calls that began more than 1 ms after their due time (the harness or the machine fell behind).");
+        Console.WriteLine("'GC pause': the runtime's total pause time (GC.GetTotalPauseDuration) moved during the call: a collection held the logging thread.");
         if (floorMaxNs >= MaxTargetNs)
         {
             Console.WriteLine($"The machine floor's slowest call took {Us(floorMaxNs)} µs, over the {Us(MaxTargetNs)} µs max target: in this run no sink's max can show whether it meets the target.");
@@ -106,16 +107,20 @@ internal static class LatencyHarness
     private static string Measure(LatencySubject subject, string name, int seconds, int warmupSeconds, int rate, double windowMs, int slowest, out double faultsPerThousand, out long maxNs)
     {
         // Warm-up (JIT tiering, first segments and rotations) at the same rate, not recorded; ids are negative so they are never taken for rotations.
-        Pace(subject, rate, checked(rate * warmupSeconds), null, null, warmup: true);
+        Pace(subject, rate, checked(rate * warmupSeconds), null, null, null, warmup: true);
         int calls = checked(rate * seconds);
         var histogram = new LatencyHistogram();
         var durations = new int[calls];
-        // Touched now: the array's pages would otherwise fault in during the measurement, counted as the sink's.
+        // The GC pause time inside each call (ns; 0 for nearly all): tells a collection from the sink's own time.
+        var pauses = new int[calls];
+        // Touched now: the arrays' pages would otherwise fault in during the measurement, counted as the sink's.
         Array.Fill(durations, 1);
+        Array.Fill(pauses, 1);
+        Array.Clear(pauses);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         using var threadFaults = new ThreadFaults();
         long faults = threadFaults.Read();
-        long late = Pace(subject, rate, calls, histogram, durations, warmup: false);
+        long late = Pace(subject, rate, calls, histogram, durations, pauses, warmup: false);
         faults = threadFaults.Read() - faults;
         faultsPerThousand = faults * 1000.0 / calls;
         gen0 = GC.CollectionCount(0) - gen0;
@@ -124,12 +129,13 @@ internal static class LatencyHarness
 
         CheckHistogram(histogram, durations);
         maxNs = histogram.Max;
+        GcShare gc = GcShare.Of(durations, pauses);
         subject.Complete();
         subject.Verify();
         List<int> rotations = subject.RotationCallIds(calls);
         if (slowest > 0)
         {
-            ListSlowest(name, durations, rotations, slowest);
+            ListSlowest(name, durations, pauses, rotations, slowest);
         }
         int window = (int)(windowMs * rate / 1000);
         var near = new List<int>();
@@ -148,20 +154,24 @@ internal static class LatencyHarness
         rotating.Sort();
         string nearP999 = near.Count == 0 ? "NA" : Us(near[Math.Min(near.Count - 1, (int)Math.Ceiling(0.999 * near.Count) - 1)]) + $" (of {near.Count:N0})";
 
-        string row = $"| {name} | {calls:N0} | {rotations.Count} | {Us(histogram.Percentile(0.50))} | {Us(histogram.Percentile(0.99))} | {Us(histogram.Percentile(0.999))} | {Us(histogram.Max)} | {nearP999} | {(rotating.Count == 0 ? "NA" : Us(rotating[rotating.Count / 2]) + " / " + Us(rotating[^1]))} | {gen0}/{gen1}/{gen2} | {late:N0} | {faults * 1000.0 / calls:0.###} |";
+        string row = $"| {name} | {calls:N0} | {rotations.Count} | {Us(histogram.Percentile(0.50))} | {Us(histogram.Percentile(0.99))} | {Us(histogram.Percentile(0.999))} | {Us(histogram.Max)} | {Us(gc.MaxWithoutPause)} | {gc.Describe()} | {nearP999} | {(rotating.Count == 0 ? "NA" : Us(rotating[rotating.Count / 2]) + " / " + Us(rotating[^1]))} | {gen0}/{gen1}/{gen2} | {late:N0} | {faults * 1000.0 / calls:0.###} |";
         Console.WriteLine("// " + row);
         return row;
     }
 
     /// <summary>The histogram's percentiles must agree with the exact ones from the sorted durations (bucket error under 0.4 %): a self-check on every run.</summary>
     /// <summary>Prints the <paramref name="count"/> slowest calls and every rotating call: call index and µs.</summary>
-    private static void ListSlowest(string name, int[] durations, List<int> rotations, int count)
+    private static void ListSlowest(string name, int[] durations, int[] pauses, List<int> rotations, int count)
     {
         var order = new int[durations.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         Array.Sort(order, (a, b) => durations[b].CompareTo(durations[a]));
         var slow = new List<string>();
-        for (int i = 0; i < Math.Min(count, order.Length); i++) slow.Add($"#{order[i]} {Us(durations[order[i]])}");
+        for (int i = 0; i < Math.Min(count, order.Length); i++)
+        {
+            int call = order[i];
+            slow.Add($"#{call} {Us(durations[call])}" + (pauses[call] != 0 ? $" (GC pause {Us(pauses[call])})" : ""));
+        }
         var rotating = new List<string>();
         foreach (int r in rotations) rotating.Add($"#{r} {Us(durations[r])}");
         Console.WriteLine($"// {name}: slowest calls (µs): {string.Join(", ", slow)}");
@@ -188,7 +198,7 @@ internal static class LatencyHarness
     }
 
     /// <summary>Logs <paramref name="calls"/> events at <paramref name="rate"/> a second; returns how many started over 1 ms late.</summary>
-    private static long Pace(LatencySubject subject, int rate, int calls, LatencyHistogram? histogram, int[]? durations, bool warmup)
+    private static long Pace(LatencySubject subject, int rate, int calls, LatencyHistogram? histogram, int[]? durations, int[]? pauses, bool warmup)
     {
         double ticksPerCall = (double)Stopwatch.Frequency / rate;
         double ticksPerNs = Stopwatch.Frequency / 1e9;
@@ -204,14 +214,19 @@ internal static class LatencyHarness
                 // Busy-wait: sleeping cannot keep a 10 µs cadence.
             }
             if (now - due > lateTicks) late++;
+            // Read outside the timed span: a collection inside the call moves it (the runtime's own total of
+            // the time it held every managed thread suspended; an allocation-free read).
+            long paused0 = GC.GetTotalPauseDuration().Ticks;
             long t0 = Stopwatch.GetTimestamp();
             subject.Log(warmup ? -1 - i : i);
             long t1 = Stopwatch.GetTimestamp();
+            long paused = GC.GetTotalPauseDuration().Ticks - paused0;
             if (histogram is not null)
             {
                 long ns = (long)((t1 - t0) / ticksPerNs);
                 histogram.Record(ns);
                 durations![i] = (int)Math.Min(ns, int.MaxValue);
+                if (paused != 0) pauses![i] = (int)Math.Min(paused * 100, int.MaxValue);
             }
         }
         return late;
@@ -249,6 +264,42 @@ internal static class LatencyHarness
             _stop = true;
             _thread.Join();
         }
+    }
+
+    /// <summary>How much of a run's slowness was the GC's: the calls a collection paused, and the slowest of the others.</summary>
+    private readonly struct GcShare
+    {
+        public long MaxWithoutPause { get; init; }
+        public int CallsWithPause { get; init; }
+        public int SlowestWithPause { get; init; }
+        public int PauseInSlowest { get; init; }
+
+        public static GcShare Of(int[] durations, int[] pauses)
+        {
+            long maxWithout = 0;
+            int count = 0, slowest = -1;
+            for (int i = 0; i < durations.Length; i++)
+            {
+                if (pauses[i] == 0)
+                {
+                    maxWithout = Math.Max(maxWithout, durations[i]);
+                }
+                else
+                {
+                    count++;
+                    if (slowest < 0 || durations[i] > durations[slowest]) slowest = i;
+                }
+            }
+            return new GcShare
+            {
+                MaxWithoutPause = maxWithout,
+                CallsWithPause = count,
+                SlowestWithPause = slowest < 0 ? 0 : durations[slowest],
+                PauseInSlowest = slowest < 0 ? 0 : pauses[slowest],
+            };
+        }
+
+        public string Describe() => CallsWithPause == 0 ? "0" : $"{CallsWithPause:N0}, {Us(SlowestWithPause)} ({Us(PauseInSlowest)})";
     }
 
     private static string Us(long nanoseconds) => (nanoseconds / 1000.0).ToString("0.00", CultureInfo.InvariantCulture);
