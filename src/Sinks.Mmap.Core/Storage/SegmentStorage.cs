@@ -195,17 +195,47 @@ internal sealed unsafe class MappedSegmentStorage : SegmentStorage
         to = Math.Min(to, Capacity);
         if (to <= from) return;
         // Dirtying each page now, on a background thread, spares the logging thread the page faults
-        // later. madvise does it in one call; otherwise an atomic add of zero per page: a write the
-        // kernel must fault in, which cannot lose a byte a logging thread writes into the same word
-        // at the same moment (the tail's page may be half written).
-        if (!PosixMapping.TryPopulateWrite(_base + from, to - from))
+        // later. madvise does it a chunk at a time, yielding between chunks: it holds the process's
+        // memory-map lock while it faults pages in, and every mmap, munmap and mprotect in the process
+        // (the GC committing memory in the middle of a pause, the JIT) waits for the lock (DESIGN.md,
+        // *Preparing pages without stalling the process*).
+        bool populate = true;
+        for (long at = from, end; at < to; at = end)
         {
-            for (long i = from; i < to; i += page)
+            end = PrefaultChunkEnd(at, to);
+            if (at > from)
             {
-                System.Threading.Interlocked.Add(ref *(int*)(_base + i), 0);
+                System.Threading.Thread.Yield();
+            }
+            if (!populate || !(populate = PosixMapping.TryPopulateWrite(_base + at, end - at)))
+            {
+                TouchWritable(at, end);
             }
         }
         PrefaultedTo = Math.Max(PrefaultedTo, to);
+    }
+
+    /// <summary>The most one madvise call prepares: 64 pages (a few hundred µs of holding the lock on a slow VM). A power of two.</summary>
+    internal const long PrefaultChunkBytes = 256 * 1024;
+
+    /// <summary>
+    /// Where the chunk that starts at <paramref name="at"/> ends: at the next multiple of the chunk size
+    /// (the kernel's larger page-cache folios start on such multiples too), or at <paramref name="to"/>.
+    /// </summary>
+    internal static long PrefaultChunkEnd(long at, long to) => Math.Min(to, (at & ~(PrefaultChunkBytes - 1)) + PrefaultChunkBytes);
+
+    // Where madvise cannot: an atomic add of zero per page, a write the kernel must fault in, which
+    // cannot lose a byte a logging thread writes into the same word at the same moment (the tail's
+    // page may be half written). A call per chunk: its return is where a GC can stop this thread. One
+    // loop over a whole 16 MiB segment held the GC's pauses up to 5–18 ms (Linux, madvise left out).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void TouchWritable(long from, long to)
+    {
+        long page = Environment.SystemPageSize;
+        for (long i = from; i < to; i += page)
+        {
+            System.Threading.Interlocked.Add(ref *(int*)(_base + i), 0);
+        }
     }
 
     public override void Touch(long from, long to)

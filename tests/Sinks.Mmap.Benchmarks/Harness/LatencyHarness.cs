@@ -77,7 +77,7 @@ internal static class LatencyHarness
         Console.WriteLine();
         Console.WriteLine($"## Log-call latency at {rate:N0} events/s, {seconds} s, {segmentBytes / 1048576.0:0.#} MiB segments (Markdown, for docs/BENCHMARKS.md)");
         Console.WriteLine();
-        Console.WriteLine("| Sink | calls | rotations | p50 | p99 | p99.9 | max | max without a GC pause | calls holding a GC pause: count, slowest (pause in it) | p99.9 within ±" + windowMs.ToString(CultureInfo.InvariantCulture) + " ms of a rotation | rotating calls: median / max | GCs gen0/1/2 | late starts | page faults / 1,000 calls |");
+        Console.WriteLine("| Sink | calls | rotations | p50 | p99 | p99.9 | max | max without a GC pause | calls holding a GC pause: count, slowest (pause in it); their median pause | p99.9 within ±" + windowMs.ToString(CultureInfo.InvariantCulture) + " ms of a rotation | rotating calls: median / max | GCs gen0/1/2 | late starts | page faults / 1,000 calls |");
         Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (string row in results) Console.WriteLine(row);
         Console.WriteLine();
@@ -273,11 +273,13 @@ internal static class LatencyHarness
         public int CallsWithPause { get; init; }
         public int SlowestWithPause { get; init; }
         public int PauseInSlowest { get; init; }
+        public int MedianPause { get; init; }
 
         public static GcShare Of(int[] durations, int[] pauses)
         {
             long maxWithout = 0;
             int count = 0, slowest = -1;
+            var paused = new List<int>();
             for (int i = 0; i < durations.Length; i++)
             {
                 if (pauses[i] == 0)
@@ -287,11 +289,14 @@ internal static class LatencyHarness
                 else
                 {
                     count++;
+                    paused.Add(pauses[i]);
                     if (slowest < 0 || durations[i] > durations[slowest]) slowest = i;
                 }
             }
+            paused.Sort();
             return new GcShare
             {
+                MedianPause = paused.Count == 0 ? 0 : paused[paused.Count / 2],
                 MaxWithoutPause = maxWithout,
                 CallsWithPause = count,
                 SlowestWithPause = slowest < 0 ? 0 : durations[slowest],
@@ -299,7 +304,7 @@ internal static class LatencyHarness
             };
         }
 
-        public string Describe() => CallsWithPause == 0 ? "0" : $"{CallsWithPause:N0}, {Us(SlowestWithPause)} ({Us(PauseInSlowest)})";
+        public string Describe() => CallsWithPause == 0 ? "0" : $"{CallsWithPause:N0}, {Us(SlowestWithPause)} ({Us(PauseInSlowest)}); median pause {Us(MedianPause)}";
     }
 
     private static string Us(long nanoseconds) => (nanoseconds / 1000.0).ToString("0.00", CultureInfo.InvariantCulture);
