@@ -7,8 +7,8 @@ using Xunit;
 namespace Sinks.Mmap.Core.Tests.Storage;
 
 /// <summary>
-/// Preparing pages ahead of the writer is done a chunk at a time (the kernel's memory-map lock is let go
-/// between chunks), and every page of the range, in every chunk, ends up in the mapping and written.
+/// Preparing pages ahead of the writer, and unmapping a segment, are done a chunk at a time (the kernel's
+/// memory-map lock is let go between chunks), and every chunk of the range is done.
 /// </summary>
 public class PrefaultTests
 {
@@ -18,7 +18,7 @@ public class PrefaultTests
         if (!Smaps.IsAvailable) return;
         using var log = new TestLog();
         const long Size = 6L << 20, Range = 4L << 20;
-        Assert.True(Range / MappedSegmentStorage.PrefaultChunkBytes >= 10, "the range spans many chunks");
+        Assert.True(Range / MappedSegmentStorage.ChunkBytes >= 10, "the range spans many chunks");
         string path = Path.Combine(log.Directory, "prefault.bin");
         using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, Size), Size);
         Assert.Equal(0, Smaps.KiB(storage, "Rss:"));
@@ -31,6 +31,42 @@ public class PrefaultTests
         Assert.Equal(Range / 1024, Smaps.KiB(storage, "Shared_Dirty:") + Smaps.KiB(storage, "Private_Dirty:"));
     }
 
+    [Fact]
+    public unsafe void Releasing_a_segment_many_chunks_long_unmaps_all_of_it()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var log = new TestLog();
+        // Not a whole number of chunks, nor of pages.
+        const long Size = (5L << 20) + 4096 + 100;
+        string path = Path.Combine(log.Directory, "unmap.bin");
+        ulong start, end;
+        using (var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, Size), Size))
+        {
+            storage.Prefault(0, Size);
+            start = (ulong)storage.Base;
+            end = start + (ulong)Size;
+            Assert.True(MappedBytesWithin(start, end) >= Size);
+        }
+        Assert.Equal(0, MappedBytesWithin(start, end));
+    }
+
+    // How many bytes of [start, end) /proc/self/maps shows mapped.
+    private static long MappedBytesWithin(ulong start, ulong end)
+    {
+        long bytes = 0;
+        foreach (string line in File.ReadLines("/proc/self/maps"))
+        {
+            string[] range = line.Substring(0, line.IndexOf(' ')).Split('-');
+            ulong from = ulong.Parse(range[0], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            ulong to = ulong.Parse(range[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            if (from < end && to > start)
+            {
+                bytes += (long)(Math.Min(to, end) - Math.Max(from, start));
+            }
+        }
+        return bytes;
+    }
+
     [Theory]
     [InlineData(0L, 4L << 20)]
     [InlineData(300L << 10, (3L << 20) + (12 << 10))]
@@ -41,18 +77,18 @@ public class PrefaultTests
         var chunks = new List<(long At, long End)>();
         for (long at = from, end; at < to; at = end)
         {
-            end = MappedSegmentStorage.PrefaultChunkEnd(at, to);
+            end = MappedSegmentStorage.ChunkEnd(at, to);
             chunks.Add((at, end));
         }
         Assert.Equal(from, chunks[0].At);
         Assert.Equal(to, chunks[^1].End);
         for (int i = 0; i < chunks.Count; i++)
         {
-            Assert.InRange(chunks[i].End - chunks[i].At, 1, MappedSegmentStorage.PrefaultChunkBytes);
+            Assert.InRange(chunks[i].End - chunks[i].At, 1, MappedSegmentStorage.ChunkBytes);
             if (i > 0)
             {
                 Assert.Equal(chunks[i - 1].End, chunks[i].At);
-                Assert.Equal(0, chunks[i].At % MappedSegmentStorage.PrefaultChunkBytes);
+                Assert.Equal(0, chunks[i].At % MappedSegmentStorage.ChunkBytes);
             }
         }
     }
