@@ -207,7 +207,12 @@ internal sealed unsafe class MappedSegmentStorage : SegmentStorage
             {
                 System.Threading.Thread.Yield();
             }
-            if (!populate || !(populate = PosixMapping.TryPopulateWrite(_base + at, end - at)))
+            if (populate)
+            {
+                // Once the kernel refuses, every later chunk is touched instead.
+                populate = PosixMapping.TryPopulateWrite(_base + at, end - at);
+            }
+            if (!populate)
             {
                 TouchWritable(at, end);
             }
