@@ -64,6 +64,7 @@ public ref struct EventWriter
     private bool _overflowed;
     private int _position;
     private bool _segmentSealed;
+    private int _definitionsWritten;
     private bool _headerWritten;
     private bool _truncated;
     private EventRejection _rejection;
@@ -94,6 +95,7 @@ public ref struct EventWriter
         _overflowed = false;
         _position = 0;
         _segmentSealed = false;
+        _definitionsWritten = 0;
         _headerWritten = false;
         _truncated = false;
         _rejection = EventRejection.None;
@@ -126,6 +128,9 @@ public ref struct EventWriter
 
     /// <summary>True when interning needed room the segment no longer had: the event must go to the next segment.</summary>
     internal readonly bool SegmentSealed => _segmentSealed;
+
+    /// <summary>How many definition records this pass wrote into the segment (the event's strings new to it).</summary>
+    internal readonly int DefinitionsWritten => _definitionsWritten;
 
     /// <summary>True when a container was replaced by the truncation marker (values nested deeper than the format allows).</summary>
     internal readonly bool Truncated => _truncated;
@@ -751,8 +756,12 @@ public ref struct EventWriter
         {
             if (_defines)
             {
-                id = _strings.Intern(value, _definitions!, out bool sealedWhileDefining);
-                _segmentSealed |= sealedWhileDefining;
+                id = _strings.Intern(value, _definitions!, out InternEffect effect);
+                if (effect != InternEffect.None)
+                {
+                    _segmentSealed |= effect == InternEffect.SegmentSealed;
+                    _definitionsWritten += effect == InternEffect.Defined ? 1 : 0;
+                }
             }
             else
             {

@@ -59,12 +59,12 @@ internal sealed class StringTable
 
     /// <summary>
     /// The id of <paramref name="value"/>, defining it first if needed; 0 to write it inline.
-    /// <paramref name="segmentSealed"/> is set when the segment filled up while defining.
+    /// <paramref name="effect"/> says whether this call wrote a definition, or found the segment full.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Intern(string value, IStringDefinitions definitions, out bool segmentSealed)
+    public int Intern(string value, IStringDefinitions definitions, out InternEffect effect)
     {
-        segmentSealed = false;
+        effect = InternEffect.None;
         int slot = Slot(value);
         Entry? entry = Volatile.Read(ref _cache[slot]);
         if (entry is not null && ReferenceEquals(entry.Value, value))
@@ -89,13 +89,14 @@ internal sealed class StringTable
                 DefineResult result = definitions.TryWriteDefinition(_nextId, value);
                 if (result == DefineResult.Sealed)
                 {
-                    segmentSealed = true;
+                    effect = InternEffect.SegmentSealed;
                     return 0;
                 }
                 if (result == DefineResult.TooLarge)
                 {
                     return 0;
                 }
+                effect = InternEffect.Defined;
                 id = _nextId++;
                 _byValue.Add(value, id);
                 if (isLong) _longChars += value.Length;
@@ -123,4 +124,17 @@ internal sealed class StringTable
         public readonly string Value;
         public readonly int Id;
     }
+}
+
+/// <summary>What a <see cref="StringTable.Intern"/> call did to the segment besides returning an id.</summary>
+internal enum InternEffect
+{
+    /// <summary>Nothing: the string was defined before, or is to be written inline.</summary>
+    None,
+
+    /// <summary>It wrote the string's definition record.</summary>
+    Defined,
+
+    /// <summary>The definition did not fit: the segment is sealed, and the event must go to the next one.</summary>
+    SegmentSealed,
 }

@@ -250,8 +250,10 @@ internal sealed class SegmentRotation : IDisposable
     {
         _nextNumber = segment.Number + 1;
         _activatedMs = Environment.TickCount64;
-        Volatile.Write(ref _current, segment);
+        // Reported before the segment is published: whoever sees the log writing again finds the
+        // recovery reported too.
         _faults.Resumed(segment.Storage.Path);
+        Volatile.Write(ref _current, segment);
     }
 
     // Caller holds _rotationGate. Takes a lane, recovers it, and opens a segment; reports and faults on failure.
@@ -498,9 +500,11 @@ internal sealed class SegmentRotation : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _standbyFailing = true;
-            _faults.DelayRetry();
+            // Said before it is acted on: a rotation that sees the flag faults the log at once, and whoever
+            // then sees the log stopped must find the cause already reported.
             _faults.ReportThrottled(MmapLogErrorKind.Io, _faults.DescribeIoFailure(ex, _naming.Directory) + " (the next segment, prepared ahead); the current one is still being written", ex);
+            _faults.DelayRetry();
+            Volatile.Write(ref _standbyFailing, true);
         }
         _standbyChanged.Set();
         if (prepared)

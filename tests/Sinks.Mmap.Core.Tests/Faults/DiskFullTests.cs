@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using Sinks.Mmap.Core.Tests.Crash;
 using Xunit;
 using Xunit.Abstractions;
@@ -59,6 +60,7 @@ public class DiskFullTests
     {
         using Tmpfs disk = Tmpfs.Mount("size=1m");
         var errors = new List<MmapLogError>();
+        using var reportingNoSpace = new ManualResetEventSlim();
         string path = Path.Combine(disk.Directory, "app.mlog");
         var options = new MmapLogOptions
         {
@@ -66,7 +68,17 @@ public class DiskFullTests
             SegmentSizeBytes = 256 * 1024,
             RetainedFileCountLimit = null,
             RetryInterval = TimeSpan.FromMilliseconds(50),
-            OnError = e => { lock (errors) errors.Add(e); },
+            OnError = e =>
+            {
+                // A slow handler (SelfLog writing to a slow console): no one may see the log stop, or
+                // write again, before the report that says so is in.
+                if (e.Kind == MmapLogErrorKind.Recovered || e.Message.Contains("no space", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (e.Kind != MmapLogErrorKind.Recovered) reportingNoSpace.Set();
+                    Thread.Sleep(300);
+                }
+                lock (errors) errors.Add(e);
+            },
         };
         MmapLogError[] Reported() { lock (errors) return errors.ToArray(); }
         int written = 0;
@@ -76,9 +88,17 @@ public class DiskFullTests
             Assert.True(writer.IsWriting);
             // Log until the writer faults: three 256 KiB segments fit in 1 MiB (with the lock file), a fourth does not.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            bool waitedForReport = false;
             while (writer.IsWriting)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the writer never ran out of space");
+                if (!waitedForReport && writer.CurrentSegmentPath?.EndsWith("-000003.mlog", StringComparison.Ordinal) == true)
+                {
+                    // The last segment that fits: fill it while the maintainer, failing to prepare the
+                    // next, is still reporting why, so the rotation arrives in the middle of the report.
+                    waitedForReport = true;
+                    Assert.True(reportingNoSpace.Wait(TimeSpan.FromSeconds(10)), "the next segment's failure was never reported");
+                }
                 var e = new SimpleEvent("Event {Number} with {Text}", written, new string('x', 200), written);
                 if (writer.Append(T0 + written, MmapLevel.Information, ref e)) acked.Add(written);
                 written++;

@@ -15,6 +15,80 @@ public class RotationTests
     private const int SealedLength = 128 + 72 + EventsPerSegment * 40 + 32;
 
     [Fact]
+    public void An_event_keeps_its_turn_while_other_writes_fill_segment_after_segment_ahead_of_it()
+    {
+        // Many threads on small segments: between a thread's look at the segment and its claim, the others
+        // can fill it, round after round. Here the event's own encoding stands in for those threads: each
+        // of its first 40 passes logs events (nested calls) until the segment it encodes for is full.
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        long t0 = TestSupport.Ticks(2026, 11, 21, 10);
+        const int crowdedRounds = 40;
+        short others = 0;
+        using (var writer = new MmapLogWriter(options))
+        {
+            int passes = 0;
+            var late = new CustomEvent(new EventHeader { MessageTemplate = "late {A}", PropertyCount = 1 }, (ref EventWriter w) =>
+            {
+                if (passes++ < crowdedRounds)
+                {
+                    string? before = writer.CurrentSegmentPath;
+                    while (writer.CurrentSegmentPath == before)
+                    {
+                        var other = new FixedSizeEvent(others++);
+                        Assert.True(writer.Append(t0, MmapLevel.Information, ref other));
+                    }
+                }
+                w.WritePropertyName("A");
+                w.WriteInt16(-1);
+            });
+            Assert.True(writer.Append(t0 + 1, MmapLevel.Information, ref late));
+            Assert.True(passes > crowdedRounds, $"the event was encoded {passes} times");
+            Assert.Equal(0, writer.DroppedEvents);
+        }
+        Assert.Empty(log.Errors);
+        var reader = new MmapLogReader(log.Path_);
+        Assert.True(reader.Validate().IsClean);
+        List<short> values = reader.ReadEvents().Select(e => (short)((LogScalar)e.Properties[0].Value).Value!).ToList();
+        Assert.Equal(others + 1, values.Count);
+        Assert.Equal(-1, values[^1]);
+        Assert.Equal(Enumerable.Range(0, others).Select(i => (short)i), values.Take(others));
+    }
+
+    [Fact]
+    public void An_event_whose_strings_never_fit_a_fresh_segment_is_dropped_after_a_bounded_number_of_segments()
+    {
+        // 150 distinct property names of 30 characters: their definitions alone are larger than a 4 KiB
+        // segment, so every segment the event tries is sealed holding nothing but its definitions.
+        using var log = new TestLog();
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        long t0 = TestSupport.Ticks(2026, 11, 21, 10);
+        string[] names = Enumerable.Range(0, 150).Select(i => $"Property{i:D4}_" + new string('n', 17)).ToArray();
+        using (var writer = new MmapLogWriter(options))
+        {
+            var wide = new CustomEvent(new EventHeader { MessageTemplate = "wide", PropertyCount = names.Length }, (ref EventWriter w) =>
+            {
+                foreach (string name in names)
+                {
+                    w.WritePropertyName(name);
+                    w.WriteInt16(1);
+                }
+            });
+            Assert.False(writer.Append(t0, MmapLevel.Information, ref wide));
+            Assert.Equal(1, writer.DroppedEvents);
+            var ok = new FixedSizeEvent(7);
+            Assert.True(writer.Append(t0 + 1, MmapLevel.Information, ref ok));
+        }
+        string[] files = log.SegmentFiles();
+        Assert.True(files.Length is > 2 and <= 18, $"{files.Length} segment files");
+        var reader = new MmapLogReader(log.Path_);
+        Assert.True(reader.Validate().IsClean);
+        Assert.Equal((short)7, reader.ReadEvents().Select(e => (short)((LogScalar)e.Properties[0].Value).Value!).Single());
+    }
+
+    [Fact]
     public void Rotation_by_size_fills_each_segment_to_the_event_that_no_longer_fits()
     {
         using var log = new TestLog();
