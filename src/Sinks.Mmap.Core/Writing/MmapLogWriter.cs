@@ -52,8 +52,11 @@ public sealed class MmapLogWriter : IDisposable
     /// <summary>What recovery found when the writer took the log over; null until it has.</summary>
     public RecoveryReport? Recovery => _rotation.Recovery;
 
-    /// <summary>True while a segment is open for writing; false while faulted.</summary>
-    public bool IsWriting => _rotation.Current is not null;
+    /// <summary>
+    /// True while a segment is open for writing; false while faulted. It turns false once the fault has
+    /// been reported, and true again once the recovery has been.
+    /// </summary>
+    public bool IsWriting => _rotation.Current is not null && !_faults.Faulted;
 
     /// <summary>The file being written now, or null while faulted.</summary>
     public string? CurrentSegmentPath => _rotation.Current?.Storage.Path;

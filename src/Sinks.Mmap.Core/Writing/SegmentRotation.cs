@@ -250,10 +250,10 @@ internal sealed class SegmentRotation : IDisposable
     {
         _nextNumber = segment.Number + 1;
         _activatedMs = Environment.TickCount64;
-        // Reported before the segment is published: whoever sees the log writing again finds the
-        // recovery reported too.
-        _faults.Resumed(segment.Storage.Path);
         Volatile.Write(ref _current, segment);
+        // After the segment is published, so the count is final: no event is dropped for want of a segment
+        // from here on. The writer says it is writing again only once this has been reported.
+        _faults.Resumed(segment.Storage.Path);
     }
 
     // Caller holds _rotationGate. Takes a lane, recovers it, and opens a segment; reports and faults on failure.

@@ -26,7 +26,7 @@ internal sealed class WriterFaults
     private long _dropped;
     private long _truncated;
     private long _droppedAtFault;
-    // Both under the rotation lock.
+    // Both written under the rotation lock.
     private bool _faulted;
     private DateTime _retryAtUtc;
 
@@ -37,6 +37,12 @@ internal sealed class WriterFaults
 
     /// <summary>Events written with values nested too deep (the deeper values replaced by the truncation marker).</summary>
     public long Truncated => Interlocked.Read(ref _truncated);
+
+    /// <summary>
+    /// True from the moment the fault is reported until its recovery has been reported: whoever sees
+    /// the writer faulted, or writing again, finds the report that says so already made.
+    /// </summary>
+    public bool Faulted => Volatile.Read(ref _faulted);
 
     /// <summary>When a failed segment (current or prepared ahead) is next tried again.</summary>
     public DateTime RetryAtUtc => _retryAtUtc;
@@ -102,8 +108,8 @@ internal sealed class WriterFaults
     {
         if (!_faulted)
         {
-            _faulted = true;
             _droppedAtFault = Interlocked.Read(ref _dropped);
+            Volatile.Write(ref _faulted, true);
         }
         _retryAtUtc = UtcNow + _options.RetryInterval;
     }
@@ -111,12 +117,12 @@ internal sealed class WriterFaults
     /// <summary>Caller holds the rotation lock. Faults, saying why the first time.</summary>
     public void ReportFault(MmapLogErrorKind kind, string problem, Exception? ex)
     {
-        bool first = !_faulted;
-        EnterFault();
-        if (first)
+        if (!_faulted)
         {
+            // Reported first, then faulted: events are dropped only once the caller takes the segment away, after this.
             Report(new MmapLogError(kind, $"{problem}; events are dropped and counted until this clears (retrying every {_options.RetryInterval.TotalSeconds:0.###} s)", ex));
         }
+        EnterFault();
     }
 
     /// <summary>The segment prepared ahead could not be made: tried again after the retry interval (the log is not faulted).</summary>
@@ -128,9 +134,9 @@ internal sealed class WriterFaults
     {
         if (_faulted)
         {
-            _faulted = false;
             long dropped = Interlocked.Read(ref _dropped) - _droppedAtFault;
             Report(new MmapLogError(MmapLogErrorKind.Recovered, $"writing to {path} again; {dropped} event(s) were dropped while the log could not be written"));
+            Volatile.Write(ref _faulted, false);
         }
     }
 
