@@ -27,6 +27,7 @@ internal static unsafe class PosixMapping
     private const int MAP_NORESERVE_LINUX = 0x4000;
     private const int MADV_HUGEPAGE_LINUX = 14;
     private const int MADV_POPULATE_WRITE_LINUX = 23;
+    private const int EINVAL_LINUX = 22;
 
     /// <summary>The size of a PMD mapping on x86-64 and arm64 (4 KiB pages): what a huge page maps.</summary>
     public const long HugePageBytes = 2L << 20;
@@ -123,12 +124,29 @@ internal static unsafe class PosixMapping
     public static void Unmap(byte* address, long length) => munmap(address, (nuint)length);
 
     /// <summary>
-    /// Faults every page in writable, in one system call (Linux 5.14+). False where the kernel does
-    /// not know the advice; the caller then touches the pages itself.
+    /// Faults every page in writable, in one system call (Linux 5.14+). <see cref="PopulateResult.Unsupported"/>
+    /// where the kernel does not know the advice (EINVAL): the caller then touches the pages itself.
+    /// <see cref="PopulateResult.Refused"/> when the kernel could not make a page writable: EFAULT says a
+    /// write there would raise SIGBUS (the file was cut short under the mapping), so a touch would crash
+    /// the process.
     /// </summary>
-    public static bool TryPopulateWrite(byte* address, long length)
+    public static PopulateResult PopulateWrite(byte* address, long length)
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        return madvise(address, (nuint)length, MADV_POPULATE_WRITE_LINUX) == 0;
+        if (!OperatingSystem.IsLinux()) return PopulateResult.Unsupported;
+        if (madvise(address, (nuint)length, MADV_POPULATE_WRITE_LINUX) == 0) return PopulateResult.Populated;
+        return Marshal.GetLastPInvokeError() == EINVAL_LINUX ? PopulateResult.Unsupported : PopulateResult.Refused;
     }
+}
+
+/// <summary>What <see cref="PosixMapping.PopulateWrite"/> did with a range.</summary>
+internal enum PopulateResult
+{
+    /// <summary>Every page of the range is writable.</summary>
+    Populated,
+
+    /// <summary>The kernel does not know the advice (or this is not Linux): touch the pages instead.</summary>
+    Unsupported,
+
+    /// <summary>The kernel could not make some page writable; touching it would fault the same way.</summary>
+    Refused,
 }

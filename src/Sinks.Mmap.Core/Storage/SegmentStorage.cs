@@ -207,13 +207,19 @@ internal sealed unsafe class MappedSegmentStorage : SegmentStorage
             {
                 System.Threading.Thread.Yield();
             }
-            if (populate)
+            PopulateResult result = populate ? PosixMapping.PopulateWrite(_base + at, end - at) : PopulateResult.Unsupported;
+            if (result == PopulateResult.Refused)
             {
-                // Once the kernel refuses, every later chunk is touched instead.
-                populate = PosixMapping.TryPopulateWrite(_base + at, end - at);
+                // A page the kernel cannot make writable (the file cut short by another process): a touch
+                // would be SIGBUS on this thread. Stop here; preparing pages is only a speed-up, and the
+                // next round asks again.
+                PrefaultedTo = Math.Max(PrefaultedTo, at);
+                return;
             }
-            if (!populate)
+            if (result == PopulateResult.Unsupported)
             {
+                // Once the kernel does not know the advice, every later chunk is touched instead.
+                populate = false;
                 TouchWritable(at, end);
             }
         }
