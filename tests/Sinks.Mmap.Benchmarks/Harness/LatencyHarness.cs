@@ -36,6 +36,9 @@ internal static class LatencyHarness
         int syncMs = (int)HarnessCommand.Option(args, "sync-ms", 0);
         // --slowest N: also lists each sink's N slowest calls and every rotating call, in order (which call, how long).
         int slowest = (int)HarnessCommand.Option(args, "slowest", 0);
+        // --suspensions 1: also listens to the runtime's own events for every stop of all threads (a GC, or
+        // not: tiered compilation's), and says which stop each listed slow call was held by.
+        bool suspensions = HarnessCommand.Option(args, "suspensions", 0) != 0;
         // The baselines (the logging library with a sink or target that does nothing) are what the adapters'
         // latency is the library's own: an adapter cannot answer faster than its pipeline does without it.
         // The machine floor first: the same timing around a call that does nothing, the timer's and the
@@ -61,7 +64,7 @@ internal static class LatencyHarness
             try
             {
                 using LatencySubject subject = LatencySubject.Create(sink, folder, segmentBytes);
-                results.Add(Measure(subject, sink, seconds, warmupSeconds, rate, windowMs, slowest, out double faultsPerThousand, out long maxNs));
+                results.Add(Measure(subject, sink, seconds, warmupSeconds, rate, windowMs, slowest, suspensions, out double faultsPerThousand, out long maxNs));
                 if (subject is LatencySubject.FloorSubject) floorMaxNs = maxNs;
                 if (sink.Contains("Mmap", StringComparison.Ordinal) && faultsPerThousand > FaultBudgetPerThousandCalls)
                 {
@@ -104,7 +107,7 @@ internal static class LatencyHarness
     /// <summary>Issue 21's target for the slowest call.</summary>
     private const long MaxTargetNs = 500_000;
 
-    private static string Measure(LatencySubject subject, string name, int seconds, int warmupSeconds, int rate, double windowMs, int slowest, out double faultsPerThousand, out long maxNs)
+    private static string Measure(LatencySubject subject, string name, int seconds, int warmupSeconds, int rate, double windowMs, int slowest, bool suspensions, out double faultsPerThousand, out long maxNs)
     {
         // Warm-up (JIT tiering, first segments and rotations) at the same rate, not recorded; ids are negative so they are never taken for rotations.
         Pace(subject, rate, checked(rate * warmupSeconds), null, null, null, warmup: true);
@@ -116,10 +119,18 @@ internal static class LatencyHarness
         // Written now: the arrays' pages would otherwise fault in during the measurement, counted as the sink's.
         Array.Fill(durations, 1);
         Array.Clear(pauses);
+        // Each call's start (Stopwatch ticks), to find the runtime stop that held it.
+        long[]? starts = suspensions ? new long[calls] : null;
+        if (starts is not null) Array.Fill(starts, 1);
+        // Each call's context switches: (voluntary << 8) | involuntary, each capped at 255.
+        short[]? switches = suspensions ? new short[calls] : null;
+        if (switches is not null) Array.Fill(switches, (short)1);
+        using RuntimeSuspensions? stops = suspensions ? new RuntimeSuspensions() : null;
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         using var threadFaults = new ThreadFaults();
         long faults = threadFaults.Read();
-        long late = Pace(subject, rate, calls, histogram, durations, pauses, warmup: false);
+        if (switches is not null) Array.Clear(switches);
+        long late = Pace(subject, rate, calls, histogram, durations, pauses, warmup: false, starts, switches);
         faults = threadFaults.Read() - faults;
         faultsPerThousand = faults * 1000.0 / calls;
         gen0 = GC.CollectionCount(0) - gen0;
@@ -132,9 +143,17 @@ internal static class LatencyHarness
         subject.Complete();
         subject.Verify();
         List<int> rotations = subject.RotationCallIds(calls);
+        List<RuntimeSuspensions.Suspension>? stopList = null;
+        if (stops is not null)
+        {
+            // The listener's events come through a dispatch thread, a little after the fact.
+            System.Threading.Thread.Sleep(2000);
+            stopList = stops.Snapshot();
+            DescribeStops(name, stopList, starts![0], starts[^1]);
+        }
         if (slowest > 0)
         {
-            ListSlowest(name, durations, pauses, rotations, slowest);
+            ListSlowest(name, durations, pauses, rotations, slowest, starts, stopList, switches);
         }
         int window = (int)(windowMs * rate / 1000);
         var near = new List<int>();
@@ -159,8 +178,9 @@ internal static class LatencyHarness
     }
 
     /// <summary>Prints the <paramref name="count"/> slowest calls and every rotating call: call index and µs.</summary>
-    private static void ListSlowest(string name, int[] durations, int[] pauses, List<int> rotations, int count)
+    private static void ListSlowest(string name, int[] durations, int[] pauses, List<int> rotations, int count, long[]? starts, List<RuntimeSuspensions.Suspension>? stops, short[]? switches)
     {
+        double ticksPerNs = Stopwatch.Frequency / 1e9;
         var order = new int[durations.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         Array.Sort(order, (a, b) => durations[b].CompareTo(durations[a]));
@@ -168,13 +188,55 @@ internal static class LatencyHarness
         for (int i = 0; i < Math.Min(count, order.Length); i++)
         {
             int call = order[i];
-            slow.Add($"#{call} {Us(durations[call])}" + (pauses[call] != 0 ? $" (GC pause {Us(pauses[call])})" : ""));
+            string held = "";
+            if (starts is not null && stops is not null
+                && RuntimeSuspensions.Overlapping(stops, starts[call], starts[call] + (long)(durations[call] * ticksPerNs)) is { } stop)
+            {
+                held = $" [runtime stop, reason {stop.Reason}{(stop.ForGc ? " (GC)" : "")}: {Us(TicksToNs(stop.EndTicks - stop.BeginTicks))} in all"
+                    + (stop.SuspendedTicks > 0 ? $", {Us(TicksToNs(stop.SuspendedTicks - stop.BeginTicks))} to stop every thread]" : "]");
+            }
+            if (switches is not null && switches[call] != 0)
+            {
+                held += $" [lost its core {switches[call] & 0xFF}×, waited {(switches[call] >> 8) & 0xFF}×]";
+            }
+            slow.Add($"#{call} {Us(durations[call])}" + (pauses[call] != 0 ? $" (GC pause {Us(pauses[call])})" : "") + held);
         }
         var rotating = new List<string>();
         foreach (int r in rotations) rotating.Add($"#{r} {Us(durations[r])}");
         Console.WriteLine($"// {name}: slowest calls (µs): {string.Join(", ", slow)}");
         Console.WriteLine($"// {name}: rotating calls (µs): {string.Join(", ", rotating)}");
     }
+
+    /// <summary>Prints how often the runtime stopped every thread during the measured calls, for a GC and not, and the longest stops.</summary>
+    private static void DescribeStops(string name, List<RuntimeSuspensions.Suspension> stops, long from, long to)
+    {
+        int gcCount = 0, otherCount = 0;
+        long gcLongest = 0, gcLongestToStop = 0, otherLongest = 0, otherLongestToStop = 0;
+        var reasons = new SortedSet<int>();
+        foreach (RuntimeSuspensions.Suspension s in stops)
+        {
+            if (s.EndTicks < from || s.BeginTicks > to) continue;
+            long all = s.EndTicks - s.BeginTicks;
+            long toStop = s.SuspendedTicks > 0 ? s.SuspendedTicks - s.BeginTicks : 0;
+            if (s.ForGc)
+            {
+                gcCount++;
+                gcLongest = Math.Max(gcLongest, all);
+                gcLongestToStop = Math.Max(gcLongestToStop, toStop);
+            }
+            else
+            {
+                otherCount++;
+                reasons.Add(s.Reason);
+                otherLongest = Math.Max(otherLongest, all);
+                otherLongestToStop = Math.Max(otherLongestToStop, toStop);
+            }
+        }
+        Console.WriteLine($"// {name}: runtime stops of every thread: {gcCount} for a GC (longest {Us(TicksToNs(gcLongest))} µs, longest time to stop them {Us(TicksToNs(gcLongestToStop))} µs); "
+            + $"{otherCount} not for a GC (reasons {string.Join("/", reasons)}; longest {Us(TicksToNs(otherLongest))} µs, longest time to stop them {Us(TicksToNs(otherLongestToStop))} µs)");
+    }
+
+    private static long TicksToNs(long ticks) => (long)(ticks * 1e9 / Stopwatch.Frequency);
 
     /// <summary>The histogram's percentiles must agree with the exact ones from the sorted durations (bucket error under 0.4 %): a self-check on every run.</summary>
     private static void CheckHistogram(LatencyHistogram histogram, int[] durations)
@@ -197,7 +259,7 @@ internal static class LatencyHarness
     }
 
     /// <summary>Logs <paramref name="calls"/> events at <paramref name="rate"/> a second; returns how many started over 1 ms late.</summary>
-    private static long Pace(LatencySubject subject, int rate, int calls, LatencyHistogram? histogram, int[]? durations, int[]? pauses, bool warmup)
+    private static long Pace(LatencySubject subject, int rate, int calls, LatencyHistogram? histogram, int[]? durations, int[]? pauses, bool warmup, long[]? starts = null, short[]? switches = null)
     {
         double ticksPerCall = (double)Stopwatch.Frequency / rate;
         double ticksPerNs = Stopwatch.Frequency / 1e9;
@@ -216,16 +278,24 @@ internal static class LatencyHarness
             // Read outside the timed span: a collection inside the call moves it (the runtime's own total of
             // the time it held every managed thread suspended; an allocation-free read).
             long paused0 = GC.GetTotalPauseDuration().Ticks;
+            (long Voluntary, long Involuntary) switched0 = switches is not null ? ThreadSwitches.Read() : default;
             long t0 = Stopwatch.GetTimestamp();
             subject.Log(warmup ? -1 - i : i);
             long t1 = Stopwatch.GetTimestamp();
             long paused = GC.GetTotalPauseDuration().Ticks - paused0;
+            if (switches is not null)
+            {
+                (long voluntary, long involuntary) = ThreadSwitches.Read();
+                long v = Math.Min(255, voluntary - switched0.Voluntary), n = Math.Min(255, involuntary - switched0.Involuntary);
+                switches[i] = (short)((v << 8) | n);
+            }
             if (histogram is not null)
             {
                 long ns = (long)((t1 - t0) / ticksPerNs);
                 histogram.Record(ns);
                 durations![i] = (int)Math.Min(ns, int.MaxValue);
                 if (paused != 0) pauses![i] = (int)Math.Min(paused * 100, int.MaxValue);
+                if (starts is not null) starts[i] = t0;
             }
         }
         return late;
