@@ -13,6 +13,14 @@ public class RotationTests
     // events of 37 bytes padded to 40, and 32 bytes kept for the seal: (4096 - 128 - 72 - 32) / 40 = 96.6.
     private const int EventsPerSegment = 96;
     private const int SealedLength = 128 + 72 + EventsPerSegment * 40 + 32;
+    private static readonly long T0 = TestSupport.Ticks(2026, 11, 21, 10);
+
+    private static MmapLogOptions FourKiBSegmentsKeptAll(TestLog log)
+    {
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        return options;
+    }
 
     [Fact]
     public void An_event_keeps_its_turn_while_other_writes_fill_segment_after_segment_ahead_of_it()
@@ -21,9 +29,8 @@ public class RotationTests
         // can fill it, round after round. Here the event's own encoding stands in for those threads: each
         // of its first 40 passes logs events (nested calls) until the segment it encodes for is full.
         using var log = new TestLog();
-        MmapLogOptions options = log.Options(4096);
-        options.RetainedFileCountLimit = null;
-        long t0 = TestSupport.Ticks(2026, 11, 21, 10);
+        MmapLogOptions options = FourKiBSegmentsKeptAll(log);
+        long t0 = T0;
         const int crowdedRounds = 40;
         short others = 0;
         using (var writer = new MmapLogWriter(options))
@@ -62,9 +69,8 @@ public class RotationTests
         // 150 distinct property names of 30 characters: their definitions alone are larger than a 4 KiB
         // segment, so every segment the event tries is sealed holding nothing but its definitions.
         using var log = new TestLog();
-        MmapLogOptions options = log.Options(4096);
-        options.RetainedFileCountLimit = null;
-        long t0 = TestSupport.Ticks(2026, 11, 21, 10);
+        MmapLogOptions options = FourKiBSegmentsKeptAll(log);
+        long t0 = T0;
         string[] names = Enumerable.Range(0, 150).Select(i => $"Property{i:D4}_" + new string('n', 17)).ToArray();
         using (var writer = new MmapLogWriter(options))
         {
@@ -92,9 +98,8 @@ public class RotationTests
     public void Rotation_by_size_fills_each_segment_to_the_event_that_no_longer_fits()
     {
         using var log = new TestLog();
-        MmapLogOptions options = log.Options(4096);
-        options.RetainedFileCountLimit = null;
-        long t0 = TestSupport.Ticks(2026, 11, 21, 10);
+        MmapLogOptions options = FourKiBSegmentsKeptAll(log);
+        long t0 = T0;
         const int total = 1000;
         using (var writer = new MmapLogWriter(options))
         {
