@@ -109,6 +109,14 @@ internal abstract unsafe class SegmentStorage : IDisposable
     public bool IsUnlinked => UnixFiles.IsSupported && !File.SafeFileHandle.IsClosed && UnixFiles.Identify(File.SafeFileHandle).Links == 0;
 
     /// <summary>
+    /// How long the file is now (one statx): shorter than <see cref="Capacity"/> once another process
+    /// cut it while it is mapped, and a write past the cut is SIGBUS. <see cref="Capacity"/> where this
+    /// cannot be asked.
+    /// </summary>
+    public long LengthOnDisk =>
+        UnixFiles.IsSupported && !File.SafeFileHandle.IsClosed && UnixFiles.Identify(File.SafeFileHandle).Length is >= 0 and var length ? length : Capacity;
+
+    /// <summary>
     /// Closes a segment that was never started and deletes its file, but only while its name still
     /// leads to this file: after a folder was deleted and made again, the same name may be another
     /// writer's segment.
@@ -212,8 +220,9 @@ internal sealed unsafe class MappedSegmentStorage : SegmentStorage
             {
                 // A page the kernel cannot make writable (the file cut short by another process): a touch
                 // would be SIGBUS on this thread. Stop here; preparing pages is only a speed-up, and the
-                // next round asks again.
-                PrefaultedTo = Math.Max(PrefaultedTo, at);
+                // next round asks again. What was prepared past here before the cut is not any more.
+                PrefaultedTo = at;
+                TouchedTo = Math.Min(TouchedTo, at);
                 return;
             }
             if (result == PopulateResult.Unsupported)
@@ -254,11 +263,14 @@ internal sealed unsafe class MappedSegmentStorage : SegmentStorage
 
     public override void Touch(long from, long to)
     {
-        // Same thread rule as Prefault. Only prepared pages: a page past the file's end would be SIGBUS.
+        // Same thread rule as Prefault. Only prepared pages, and only pages the file still reaches: a
+        // page past the file's end (cut by another process since it was prepared) would be SIGBUS.
         if (_base == null) return;
         long page = Environment.SystemPageSize;
         from = Math.Max(0, from) & ~(page - 1);
         to = Math.Min(to, PrefaultedTo);
+        if (to <= from) return;
+        to = Math.Min(to, LengthOnDisk);
         if (to <= from) return;
         for (long i = from; i < to; i += page)
         {

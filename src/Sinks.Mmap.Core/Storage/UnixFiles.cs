@@ -16,7 +16,7 @@ internal enum FileKind
 }
 
 /// <summary>Which file an open handle or a path names: device and inode, and how many names it has left.</summary>
-internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Links, FileKind Kind);
+internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Links, FileKind Kind, long Length = -1);
 
 /// <summary>
 /// The system calls the writer needs to own its files safely in a folder others can write to
@@ -204,15 +204,16 @@ internal static unsafe class UnixFiles
     {
         byte* buffer = stackalloc byte[256];
         using var fd = new FdLease(handle);
-        return statx(fd.Value, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buffer) == 0 ? Read(buffer) : new FileIdentity(0, 0, 0, FileKind.Other);
+        return statx(fd.Value, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buffer) == 0 ? Read(buffer) : new FileIdentity(0, 0, 0, FileKind.Other, -1);
     }
 
-    // struct statx: stx_nlink u32 @16, stx_mode u16 @28, stx_ino u64 @32, stx_dev_major u32 @136, stx_dev_minor u32 @140.
+    // struct statx: stx_nlink u32 @16, stx_mode u16 @28, stx_ino u64 @32, stx_size u64 @40, stx_dev_major u32 @136, stx_dev_minor u32 @140.
     private static FileIdentity Read(byte* buffer)
     {
         uint links = *(uint*)(buffer + 16);
         ushort mode = *(ushort*)(buffer + 28);
         ulong inode = *(ulong*)(buffer + 32);
+        long length = (long)Math.Min(*(ulong*)(buffer + 40), long.MaxValue);
         ulong device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
         FileKind kind = (mode & 0xF000) switch
         {
@@ -222,7 +223,7 @@ internal static unsafe class UnixFiles
             0x1000 => FileKind.Fifo,
             _ => FileKind.Other,
         };
-        return new FileIdentity(device, inode, links, kind);
+        return new FileIdentity(device, inode, links, kind, length);
     }
 
     /// <summary>flock(LOCK_EX | LOCK_NB): false when another open file holds it (errno EWOULDBLOCK).</summary>

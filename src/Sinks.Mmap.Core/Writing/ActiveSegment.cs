@@ -477,6 +477,24 @@ internal sealed unsafe class ActiveSegment : IStringDefinitions
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRetire() => Interlocked.Exchange(ref _retired, 1) == 0;
 
+    /// <summary>
+    /// Seals the segment where its records end, but only if the seal ends at or before <paramref name="limit"/>
+    /// (the file was cut there: writing the seal past it would be SIGBUS). True when this call sealed it.
+    /// </summary>
+    public bool TrySealWithin(long limit, long utcTicks)
+    {
+        long state = Volatile.Read(ref _claim.State);
+        while (state >= 0 && (long)(int)(uint)state + FormatConstants.SealReserve <= limit)
+        {
+            if (TrySealAt(state, utcTicks))
+            {
+                return true;
+            }
+            state = Volatile.Read(ref _claim.State);
+        }
+        return false;
+    }
+
     /// <summary>Seals the segment now (rolling interval, shutdown). True for the one call that sealed it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySeal(long utcTicks)

@@ -41,6 +41,8 @@ internal sealed class SegmentRotation : IDisposable
     private SegmentStorage? _standby;
     private long _standbyNumber;
     private bool _standbyFailing;
+    // The segment last reported as cut below its records (reported once).
+    private ActiveSegment? _reportedCut;
     private LaneClaim? _lane;
     private long _nextIdleLaneCheckMs;
     private long _nextNumber;
@@ -415,6 +417,10 @@ internal sealed class SegmentRotation : IDisposable
         {
             return;
         }
+        if (SealIfCut(current))
+        {
+            return;
+        }
         bool lockLost = !lane.Lock.IsStillOurs();
         if (!lockLost && !current.Storage.IsUnlinked)
         {
@@ -456,6 +462,37 @@ internal sealed class SegmentRotation : IDisposable
         _faults.Report(new MmapLogError(MmapLogErrorKind.Recovery, deleted
             ? $"{current.Storage.Path} was deleted while being written; writing {next.Path} now"
             : $"{current.Storage.Path}'s lane is another writer's now; writing {next.Path} now"));
+    }
+
+    /// <summary>
+    /// Maintainer: another process cut the current segment's file short while it is mapped (logrotate's
+    /// copytruncate, a <c>truncate</c> by hand), and a write past the cut is SIGBUS, which kills the
+    /// process. While the cut is still ahead of the records, the segment is sealed where they end and the
+    /// next log call moves on to the standby. True when the segment is cut; reported once a segment.
+    /// </summary>
+    private bool SealIfCut(ActiveSegment current)
+    {
+        if (!current.Storage.IsMapped)
+        {
+            return false;
+        }
+        long length = current.Storage.LengthOnDisk;
+        if (length >= current.Storage.Capacity)
+        {
+            return false;
+        }
+        string path = current.Storage.Path;
+        if (current.TrySealWithin(length, UtcNow.Ticks))
+        {
+            _faults.Report(new MmapLogError(MmapLogErrorKind.Io,
+                $"{path} was cut to {length} bytes by another process while being written (a write past the cut would crash the process); it is sealed where its records end, and the log goes on in the next segment"));
+        }
+        else if (!ReferenceEquals(Interlocked.Exchange(ref _reportedCut, current), current))
+        {
+            _faults.Report(new MmapLogError(MmapLogErrorKind.Io,
+                $"{path} was cut to {length} bytes by another process, below what was already written: the records past the cut are lost, and a write past it crashes the process (SIGBUS); leave a log's segments to its writer"));
+        }
+        return true;
     }
 
     /// <summary>Maintainer, every few seconds: seals the segments that writers of other lanes left when they were killed.</summary>
