@@ -41,7 +41,7 @@ internal sealed class SegmentRotation : IDisposable
     private SegmentStorage? _standby;
     private long _standbyNumber;
     private bool _standbyFailing;
-    // The segment last reported as cut below its records (reported once).
+    // The segment last reported as cut below its records (reported once). Maintainer only.
     private ActiveSegment? _reportedCut;
     private LaneClaim? _lane;
     private long _nextIdleLaneCheckMs;
@@ -487,8 +487,9 @@ internal sealed class SegmentRotation : IDisposable
             _faults.Report(new MmapLogError(MmapLogErrorKind.Io,
                 $"{path} was cut to {length} bytes by another process while being written (a write past the cut would crash the process); it is sealed where its records end, and the log goes on in the next segment"));
         }
-        else if (!ReferenceEquals(Interlocked.Exchange(ref _reportedCut, current), current))
+        else if (!ReferenceEquals(_reportedCut, current))
         {
+            _reportedCut = current;
             _faults.Report(new MmapLogError(MmapLogErrorKind.Io,
                 $"{path} was cut to {length} bytes by another process, below what was already written: the records past the cut are lost, and a write past it crashes the process (SIGBUS); leave a log's segments to its writer"));
         }

@@ -76,21 +76,50 @@ public class CutSegmentTests
     }
 
     [Fact]
+    public void Preparing_the_pages_of_a_file_cut_short_under_its_mapping_stops_at_the_cut_instead_of_crashing()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var log = new TestLog();
+        using MappedSegmentStorage storage = MapThenCut(log, prefaultFirst: false);
+
+        // Touching the pages the kernel refused to prepare would kill this process here.
+        storage.Prefault(0, MappedSize);
+
+        Assert.Equal(CutAt, storage.PrefaultedTo);
+        if (Smaps.IsAvailable)
+        {
+            // The pages before the cut were still prepared.
+            Assert.Equal(CutAt / 1024, Smaps.KiB(storage, "Rss:"));
+        }
+    }
+
+    [Fact]
     public void Touching_the_pages_of_a_file_cut_after_they_were_prepared_stops_at_the_cut()
     {
         if (!OperatingSystem.IsLinux()) return;
         using var log = new TestLog();
-        const long Size = 1L << 20, Cut = 256 * 1024;
-        string path = Path.Combine(log.Directory, "touch.bin");
-        using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, Size), Size);
-        storage.Prefault(0, Size);
-        Assert.Equal(Size, storage.PrefaultedTo);
-        Assert.Equal(0, truncate(path, Cut));
+        using MappedSegmentStorage storage = MapThenCut(log, prefaultFirst: true);
+        Assert.Equal(MappedSize, storage.PrefaultedTo);
 
         // Prepared, but past the file's end now: reading those pages would kill this process.
-        storage.Touch(0, Size);
+        storage.Touch(0, MappedSize);
 
-        Assert.Equal(Cut, storage.TouchedTo);
+        Assert.Equal(CutAt, storage.TouchedTo);
+    }
+
+    private const long MappedSize = 1L << 20, CutAt = 256 * 1024;
+
+    /// <summary>A 1 MiB mapping whose file another process then cuts to 256 KiB: a page past the cut is SIGBUS.</summary>
+    private static MappedSegmentStorage MapThenCut(TestLog log, bool prefaultFirst)
+    {
+        string path = Path.Combine(log.Directory, "cut.bin");
+        var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, MappedSize), MappedSize);
+        if (prefaultFirst)
+        {
+            storage.Prefault(0, MappedSize);
+        }
+        Assert.Equal(0, truncate(path, CutAt));
+        return storage;
     }
 
     private static bool Reported(TestLog log, string text)

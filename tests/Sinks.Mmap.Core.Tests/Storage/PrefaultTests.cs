@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 using Sinks.Mmap.Storage;
 using Xunit;
 
@@ -31,31 +30,6 @@ public class PrefaultTests
         Assert.Equal(Range / 1024, Smaps.KiB(storage, "Rss:"));
         Assert.Equal(Range / 1024, Smaps.KiB(storage, "Shared_Dirty:") + Smaps.KiB(storage, "Private_Dirty:"));
     }
-
-    [Fact]
-    public void Preparing_the_pages_of_a_file_cut_short_under_its_mapping_stops_at_the_cut_instead_of_crashing()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        using var log = new TestLog();
-        const long Size = 1L << 20, Cut = 256 * 1024;
-        string path = Path.Combine(log.Directory, "cut.bin");
-        using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, Size), Size);
-        // Another process truncates the file: a write to a page past the cut is SIGBUS. Touching the
-        // pages the kernel refused to prepare would kill this process here.
-        Assert.Equal(0, truncate(path, Cut));
-
-        storage.Prefault(0, Size);
-
-        Assert.Equal(Cut, storage.PrefaultedTo);
-        if (Smaps.IsAvailable)
-        {
-            // The pages before the cut were still prepared.
-            Assert.Equal(Cut / 1024, Smaps.KiB(storage, "Rss:"));
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int truncate([MarshalAs(UnmanagedType.LPUTF8Str)] string path, long length);
 
     [Fact]
     public unsafe void Releasing_a_segment_many_chunks_long_unmaps_all_of_it()
