@@ -181,22 +181,7 @@ public ref struct EventWriter
         if (hasRenderedMessage) presence |= EventPresence.RenderedMessage;
         else if (header.RenderedMessageIsPlain && header.MessageTemplate is not null) presence |= EventPresence.PlainRendering;
 
-        if (HasRoom(3))
-        {
-            ref byte at = ref Here;
-            Unsafe.WriteUnaligned(ref at, BitConverter.IsLittleEndian ? header.OffsetMinutes : BinaryPrimitives.ReverseEndianness(header.OffsetMinutes));
-            Unsafe.Add(ref at, 2) = (byte)presence;
-            _position += 3;
-        }
-        else
-        {
-            Span<byte> fixedPart = Reserve(3);
-            if (!_measuring)
-            {
-                BinaryPrimitives.WriteInt16LittleEndian(fixedPart, header.OffsetMinutes);
-                fixedPart[2] = (byte)presence;
-            }
-        }
+        WriteFixedPart(header.OffsetMinutes, presence);
         WriteRecentStrRef(header.MessageTemplate);
         if (header.LoggerName is not null) WriteRecentStrRef(header.LoggerName);
         if (hasRenderedMessage) WriteStringBody(renderedMessage);
@@ -216,7 +201,55 @@ public ref struct EventWriter
             WriteStringBody(header.ExceptionMessage);
             WriteStrRef(header.ExceptionText, maxInternedChars: MaxInternedExceptionChars);
         }
-        int count = header.PropertyCount;
+        WritePropertyCount(header.PropertyCount);
+    }
+
+    /// <summary>
+    /// Writes the fixed part of an event that has a message template and nothing else of
+    /// <see cref="EventHeader"/>: no logger name, rendered message, exception or trace context. The same
+    /// bytes as <see cref="WriteHeader(in EventHeader)"/> with only those three fields set, without
+    /// building the struct (the common event of a Serilog sink). Call it once, first.
+    /// </summary>
+    /// <param name="offsetMinutes">The event's UTC offset in minutes.</param>
+    /// <param name="messageTemplate">The message template, interned per segment.</param>
+    /// <param name="propertyCount">How many top-level properties follow.</param>
+    public void WriteHeader(short offsetMinutes, string? messageTemplate, int propertyCount)
+    {
+        if (_headerWritten || propertyCount < 0)
+        {
+            Reject(EventRejection.BadShape);
+            return;
+        }
+        _headerWritten = true;
+        WriteFixedPart(offsetMinutes, EventPresence.None);
+        WriteRecentStrRef(messageTemplate);
+        WritePropertyCount(propertyCount);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteFixedPart(short offsetMinutes, EventPresence presence)
+    {
+        if (HasRoom(3))
+        {
+            ref byte at = ref Here;
+            Unsafe.WriteUnaligned(ref at, BitConverter.IsLittleEndian ? offsetMinutes : BinaryPrimitives.ReverseEndianness(offsetMinutes));
+            Unsafe.Add(ref at, 2) = (byte)presence;
+            _position += 3;
+        }
+        else
+        {
+            Span<byte> fixedPart = Reserve(3);
+            if (!_measuring)
+            {
+                BinaryPrimitives.WriteInt16LittleEndian(fixedPart, offsetMinutes);
+                fixedPart[2] = (byte)presence;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WritePropertyCount(int count)
+    {
         // A property takes two bytes at least (its name and its value): more than the room left can never fit.
         if (count > (_limit - _position) / 2)
         {
@@ -558,6 +591,13 @@ public ref struct EventWriter
         if ((counter & 3) != 1 && counter >= 4)
         {
             _counter = counter - 2;
+            return;
+        }
+        // The event's last property value (named, one slot left, no container open): every event ends
+        // with one, and it closes nothing, so it is counted here rather than in a call.
+        if (counter == 3 && _level == 0)
+        {
+            _counter = 1;
             return;
         }
         CountLastOrStray(counter);

@@ -46,12 +46,13 @@ internal static class RecordFrame
     public static void WriteEvent(Span<byte> slot, long sequence, long utcTicks, byte level, ReadOnlySpan<byte> body)
     {
         WriteHeader(slot, sequence, utcTicks, RecordKind.Event, level);
-        body.CopyTo(slot.Slice(FormatConstants.FrameHeaderSize, body.Length));
         // Bytes 8..27 as WriteHeader laid them out (little-endian): sequence, timestamp, kind, level, two zero bytes.
         uint crc = BitOperations.Crc32C(0xFFFFFFFFu, (ulong)sequence);
         crc = BitOperations.Crc32C(crc, (ulong)utcTicks);
         crc = BitOperations.Crc32C(crc, (uint)RecordKind.Event | ((uint)level << 8));
-        StoreCrcThenLength(slot, FormatConstants.FrameHeaderSize + body.Length, ~Crc32C.Append(crc, body));
+        // The body is copied in the CRC's own pass: no second walk over it, and no call for a small one.
+        crc = Crc32C.AppendAndCopy(crc, body, slot.Slice(FormatConstants.FrameHeaderSize));
+        StoreCrcThenLength(slot, FormatConstants.FrameHeaderSize + body.Length, ~crc);
     }
 
     /// <summary>The unaligned length of the Definition record of <paramref name="id"/> = <paramref name="value"/>.</summary>

@@ -7,6 +7,8 @@ using Serilog.Events;
 using Serilog.Parsing;
 using Serilog.Sinks.Mmap.Formatting;
 using Serilog.Sinks.Mmap.Reading;
+using Serilog.Sinks.Mmap.Translation;
+using Sinks.Mmap;
 using Xunit;
 
 namespace Serilog.Sinks.Mmap.Tests.Reading;
@@ -24,7 +26,7 @@ public class RoundTripTests
         public Dictionary<string, int> Scores { get; set; } = new();
     }
 
-    private static IReadOnlyList<LogEvent> RichEvents()
+    private static IReadOnlyList<LogEvent> RichEvents(bool withTrace = true)
     {
         var timestamp = new DateTimeOffset(2026, 11, 21, 10, 30, 15, TimeSpan.FromHours(2)).AddTicks(1234567);
         Exception exception;
@@ -52,24 +54,30 @@ public class RoundTripTests
             new byte[] { 1, 2, 3 }, new DateOnly(2026, 11, 21), null, true, DayOfWeek.Saturday);
         logger.Debug("A {$Stringified} and a {@Sequence}", new[] { 1, 2 }, new object[] { 1, "two", new[] { 3.0 } });
 
-        // Give every event a fixed timestamp and a trace, as a real request would have.
+        // Give every event a fixed timestamp and (unless told not to) a trace, as a real request would have.
         var fixedEvents = new List<LogEvent>();
         for (int i = 0; i < sink.Events.Count; i++)
         {
             LogEvent e = sink.Events[i];
-            fixedEvents.Add(new LogEvent(timestamp.AddSeconds(i), e.Level, e.Exception, e.MessageTemplate,
-                e.Properties.Select(p => new LogEventProperty(p.Key, p.Value)),
-                ActivityTraceId.CreateFromString("4bf92f3577b34da6a3ce929d0e0e4736"), ActivitySpanId.CreateFromString("00f067aa0ba902b7")));
+            fixedEvents.Add(withTrace
+                ? new LogEvent(timestamp.AddSeconds(i), e.Level, e.Exception, e.MessageTemplate,
+                    e.Properties.Select(p => new LogEventProperty(p.Key, p.Value)),
+                    ActivityTraceId.CreateFromString("4bf92f3577b34da6a3ce929d0e0e4736"), ActivitySpanId.CreateFromString("00f067aa0ba902b7"))
+                : new LogEvent(timestamp.AddSeconds(i), e.Level, e.Exception, e.MessageTemplate,
+                    e.Properties.Select(p => new LogEventProperty(p.Key, p.Value))));
         }
         fixedEvents.Add(new LogEvent(timestamp, LogEventLevel.Fatal, null, Parser.Parse("No trace here"), Array.Empty<LogEventProperty>()));
         return fixedEvents;
     }
 
-    [Fact]
-    public void A_rich_event_reads_back_equal_to_the_original()
+    // Without a trace, an event with no exception takes the sink's short header and one with an exception the full one.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_rich_event_reads_back_equal_to_the_original_with_a_trace_or_without(bool withTrace)
     {
         using var log = new TempFolder();
-        IReadOnlyList<LogEvent> originals = RichEvents();
+        IReadOnlyList<LogEvent> originals = RichEvents(withTrace);
         using (var logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Mmap(log.LogPath, fileSizeLimitBytes: 1 << 20).CreateLogger())
         {
             foreach (LogEvent e in originals) logger.Write(e);
@@ -92,6 +100,30 @@ public class RoundTripTests
         Assert.IsType<long>(scalar.Value);
         Assert.IsType<Guid>(((ScalarValue)readBack[2].Properties["Guid"]).Value);
         Assert.Equal(originals[1].Exception!.ToString(), readBack[1].Exception!.ToString());
+        Assert.Equal(withTrace, readBack[0].TraceId is not null);
+    }
+
+    [Fact]
+    public void Every_Serilog_level_reads_back_as_itself()
+    {
+        using var log = new TempFolder();
+        LogEventLevel[] levels = Enum.GetValues<LogEventLevel>();
+        using (var logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Mmap(log.LogPath).CreateLogger())
+        {
+            foreach (LogEventLevel level in levels) logger.Write(level, "At {Level}", level);
+        }
+
+        Assert.Equal(levels, MmapLogEventReader.ReadLogEvents(log.LogPath).Select(e => e.Level));
+    }
+
+    [Fact]
+    public void A_level_past_Fatal_is_written_as_Fatal()
+    {
+        // Serilog's levels are an enum any caller can cast an int to.
+        Assert.Equal(MmapLevel.Fatal, LevelMap.ToMmap((LogEventLevel)6));
+        Assert.Equal(MmapLevel.Fatal, LevelMap.ToMmap((LogEventLevel)(-1)));
+        Assert.Equal(MmapLevel.Verbose, LevelMap.ToMmap(LogEventLevel.Verbose));
+        Assert.Equal(MmapLevel.Error, LevelMap.ToMmap(LogEventLevel.Error));
     }
 
     [Fact]

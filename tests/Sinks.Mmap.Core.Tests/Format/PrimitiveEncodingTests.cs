@@ -68,6 +68,55 @@ public class PrimitiveEncodingTests
     }
 
     [Fact]
+    public void The_short_header_writes_the_bytes_of_a_header_struct_holding_only_its_offset_template_and_count()
+    {
+        Gen.Select(Gen.Short, Gen.String.Null(), Gen.Int[0, 5]).Sample((offset, template, count) =>
+        {
+            byte[] viaStruct = Encode(count, (ref EventWriter w) => w.WriteHeader(new EventHeader { OffsetMinutes = offset, MessageTemplate = template, PropertyCount = count }));
+            byte[] viaShort = Encode(count, (ref EventWriter w) => w.WriteHeader(offset, template, count));
+            Assert.Equal(viaStruct, viaShort);
+        });
+    }
+
+    [Fact]
+    public void The_short_header_rejects_a_negative_count_and_a_second_header()
+    {
+        var negative = EventWriter.ForMeasuring(null);
+        negative.WriteHeader(0, "T", -1);
+        Assert.Equal(EventRejection.BadShape, negative.Rejection);
+
+        var twice = EventWriter.ForMeasuring(null);
+        twice.WriteHeader(0, "T", 0);
+        Assert.Equal(EventRejection.None, twice.Rejection);
+        twice.WriteHeader(0, "T", 0);
+        Assert.Equal(EventRejection.BadShape, twice.Rejection);
+    }
+
+    private delegate void HeaderWrite(ref EventWriter writer);
+
+    // Measures, then writes into exactly the measured span: the header, then count properties.
+    private static byte[] Encode(int count, HeaderWrite header)
+    {
+        var measure = EventWriter.ForMeasuring(null);
+        header(ref measure);
+        for (int i = 0; i < count; i++) { measure.WritePropertyName("P" + i); measure.WriteInt32(i); }
+        Assert.Equal(EventRejection.None, measure.Rejection);
+        byte[] body = new byte[measure.Position];
+        var exact = EventWriter.ForExactSpan(null, body);
+        header(ref exact);
+        for (int i = 0; i < count; i++) { exact.WritePropertyName("P" + i); exact.WriteInt32(i); }
+        Assert.Equal(EventRejection.None, exact.Rejection);
+        Assert.Equal(body.Length, exact.Position);
+        return body;
+    }
+
+    [Fact]
+    public void Copying_with_the_CRC_refuses_a_destination_shorter_than_the_source()
+    {
+        Assert.Throws<ArgumentException>(() => Crc32C.AppendAndCopy(0xFFFFFFFFu, new byte[9], new byte[8]));
+    }
+
+    [Fact]
     public void The_CRC32C_of_split_input_continued_with_Append_equals_the_CRC_of_the_whole()
     {
         byte[] data = new byte[1000];
