@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Sinks.Mmap;
 using Sinks.Mmap.Adapters;
 
@@ -165,6 +166,9 @@ internal struct NLogEventPayload : IEventPayload
     /// <summary>The names the template's holes take, which other properties must not repeat.</summary>
     public readonly string[] TemplateNames => Template?.Names ?? Array.Empty<string>();
 
+    // Not inlined into the writer's append loop: there the JIT's inlining budget runs out, and the
+    // encoder's small calls (a property name, a scalar) stay calls; on its own they are inlined here.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public readonly void Write(ref EventWriter writer)
     {
         if (RenderedMessage is { } rendered)
@@ -186,13 +190,14 @@ internal struct NLogEventPayload : IEventPayload
                 writer.WritePropertyName(names[i]);
                 int parameter = parameterIndexes[i];
                 object? value = (uint)parameter < (uint)parameters.Length ? parameters[parameter] : null;
-                if (captures is null)
-                {
-                    WriteValue(ref writer, value, 0);
-                }
-                else
+                if (captures is not null && captures[i] != Capture.Normal)
                 {
                     WriteValue(ref writer, value, captures[i]);
+                }
+                // Scalars are nearly every parameter: written here, without the call that walks other shapes.
+                else if (!writer.TryWriteScalar(value))
+                {
+                    WriteValue(ref writer, value, 0);
                 }
             }
         }
