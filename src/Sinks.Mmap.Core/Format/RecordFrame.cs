@@ -18,12 +18,21 @@ internal static class RecordFrame
     /// <summary>Writes bytes 8..27 of the frame (sequence, timestamp, kind, level, reserved); the length and CRC come with <see cref="Publish"/>.</summary>
     public static void WriteHeader(Span<byte> slot, long sequence, long utcTicks, RecordKind kind, byte level)
     {
-        BinaryPrimitives.WriteInt64LittleEndian(slot.Slice(8), sequence);
-        BinaryPrimitives.WriteInt64LittleEndian(slot.Slice(16), utcTicks);
-        slot[24] = (byte)kind;
-        slot[25] = level;
-        BinaryPrimitives.WriteUInt16LittleEndian(slot.Slice(26), 0);
+        // One length check, then plain stores: this runs for every event.
+        if (slot.Length < FormatConstants.FrameHeaderSize)
+        {
+            ThrowSlotTooShort();
+        }
+        ref byte at = ref MemoryMarshal.GetReference(slot);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 8), BitConverter.IsLittleEndian ? sequence : BinaryPrimitives.ReverseEndianness(sequence));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 16), BitConverter.IsLittleEndian ? utcTicks : BinaryPrimitives.ReverseEndianness(utcTicks));
+        // Kind, level and the two reserved zero bytes in one store: bytes 24..27, little-endian.
+        uint tail = (uint)kind | ((uint)level << 8);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 24), BitConverter.IsLittleEndian ? tail : BinaryPrimitives.ReverseEndianness(tail));
     }
+
+    private static void ThrowSlotTooShort() =>
+        throw new ArgumentException("A record's slot holds its 28-byte frame header at least.", "slot");
 
     /// <summary>Computes the CRC over bytes 8..<paramref name="length"/>, then stores the length word last with release semantics.</summary>
     public static void Publish(Span<byte> slot, int length) => StoreCrcThenLength(slot, length, Crc32C.Compute(slot.Slice(8, length - 8)));
