@@ -356,7 +356,7 @@ public sealed class MmapTarget : TargetWithContext
         try
         {
             long utcTicks = _translator.Translate(logEvent, ref payload);
-            return writer.Append(utcTicks, LevelMap.ToMmap(logEvent.Level) ?? MmapLevel.Fatal, ref payload, out dropKind);
+            return writer.Append(utcTicks, LevelMap.ForEvent(logEvent.Level), ref payload, out dropKind);
         }
         catch (Exception)
         {

@@ -117,6 +117,16 @@ public class RoundTripTests
     }
 
     [Fact]
+    public void An_event_at_Off_or_without_a_level_is_written_as_Fatal()
+    {
+        // NLog never routes such an event to a target, but a LogEventInfo can be built by hand with either.
+        Assert.Equal(MmapLevel.Fatal, NLog.Targets.Mmap.Translation.LevelMap.ForEvent(LogLevel.Off));
+        Assert.Equal(MmapLevel.Fatal, NLog.Targets.Mmap.Translation.LevelMap.ForEvent(null));
+        Assert.Equal(MmapLevel.Verbose, NLog.Targets.Mmap.Translation.LevelMap.ForEvent(LogLevel.Trace));
+        Assert.Equal(MmapLevel.Error, NLog.Targets.Mmap.Translation.LevelMap.ForEvent(LogLevel.Error));
+    }
+
+    [Fact]
     public void A_plain_message_has_no_template_and_keeps_its_text()
     {
         using var dir = new TempLogDir();

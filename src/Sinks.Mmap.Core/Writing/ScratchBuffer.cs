@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using Sinks.Mmap.Adapters;
 
 namespace Sinks.Mmap.Writing;
@@ -31,9 +32,11 @@ internal sealed class ScratchBuffer
     public RecentStringRefs StringRefs { get; } = new();
 
     /// <summary>This thread's buffer, or null when it is already in use further up the stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScratchBuffer? Rent()
     {
-        ScratchBuffer buffer = t_buffer ??= new ScratchBuffer();
+        // Inlined into every append: the thread's first event makes its buffer, out of line.
+        ScratchBuffer buffer = t_buffer ?? Create();
         if (buffer._rented)
         {
             return null;
@@ -41,6 +44,9 @@ internal sealed class ScratchBuffer
         buffer._rented = true;
         return buffer;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ScratchBuffer Create() => t_buffer = new ScratchBuffer();
 
     public void Return() => _rented = false;
 }
