@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Sinks.Mmap.Format;
 
@@ -364,18 +365,54 @@ public ref struct EventWriter
     {
         ref byte at = ref Here;
         int length = value.Length;
-        for (int i = 0; i < length; i++)
+        if (!TryNarrowAscii(ref MemoryMarshal.GetReference(value.AsSpan()), ref Unsafe.Add(ref at, 2), length))
         {
-            char c = value[i];
-            if (c >= 0x80)
-            {
-                return false;
-            }
-            Unsafe.Add(ref at, 2 + i) = (byte)c;
+            return false;
         }
         at = (byte)ValueTag.String;
         Unsafe.Add(ref at, 1) = (byte)(length + 1);
         _position += 2 + length;
+        return true;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="length"/> UTF-16 units to bytes, one a unit, while every one is ASCII; false at
+    /// the first that is not (what was copied before it is garbage past the position, never published).
+    /// Eight units a step from 8 on (the last step overlapping the one before): the per-character loop was
+    /// the largest block of Serilog's payload, for an IP address.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryNarrowAscii(ref char from, ref byte to, int length)
+    {
+        if (length >= 8 && Vector128.IsHardwareAccelerated)
+        {
+            ref ushort units = ref Unsafe.As<char, ushort>(ref from);
+            Vector128<ushort> nonAscii = Vector128.Create((ushort)0xFF80);
+            int i = 0;
+            while (true)
+            {
+                Vector128<ushort> eight = Vector128.LoadUnsafe(ref units, (nuint)i);
+                if ((eight & nonAscii) != Vector128<ushort>.Zero)
+                {
+                    return false;
+                }
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, i), Vector128.Narrow(eight, eight).AsUInt64().ToScalar());
+                if (i == length - 8)
+                {
+                    return true;
+                }
+                i = Math.Min(i + 8, length - 8);
+            }
+        }
+        for (int i = 0; i < length; i++)
+        {
+            char c = Unsafe.Add(ref from, i);
+            if (c >= 0x80)
+            {
+                return false;
+            }
+            Unsafe.Add(ref to, i) = (byte)c;
+        }
         return true;
     }
 

@@ -57,6 +57,42 @@ public class PrimitiveEncodingTests
         });
     }
 
+    [Fact]
+    public void A_short_string_with_one_non_ASCII_unit_anywhere_is_stored_as_UTF8()
+    {
+        // Short ASCII strings are narrowed eight units a step, the last step overlapping: a unit past 0x7F
+        // in any step (first, middle, the overlapped tail) must send the string the general way.
+        foreach (char odd in new[] { '\u0080', '\u00E9', '\u0100', '\u7F41', '\uFF80', '\uD800' })
+        {
+            for (int length = 0; length <= 42; length++)
+            {
+                for (int at = -1; at < length; at++)
+                {
+                    char[] chars = new char[length];
+                    for (int i = 0; i < length; i++) chars[i] = (char)('0' + (i % 64));
+                    if (at >= 0) chars[at] = odd;
+                    AssertStoredAsUtf8(new string(chars));
+                }
+            }
+        }
+    }
+
+    private static void AssertStoredAsUtf8(string value)
+    {
+        var payload = new OneString(value);
+        var measure = EventWriter.ForMeasuring(null);
+        payload.Write(ref measure);
+        byte[] body = new byte[measure.Position];
+        var exact = EventWriter.ForExactSpan(null, body);
+        payload.Write(ref exact);
+        Assert.Equal(body.Length, exact.Position);
+        byte[] utf8 = Encoding.UTF8.GetBytes(value);
+        byte[] length = new byte[Varint.MaxLength];
+        int n = Varint.Write(length, (ulong)utf8.Length + 1);
+        byte[] expected = [0x0E, .. length.AsSpan(0, n), .. utf8];
+        Assert.True(body.AsSpan().EndsWith(expected), $"'{value}' ({value.Length} units)");
+    }
+
     private readonly struct OneString(string value) : IEventPayload
     {
         public void Write(ref EventWriter writer)
