@@ -40,21 +40,7 @@ public class PrimitiveEncodingTests
         // Short ASCII strings take a fast path of their own; every other string the transcoder's. Both must
         // give the format's bytes (a lone surrogate as U+FFFD), in a buffer of exactly the measured size too.
         Gen<string> ascii = Gen.Char['\0', '\x7F'].Array[0, 60].Select(chars => new string(chars));
-        Gen.OneOf(ascii, Gen.String).Sample(value =>
-        {
-            var payload = new OneString(value);
-            var measure = EventWriter.ForMeasuring(null);
-            payload.Write(ref measure);
-            byte[] body = new byte[measure.Position];
-            var exact = EventWriter.ForExactSpan(null, body);
-            payload.Write(ref exact);
-            Assert.Equal(body.Length, exact.Position);
-            byte[] utf8 = Encoding.UTF8.GetBytes(value);
-            byte[] length = new byte[Varint.MaxLength];
-            int n = Varint.Write(length, (ulong)utf8.Length + 1);
-            byte[] expected = [0x0E, .. length.AsSpan(0, n), .. utf8];
-            Assert.True(body.AsSpan().EndsWith(expected));
-        });
+        Gen.OneOf(ascii, Gen.String).Sample(AssertStoredAsUtf8);
     }
 
     [Fact]
