@@ -8,6 +8,7 @@ namespace Sinks.Mmap.Core.Tests;
 internal sealed class TestLog : IDisposable
 {
     private readonly TempFolder _folder = new();
+    private readonly List<Sinks.Mmap.Storage.MappedSegmentStorage> _storages = new();
 
     public TestLog(string name = "app")
     {
@@ -30,7 +31,23 @@ internal sealed class TestLog : IDisposable
 
     public string[] SegmentFiles() => System.IO.Directory.GetFiles(Directory, "*-*.mlog");
 
-    public void Dispose() => _folder.Dispose();
+    /// <summary>
+    /// A segment of its own in this folder (<paramref name="name"/>-000001.mlog, number 1, first sequence 1),
+    /// mapped and written directly, without a writer; unmapped when the log is disposed.
+    /// </summary>
+    public Sinks.Mmap.Writing.ActiveSegment StandaloneSegment(string name, long ticks, long size = 64 * 1024)
+    {
+        string path = System.IO.Path.Combine(Directory, name + "-000001.mlog");
+        var storage = new Sinks.Mmap.Storage.MappedSegmentStorage(path, Sinks.Mmap.Storage.SegmentFiles.CreatePreallocated(path, size), size);
+        _storages.Add(storage);
+        return new Sinks.Mmap.Writing.ActiveSegment(storage, 1, 1, ticks, long.MaxValue);
+    }
+
+    public void Dispose()
+    {
+        foreach (var storage in _storages) storage.Dispose();
+        _folder.Dispose();
+    }
 }
 
 /// <summary>A payload with a template and three properties, as the adapters write them.</summary>

@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using Sinks.Mmap.Format;
-using Sinks.Mmap.Storage;
 using Sinks.Mmap.Writing;
 using Xunit;
 
@@ -339,10 +337,7 @@ public class EncodingLimitTests
     public void A_claim_of_a_length_that_is_not_a_record_is_refused_and_leaves_the_segment_as_it_was()
     {
         using var log = new TestLog();
-        string path = Path.Combine(log.Directory, "claim-000001.mlog");
-        const long size = 64 * 1024;
-        using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, size), size);
-        var segment = new ActiveSegment(storage, 1, 1, T0, long.MaxValue);
+        ActiveSegment segment = log.StandaloneSegment("claim", T0);
         int before = segment.ClaimedEnd;
         foreach (int length in new[] { int.MinValue, -8, 0, 8, 36, segment.MaxAlignedRecord + 8, int.MaxValue - 7 })
         {

@@ -1,8 +1,6 @@
 using System;
-using System.IO;
 using System.Linq;
 using Sinks.Mmap.Adapters;
-using Sinks.Mmap.Storage;
 using Sinks.Mmap.Writing;
 using Xunit;
 
@@ -117,10 +115,7 @@ public class RecentStringRefsTests
     public void An_event_a_thread_writes_again_from_its_remembered_ids_has_the_bytes_of_one_written_without_them()
     {
         using var log = new TestLog();
-        string path = Path.Combine(log.Directory, "recent-000001.mlog");
-        const long size = 64 * 1024;
-        using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, size), size);
-        var segment = new ActiveSegment(storage, 1, 1, T0, long.MaxValue);
+        ActiveSegment segment = log.StandaloneSegment("recent", T0);
         var other = new TemplateEvent(OtherTemplate, "Other");
         var shared = new TemplateEvent(SharedTemplate, "Order", "Country", "Other");
         var recent = new RecentStringRefs();

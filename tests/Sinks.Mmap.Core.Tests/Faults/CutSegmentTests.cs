@@ -60,10 +60,7 @@ public class CutSegmentTests
     public void A_cut_segment_is_sealed_only_where_the_seal_ends_before_the_cut()
     {
         using var log = new TestLog();
-        string path = Path.Combine(log.Directory, "seal-000001.mlog");
-        const long size = 64 * 1024;
-        using var storage = new MappedSegmentStorage(path, SegmentFiles.CreatePreallocated(path, size), size);
-        var segment = new ActiveSegment(storage, 1, 1, T0, long.MaxValue);
+        ActiveSegment segment = log.StandaloneSegment("seal", T0);
         Assert.True(segment.TryClaim(4096, T0, out _, out _));
         int tail = segment.ClaimedEnd;
 
