@@ -17,7 +17,7 @@ namespace Sinks.Mmap.Writing;
 /// closed, never both. An object the maintainer closed is never reused by its owner: the maintainer may
 /// still be reading its fields while it writes the Unused record.
 /// </remarks>
-internal sealed class ClaimBlock
+internal sealed class ClaimBlock : OwnCacheLines
 {
     /// <summary>Set in <see cref="State"/> once the block is closed: nothing more is claimed in it.</summary>
     public const long ClosedBit = long.MinValue;
@@ -68,6 +68,10 @@ internal sealed class ClaimBlock
 
     /// <summary>Maintainer only: <see cref="Appends"/> at its last round.</summary>
     public int SeenAppends;
+
+#pragma warning disable CS0169 // never read: keeps the next object off this one's lines (OwnCacheLines)
+    private LinePadding _trailing;
+#pragma warning restore CS0169
 
     public bool IsOpen => Volatile.Read(ref State) >= 0;
 }

@@ -179,7 +179,7 @@ public sealed class MmapLogWriter : IDisposable
             AppendResult result;
             if (scratch is not null && !first.Overflowed)
             {
-                result = segment.TryAppend(scratch.Bytes.AsSpan(0, first.Position), timestampUtcTicks, (byte)level, ClaimsFor(scratch), out offset, out failure);
+                result = segment.TryAppend(scratch.Bytes.Slice(0, first.Position), timestampUtcTicks, (byte)level, ClaimsFor(scratch), out offset, out failure);
             }
             else
             {

@@ -10,7 +10,7 @@ namespace Sinks.Mmap.Writing;
 /// Append: a nested log call on the same thread (a property's ToString that logs) finds it busy and
 /// takes the two-pass route instead.
 /// </summary>
-internal sealed class ScratchBuffer
+internal sealed class ScratchBuffer : OwnCacheLines
 {
     // Big enough for nearly every event; larger ones (long exception texts) measure, then encode in place.
     public const int Size = 8 * 1024;
@@ -20,7 +20,16 @@ internal sealed class ScratchBuffer
 
     private bool _rented;
 
-    public byte[] Bytes { get; } = new byte[Size];
+    // Events are encoded from past the array's first 128 bytes: an array's first bytes share a line with
+    // the object before it, which may be another thread's (OwnCacheLines). Its end is never written.
+    private readonly byte[] _bytes = new byte[LinePadding.Size + Size];
+
+#pragma warning disable CS0169 // never read: keeps the next object off this one's lines (OwnCacheLines)
+    private LinePadding _trailing;
+#pragma warning restore CS0169
+
+    /// <summary>Where an event is encoded: <see cref="Size"/> bytes.</summary>
+    public Span<byte> Bytes => new(_bytes, LinePadding.Size, Size);
 
     /// <summary>The encoder's count of values left at each open level (<see cref="EventWriter.LevelStackSize"/> of them).</summary>
     public int[] Levels { get; } = new int[EventWriter.LevelStackSize];

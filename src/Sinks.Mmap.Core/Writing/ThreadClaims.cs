@@ -10,7 +10,7 @@ namespace Sinks.Mmap.Writing;
 /// high rate, where the shared word's cache line moving between cores is the cost. The maintainer
 /// closes the block of a thread that went quiet, and the thread starts over one by one.
 /// </summary>
-internal sealed class ThreadClaims
+internal sealed class ThreadClaims : OwnCacheLines
 {
     // Blocks once this many of the thread's records within the window had another thread's between them:
     // 1,600 contended records a second at least. Below that the shared word costs little, and a block
@@ -31,6 +31,10 @@ internal sealed class ThreadClaims
 
     /// <summary>For tests: claim in blocks from the first record, and never go back.</summary>
     public bool AlwaysBlocks;
+
+#pragma warning disable CS0169 // never read: keeps the next object off this one's lines (OwnCacheLines)
+    private LinePadding _trailing;
+#pragma warning restore CS0169
 
     /// <summary>
     /// After a record claimed on its own: when another thread claimed since this thread's last record,
