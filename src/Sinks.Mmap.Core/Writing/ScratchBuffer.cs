@@ -32,7 +32,10 @@ internal sealed class ScratchBuffer : OwnCacheLines
     public Span<byte> Bytes => new(_bytes, LinePadding.Size, Size);
 
     /// <summary>The encoder's count of values left at each open level (<see cref="EventWriter.LevelStackSize"/> of them).</summary>
-    public int[] Levels { get; } = new int[EventWriter.LevelStackSize];
+    public Span<int> Levels => new(_levels, LinePadding.Size / sizeof(int), EventWriter.LevelStackSize);
+
+    // Written from past its first 128 bytes, as the bytes are (an event with containers writes it).
+    private readonly int[] _levels = new int[LinePadding.Size / sizeof(int) + EventWriter.LevelStackSize];
 
     /// <summary>How this thread claims its records: one by one, or in a block of its own.</summary>
     public ThreadClaims Claims { get; } = new();

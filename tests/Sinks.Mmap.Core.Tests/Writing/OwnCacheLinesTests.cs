@@ -39,6 +39,9 @@ public class OwnCacheLinesTests
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_bytes")]
     private static extern ref byte[] BytesArray(ScratchBuffer scratch);
 
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_levels")]
+    private static extern ref int[] LevelsArray(ScratchBuffer scratch);
+
     /// <summary>Where <paramref name="field"/> lies in <paramref name="owner"/>, counted from its first field.</summary>
     private static long OffsetOf<T>(object owner, ref T field) =>
         (long)Unsafe.ByteOffset(ref Unsafe.As<RawData>(owner).Data, ref Unsafe.As<T, byte>(ref field));
@@ -77,7 +80,7 @@ public class OwnCacheLinesTests
     }
 
     [Fact]
-    public void A_scratch_buffers_flag_and_encoded_bytes_are_off_their_neighbours_lines()
+    public void A_scratch_buffers_flag_encoded_bytes_and_level_counts_are_off_their_neighbours_lines()
     {
         var scratch = (ScratchBuffer)RuntimeHelpers.GetUninitializedObject(typeof(ScratchBuffer));
         AssertPadded(scratch, ref Trailing(scratch), "_rented", ref Rented(scratch));
@@ -90,6 +93,11 @@ public class OwnCacheLinesTests
             Assert.True(start >= LinePadding.Size, $"events are encoded {start} bytes into the array, within reach of the object before it");
             Assert.Equal(ScratchBuffer.Size, scratch.Bytes.Length);
             Assert.True(start + scratch.Bytes.Length <= array.Length);
+
+            int[] levels = LevelsArray(scratch);
+            long levelsStart = (long)Unsafe.ByteOffset(ref Unsafe.As<int, byte>(ref MemoryMarshal.GetArrayDataReference(levels)), ref Unsafe.As<int, byte>(ref MemoryMarshal.GetReference(scratch.Levels)));
+            Assert.True(levelsStart >= LinePadding.Size, $"the level counts start {levelsStart} bytes into their array, within reach of the object before it");
+            Assert.Equal(EventWriter.LevelStackSize, scratch.Levels.Length);
         }
         finally
         {
