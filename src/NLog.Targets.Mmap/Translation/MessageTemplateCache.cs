@@ -57,16 +57,17 @@ internal sealed class TemplateInfo
 /// <summary>One comparison of <see cref="NLogMessageRenderer"/> with NLog's rendering: for these parameter types and this culture, they agree or not.</summary>
 internal sealed class RenderingCheck
 {
-    public RenderingCheck(Type[] parameterTypes, System.Globalization.CultureInfo culture, bool agrees, bool plain, bool plainOnlyWhenFinite)
+    public RenderingCheck(byte[] parameterKinds, System.Globalization.CultureInfo culture, bool agrees, bool plain, bool plainOnlyWhenFinite)
     {
         PlainOnlyWhenFinite = plainOnlyWhenFinite;
-        ParameterTypes = parameterTypes;
+        ParameterKinds = parameterKinds;
         Culture = culture;
         Agrees = agrees;
         Plain = plain;
     }
 
-    public Type[] ParameterTypes { get; }
+    /// <summary>The parameters' kinds (<c>NLogMessageRenderer.KindOf</c>): all of types the renderer formats.</summary>
+    public byte[] ParameterKinds { get; }
     public System.Globalization.CultureInfo Culture { get; }
     public bool Agrees { get; }
 

@@ -52,7 +52,7 @@ internal sealed class NLogMessageRenderer
         // A verdict exists only for a culture with an ASCII minus sign and a template whose holes match the parameters.
         RenderingCheck? check = template.Checked;
         return check is not null && check.Plain && ReferenceEquals(check.Culture, culture)
-            && SameTypes(check.ParameterTypes, parameters) && (!check.PlainOnlyWhenFinite || AllRealsFinite(parameters));
+            && SameKinds(check.ParameterKinds, parameters) && (!check.PlainOnlyWhenFinite || AllRealsFinite(parameters));
     }
 
     /// <summary>The message the last <see cref="Render"/> that returned <see cref="MessageRendering.Rendered"/> produced.</summary>
@@ -72,7 +72,7 @@ internal sealed class NLogMessageRenderer
             return MessageRendering.ByNLog;
         }
         RenderingCheck? check = template.Checked;
-        bool known = check is not null && ReferenceEquals(check.Culture, culture) && SameTypes(check.ParameterTypes, parameters);
+        bool known = check is not null && ReferenceEquals(check.Culture, culture) && SameKinds(check.ParameterKinds, parameters);
         if (known && !check!.Agrees)
         {
             return MessageRendering.ByNLog;
@@ -105,7 +105,7 @@ internal sealed class NLogMessageRenderer
         bool onlyWhenFinite = false;
         bool plain = agrees && IsPlainFor(template, parameters, culture, out onlyWhenFinite)
             && string.Equals(EventHeader.TryRenderPlain(logEvent.Message, template.Names, parameters), formatted, StringComparison.Ordinal);
-        template.Checked = new RenderingCheck(TypesOf(parameters), culture, agrees, plain, plain && onlyWhenFinite);
+        template.Checked = new RenderingCheck(KindsOf(parameters), culture, agrees, plain, plain && onlyWhenFinite);
         return plain && (!onlyWhenFinite || AllRealsFinite(parameters)) ? MessageRendering.Plain : agrees ? MessageRendering.Rendered : MessageRendering.ByNLog;
     }
 
@@ -177,7 +177,7 @@ internal sealed class NLogMessageRenderer
     {
         foreach (object? p in parameters)
         {
-            if (p is not (string or bool or int or long or short or ushort or uint or ulong or byte or sbyte or double or float or decimal or Guid))
+            if (KindOf(p) == UnsupportedKind)
             {
                 return false;
             }
@@ -185,15 +185,44 @@ internal sealed class NLogMessageRenderer
         return true;
     }
 
-    private static bool SameTypes(Type[] types, object?[] parameters)
+    private const byte UnsupportedKind = 0;
+
+    /// <summary>
+    /// The parameter's type among those the renderer formats (<see cref="AppendValue"/>), as a number
+    /// from 1; <see cref="UnsupportedKind"/> for any other type, and for null. Checks compare these
+    /// rather than <see cref="Type"/> objects: each arm is an exact type test the JIT inlines, where
+    /// <c>GetType()</c> was a call for every parameter of every event.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static byte KindOf(object? value) => value switch
     {
-        if (types.Length != parameters.Length)
+        string => 1,
+        int => 2,
+        double => 3,
+        long => 4,
+        bool => 5,
+        float => 6,
+        decimal => 7,
+        Guid => 8,
+        uint => 9,
+        ulong => 10,
+        short => 11,
+        ushort => 12,
+        byte => 13,
+        sbyte => 14,
+        _ => UnsupportedKind,
+    };
+
+    // A check is made only for parameters of supported kinds (Render), so an unsupported one never matches it.
+    private static bool SameKinds(byte[] kinds, object?[] parameters)
+    {
+        if (kinds.Length != parameters.Length)
         {
             return false;
         }
-        for (int i = 0; i < types.Length; i++)
+        for (int i = 0; i < kinds.Length; i++)
         {
-            if (parameters[i]?.GetType() != types[i])
+            if (KindOf(parameters[i]) != kinds[i])
             {
                 return false;
             }
@@ -201,14 +230,14 @@ internal sealed class NLogMessageRenderer
         return true;
     }
 
-    private static Type[] TypesOf(object?[] parameters)
+    private static byte[] KindsOf(object?[] parameters)
     {
-        var types = new Type[parameters.Length];
+        var kinds = new byte[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
         {
-            types[i] = parameters[i]!.GetType();
+            kinds[i] = KindOf(parameters[i]);
         }
-        return types;
+        return kinds;
     }
 
     private bool UsesAsciiMinus(CultureInfo culture)
