@@ -116,22 +116,23 @@ public class MessageRenderingTests
     [InlineData("")]
     public void An_event_whose_parameters_are_of_other_types_than_the_checked_ones_is_not_taken_for_them(string cultureName)
     {
-        // Each event after the first breaks the check with a parameter of another type (one the renderer formats,
-        // one it leaves to NLog, or null), and some return to the checked types: every stored message must still be NLog's.
+        // Every other event breaks the check the one before it passed, with a parameter of another type: one the
+        // renderer formats, one it leaves to NLog, or null. Every stored message must still be NLog's.
         var culture = CultureInfo.GetCultureInfo(cultureName);
         var date = new DateTime(2026, 12, 7, 10, 0, 0, DateTimeKind.Utc);
-        AssertStoredMessagesMatchNLog(culture, "Kinds {A} {B}",
-            new object?[] { 1, 2.5 },
-            new object?[] { 1, date },
-            new object?[] { 1, 2.5m },
-            new object?[] { 1, double.NaN },
-            new object?[] { 1L, 2.5f },
-            new object?[] { date, 2.5 },
-            new object?[] { 'c', 2.5 },
-            new object?[] { null, 2.5 },
-            new object?[] { DayOfWeek.Monday, 2.5 },
-            new object?[] { 1u, 2.5 },
-            new object?[] { 1, 2.5 });
+        object?[][] others =
+        {
+            new object?[] { date, 2.5 }, new object?[] { 1, date }, new object?[] { 1, 2.50m }, new object?[] { 1, double.NaN },
+            new object?[] { 1L, 2.5f }, new object?[] { 'c', 2.5 }, new object?[] { null, 2.5 }, new object?[] { DayOfWeek.Monday, 2.5 },
+            new object?[] { 1u, 2.5 }, new object?[] { new Version(1, 2), 2.5 }, new object?[] { 1, TimeSpan.FromSeconds(1) },
+        };
+        var events = new List<object?[]>();
+        foreach (object?[] other in others)
+        {
+            events.Add(new object?[] { 7, 1.25 });
+            events.Add(other);
+        }
+        AssertStoredMessagesMatchNLog(culture, "Kinds {A} {B}", events.ToArray());
     }
 
     [Theory]
