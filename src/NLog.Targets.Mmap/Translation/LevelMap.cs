@@ -7,29 +7,15 @@ namespace NLog.Targets.Mmap.Translation;
 internal static class LevelMap
 {
     /// <summary>
-    /// The core level an event of <paramref name="level"/> is written at: <see cref="ToMmap"/>, with
-    /// Fatal for <see cref="LogLevel.Off"/> and null. Inlined into every write: NLog's ordinals 0 to 4
-    /// are the core's numbers.
+    /// The core level an event of <paramref name="level"/> is written at: Fatal for
+    /// <see cref="LogLevel.Off"/> and null. Inlined into every write: NLog's ordinals 0 to 5 are the
+    /// core's numbers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static MmapLevel ForEvent(LogLevel? level) =>
         level is not null && (uint)level.Ordinal < (uint)MmapLevel.Fatal ? (MmapLevel)(byte)level.Ordinal : MmapLevel.Fatal;
 
     /// <summary>The core level of <paramref name="level"/>; null for <see cref="LogLevel.Off"/> (and null).</summary>
-    public static MmapLevel? ToMmap(LogLevel? level)
-    {
-        if (level is null || level == LogLevel.Off)
-        {
-            return null;
-        }
-        return level.Ordinal switch
-        {
-            0 => MmapLevel.Verbose,
-            1 => MmapLevel.Debug,
-            2 => MmapLevel.Information,
-            3 => MmapLevel.Warning,
-            4 => MmapLevel.Error,
-            _ => MmapLevel.Fatal,
-        };
-    }
+    public static MmapLevel? ToMmap(LogLevel? level) =>
+        level is null || level == LogLevel.Off ? null : ForEvent(level);
 }

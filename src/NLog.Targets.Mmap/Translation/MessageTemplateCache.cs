@@ -66,7 +66,7 @@ internal sealed class RenderingCheck
         Plain = plain;
     }
 
-    /// <summary>The parameters' kinds (<c>NLogMessageRenderer.KindOf</c>): all of types the renderer formats.</summary>
+    /// <summary>The parameters' kinds (<c>NLogMessageRenderer.KindOf</c>), each one of a type the renderer formats.</summary>
     public byte[] ParameterKinds { get; }
     public System.Globalization.CultureInfo Culture { get; }
     public bool Agrees { get; }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Sinks.Mmap.Adapters;
 
 namespace NLog.Targets.Mmap.Translation;
@@ -193,7 +194,7 @@ internal sealed class NLogMessageRenderer
     /// rather than <see cref="Type"/> objects: each arm is an exact type test the JIT inlines, where
     /// <c>GetType()</c> was a call for every parameter of every event.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte KindOf(object? value) => value switch
     {
         string => 1,

@@ -166,12 +166,10 @@ public ref struct EventWriter
 
     private void WriteHeader(in EventHeader header, ReadOnlySpan<char> renderedMessage, bool hasRenderedMessage)
     {
-        if (_headerWritten || header.PropertyCount < 0)
+        if (!TryBeginHeader(header.PropertyCount))
         {
-            Reject(EventRejection.BadShape);
             return;
         }
-        _headerWritten = true;
         EventPresence presence = EventPresence.None;
         if (header.LoggerName is not null) presence |= EventPresence.Logger;
         // The text is a StrRef (1.3): a text logged again (the same exception, or one thrown the same way
@@ -216,15 +214,26 @@ public ref struct EventWriter
     /// <param name="propertyCount">How many top-level properties follow.</param>
     public void WriteHeader(short offsetMinutes, string? messageTemplate, int propertyCount)
     {
-        if (_headerWritten || propertyCount < 0)
+        if (!TryBeginHeader(propertyCount))
         {
-            Reject(EventRejection.BadShape);
             return;
         }
-        _headerWritten = true;
         WriteFixedPart(offsetMinutes, EventPresence.None);
         WriteRecentStrRef(messageTemplate);
         WritePropertyCount(propertyCount);
+    }
+
+    // A header is written once, first, with a count that is not negative; either overload starts here.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryBeginHeader(int propertyCount)
+    {
+        if (_headerWritten || propertyCount < 0)
+        {
+            Reject(EventRejection.BadShape);
+            return false;
+        }
+        _headerWritten = true;
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

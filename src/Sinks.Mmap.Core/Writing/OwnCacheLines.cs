@@ -11,8 +11,8 @@ namespace Sinks.Mmap.Writing;
 /// A garbage collection that compacts packs the threads' long-lived objects side by side. With two
 /// threads logging, one thread's writes then took the line of the other's (or of an object both
 /// read, such as the sink), and each append missed: the claim block's fields took a quarter of the
-/// append's samples at two threads, and Serilog → Mmap ran at 65–69 % of the empty sink's throughput
-/// against 80–89 % padded (peer-pairs, 2 threads, four runs each, alternated). 128 bytes, not 64:
+/// append's samples at two threads, and Serilog → Mmap ran at 65–75 % of the empty sink's throughput
+/// against 77–89 % padded (peer-pairs, 2 threads, eight runs each, alternated). 128 bytes, not 64:
 /// the adjacent-line prefetcher moves lines in pairs. The runtime lays out a base class's fields
 /// before its subclass's, and a struct field after the primitive ones, which is what puts the
 /// padding on both sides: checked for CoreCLR by a test (OwnCacheLinesTests), not for Native AOT's
