@@ -142,7 +142,8 @@ public class PowerLossTests
         for (int trial = 0; trial < 20; trial++)
         {
             string copy = CopyLog(log, Path.Combine(folder.Path, "fake-" + trial));
-            FakePowerLoss(Path.Combine(copy, flushPoint.Segment), flushPoint.End, random);
+            // The padding to 8 bytes is part of the frame (FORMAT.md) and shares the record's page, so it was flushed with it.
+            FakePowerLoss(Path.Combine(copy, flushPoint.Segment), flushPoint.PaddedEnd, random);
             for (int later = flushSegment + 1; later < segments.Length; later++)
             {
                 string file = Path.Combine(copy, segments[later]);
@@ -210,6 +211,9 @@ public class PowerLossTests
     private sealed record Span(string Segment, long Sequence, long Start, int Length, (int, int, long)? Key)
     {
         public long End => Start + Length;
+
+        /// <summary>Where the frame ends with its padding to 8 bytes: a frame whose padding is cut off is not valid.</summary>
+        public long PaddedEnd => Start + ((Length + 7) & ~7);
     }
 
     private static long SegmentNumber(string segmentPath)
