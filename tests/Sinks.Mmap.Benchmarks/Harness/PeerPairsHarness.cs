@@ -37,6 +37,15 @@ internal static class PeerPairsHarness
         string threadList = HarnessCommand.TextOption(args, "threads") ?? "1,2";
         // --libraries serilog (or nlog): one library's pairs only, for a profiler.
         string libraries = HarnessCommand.TextOption(args, "libraries") ?? "serilog,nlog";
+        // --only baseline (or mmap): both bursts of every round run that one pipeline, so a profiler's
+        // sample counts per function, set against another process's with the other, give each
+        // function's share of the difference (a ratio printed then is ~100 % and means nothing).
+        string? only = HarnessCommand.TextOption(args, "only");
+        if (only is not null && only is not "baseline" and not "mmap")
+        {
+            Console.Error.WriteLine($"peer-pairs: --only is 'baseline' or 'mmap', not '{only}'");
+            return 2;
+        }
         using var folder = new TempDirectory("peer-pairs");
 
         int serilogSelfLog = 0;
@@ -56,7 +65,8 @@ internal static class PeerPairsHarness
                 ("Serilog", "empty sink", (first, count) => LogSerilog(serilogEmpty, workload, first, count), (first, count) => LogSerilog(serilogMmap, workload, first, count)),
                 ("NLog", "NullTarget", (first, count) => LogNLog(nlogNull.GetLogger("Bench"), workload, first, count), (first, count) => LogNLog(nlogMmap.GetLogger("Bench"), workload, first, count)),
             };
-            Console.WriteLine($"// peer-pairs: {workload}, {events:N0} events a burst, {rounds} rounds, threads {threadList}, {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}");
+            Console.WriteLine($"// peer-pairs: {workload}, {events:N0} events a burst, {rounds} rounds, threads {threadList}, {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}"
+                + (only is null ? "" : $"; --only {only}: both bursts run that pipeline, for a profiler, and the ratios mean nothing"));
             Console.WriteLine();
             Console.WriteLine("| library | threads | round | baseline ns/event | Mmap ns/event | Mmap throughput / baseline | baseline CPU ns/event | Mmap CPU ns/event | baseline, other threads' CPU ns/event | Mmap, other threads' CPU ns/event |");
             Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
@@ -64,9 +74,11 @@ internal static class PeerPairsHarness
             foreach (string part in threadList.Split(','))
             {
                 int threads = int.Parse(part, System.Globalization.CultureInfo.InvariantCulture);
-                foreach (var (library, baselineName, logBase, logMmap) in pairs)
+                foreach (var (library, baselineName, baselinePipeline, mmapPipeline) in pairs)
                 {
                     if (!libraries.Contains(library, StringComparison.OrdinalIgnoreCase)) continue;
+                    Action<int, int> logBase = only == "mmap" ? mmapPipeline : baselinePipeline;
+                    Action<int, int> logMmap = only == "baseline" ? baselinePipeline : mmapPipeline;
                     // Not counted: the JIT's tiers, the first segments.
                     Burst(threads, events / 2, logBase);
                     Burst(threads, events / 2, logMmap);
