@@ -6,7 +6,8 @@ namespace Sinks.Mmap;
 /// A per-thread memory of the string ids the last events used, by position in the event: the
 /// template is the first string reference, the first property name the second, and so on. A thread
 /// that logs the same template again (the common case) finds each string at its position by one
-/// reference comparison, without hashing it for the segment's <see cref="StringTable"/>.
+/// reference comparison (or, for the same text in a new string, one comparison of the text),
+/// without hashing it for the segment's <see cref="StringTable"/>.
 /// Ids belong to one segment, so the memory is cleared when the thread writes to another.
 /// </summary>
 internal sealed class RecentStringRefs
@@ -32,9 +33,17 @@ internal sealed class RecentStringRefs
     public int Find(int position, string value)
     {
         string?[] values = _values;
-        if ((uint)position < (uint)values.Length && ReferenceEquals(values[position], value))
+        if ((uint)position < (uint)values.Length)
         {
-            return _ids[position];
+            string? remembered = values[position];
+            // The same instance (a literal, a cached name) is one compare. The same text in a new string
+            // (NLog parses the template again for each event it formats itself, and its names are new
+            // strings each time) is the same id too: comparing the text costs less than the segment's
+            // table would, which looks a new instance up by value under its lock.
+            if (ReferenceEquals(remembered, value) || (remembered is not null && remembered.Length == value.Length && string.Equals(remembered, value)))
+            {
+                return _ids[position];
+            }
         }
         return 0;
     }

@@ -135,6 +135,48 @@ public class RecentStringRefsTests
         Assert.Equal(twoPass, remembered);
     }
 
+    [Fact]
+    public void A_name_built_anew_with_the_same_text_is_found_at_its_position_and_another_text_is_not()
+    {
+        using var log = new TestLog();
+        ActiveSegment segment = log.StandaloneSegment("recent-text", T0);
+        var recent = new RecentStringRefs();
+        recent.BindTo(segment);
+        recent.Remember(2, "Order", 7);
+
+        string anew = new string("Order".AsSpan());
+        Assert.NotSame("Order", anew);
+        Assert.Equal(7, recent.Find(2, anew));
+        Assert.Equal(0, recent.Find(2, "Ordex"));
+        Assert.Equal(0, recent.Find(2, "Orders"));
+        Assert.Equal(0, recent.Find(3, anew));
+    }
+
+    [Fact]
+    public void Events_whose_names_are_new_strings_each_time_are_written_from_the_remembered_ids_with_the_same_bytes()
+    {
+        using var log = new TestLog();
+        ActiveSegment segment = log.StandaloneSegment("recent-anew", T0);
+        var recent = new RecentStringRefs();
+        recent.BindTo(segment);
+        Scratch(segment, recent, new TemplateEvent(OtherTemplate, "Other"));
+        // As NLog hands them over when it formats the message itself: the same text, a new string per event.
+        TemplateEvent Anew() => new(SharedTemplate, new string("Order".AsSpan()), new string("Country".AsSpan()));
+        byte[] interned = Scratch(segment, recent, Anew());
+        int defined = segment.Strings.Count;
+        byte[] remembered = Scratch(segment, recent, Anew());
+        var twoPass = Anew();
+        var measure = EventWriter.ForMeasuring(segment);
+        twoPass.Write(ref measure);
+        byte[] expected = new byte[measure.Position];
+        var exact = EventWriter.ForExactSpan(segment, expected);
+        twoPass.Write(ref exact);
+
+        Assert.Equal(expected, interned);
+        Assert.Equal(expected, remembered);
+        Assert.Equal(defined, segment.Strings.Count);
+    }
+
     private static byte[] Scratch(ActiveSegment segment, RecentStringRefs recent, TemplateEvent e)
     {
         byte[] buffer = new byte[1024];
