@@ -124,11 +124,7 @@ public class RecentStringRefsTests
         byte[] first = Scratch(segment, recent, other);
         byte[] interned = Scratch(segment, recent, shared);
         byte[] remembered = Scratch(segment, recent, shared);
-        var measure = EventWriter.ForMeasuring(segment);
-        shared.Write(ref measure);
-        byte[] twoPass = new byte[measure.Position];
-        var exact = EventWriter.ForExactSpan(segment, twoPass);
-        shared.Write(ref exact);
+        byte[] twoPass = TwoPass(segment, shared);
 
         Assert.NotEmpty(first);
         Assert.Equal(twoPass, interned);
@@ -165,16 +161,22 @@ public class RecentStringRefsTests
         byte[] interned = Scratch(segment, recent, Anew());
         int defined = segment.Strings.Count;
         byte[] remembered = Scratch(segment, recent, Anew());
-        var twoPass = Anew();
-        var measure = EventWriter.ForMeasuring(segment);
-        twoPass.Write(ref measure);
-        byte[] expected = new byte[measure.Position];
-        var exact = EventWriter.ForExactSpan(segment, expected);
-        twoPass.Write(ref exact);
+        byte[] expected = TwoPass(segment, Anew());
 
         Assert.Equal(expected, interned);
         Assert.Equal(expected, remembered);
         Assert.Equal(defined, segment.Strings.Count);
+    }
+
+    /// <summary>The event measured, then encoded into a span of exactly that length: no remembered ids.</summary>
+    private static byte[] TwoPass(ActiveSegment segment, TemplateEvent e)
+    {
+        var measure = EventWriter.ForMeasuring(segment);
+        e.Write(ref measure);
+        byte[] bytes = new byte[measure.Position];
+        var exact = EventWriter.ForExactSpan(segment, bytes);
+        e.Write(ref exact);
+        return bytes;
     }
 
     private static byte[] Scratch(ActiveSegment segment, RecentStringRefs recent, TemplateEvent e)
