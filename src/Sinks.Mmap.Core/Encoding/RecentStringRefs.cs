@@ -35,12 +35,11 @@ internal sealed class RecentStringRefs
         string?[] values = _values;
         if ((uint)position < (uint)values.Length)
         {
-            string? remembered = values[position];
-            // The same instance (a literal, a cached name) is one compare. The same text in a new string
-            // (NLog parses the template again for each event it formats itself, and its names are new
-            // strings each time) is the same id too: comparing the text costs less than the segment's
-            // table would, which looks a new instance up by value under its lock.
-            if (ReferenceEquals(remembered, value) || (remembered is not null && remembered.Length == value.Length && string.Equals(remembered, value)))
+            // The same instance (a literal, a cached name) is string.Equals' first compare. The same text in
+            // a new string (NLog parses the template again for each event it formats itself, and its names
+            // are new strings each time) is the same id too: comparing lengths, then the text, costs less
+            // than the segment's table would, which looks a new instance up by value under its lock.
+            if (string.Equals(values[position], value))
             {
                 return _ids[position];
             }
