@@ -71,9 +71,8 @@ public struct EventHeader
     public void SetException(System.Exception exception)
     {
         System.ArgumentNullException.ThrowIfNull(exception);
-        System.Type type = exception.GetType();
-        ExceptionType = type.FullName ?? type.Name;
+        ExceptionText = ExceptionTexts.Of(exception, out string typeName);
+        ExceptionType = typeName;
         ExceptionMessage = exception.Message;
-        ExceptionText = ExceptionTexts.Of(exception);
     }
 }

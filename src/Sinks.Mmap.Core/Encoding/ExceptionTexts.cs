@@ -38,26 +38,44 @@ internal static class ExceptionTexts
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_remoteStackTraceString")]
     private static extern ref string? RemoteStackTraceField(Exception exception);
 
-    /// <summary>The exception's <c>ToString()</c>, from the cache when nothing it shows changed.</summary>
-    public static string Of(Exception exception)
+    /// <summary>
+    /// The exception's <c>ToString()</c>, and its type's full name in <paramref name="typeName"/>,
+    /// both from the cache when nothing the text shows changed.
+    /// </summary>
+    /// <remarks>
+    /// The type name is kept with the text because <see cref="Type.FullName"/> is not free to ask
+    /// again: the runtime holds a type's name cache weakly, so the first call after every
+    /// collection builds the name and its cache anew (256 bytes for an InvalidOperationException).
+    /// </remarks>
+    public static string Of(Exception exception, out string typeName)
     {
         if (!Usable())
         {
+            typeName = TypeNameOf(exception);
             return exception.ToString();
         }
         if (Cache.TryGetValue(exception, out Entry? entry) && entry.Matches(exception))
         {
+            typeName = entry.TypeName;
             return entry.Text;
         }
         // Taken before rendering: a trace that grows meanwhile makes the entry stale, never wrong.
         Entry? fresh = Entry.TryCapture(exception);
+        typeName = TypeNameOf(exception);
         string text = exception.ToString();
         if (fresh is not null)
         {
             fresh.Text = text;
+            fresh.TypeName = typeName;
             Cache.AddOrUpdate(exception, fresh);
         }
         return text;
+    }
+
+    private static string TypeNameOf(Exception exception)
+    {
+        Type type = exception.GetType();
+        return type.FullName ?? type.Name;
     }
 
     /// <summary>True when this runtime passed the self-test: texts are kept.</summary>
@@ -180,6 +198,8 @@ internal static class ExceptionTexts
         }
 
         public string Text = "";
+
+        public string TypeName = "";
 
         /// <summary>A snapshot of the chain, or null when it must be rendered every time.</summary>
         public static Entry? TryCapture(Exception exception)

@@ -18,15 +18,33 @@ public class ExceptionTextTests
         // The runtime this suite runs on passes the self-test (where one does not, every use renders).
         Assert.True(ExceptionTexts.IsCaching);
         Exception exception = Thrown();
-        string first = ExceptionTexts.Of(exception);
+        string first = ExceptionTexts.Of(exception, out _);
         Assert.Equal(exception.ToString(), first);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        string again = ExceptionTexts.Of(exception);
+        string again = ExceptionTexts.Of(exception, out _);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Same(first, again);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void An_exception_logged_again_after_a_collection_allocates_nothing_for_its_type_name()
+    {
+        Exception exception = Thrown();
+        var header = new EventHeader();
+        header.SetException(exception);
+        // The runtime holds a type's name cache weakly: asking Type.FullName again after a collection builds it anew.
+        GC.Collect();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        header.SetException(exception);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(exception.GetType().FullName, header.ExceptionType);
+        Assert.Same(exception.Message, header.ExceptionMessage);
     }
 
     [Fact]
@@ -35,11 +53,11 @@ public class ExceptionTextTests
         string? first = null;
         try
         {
-            LogAndRethrow(e => first = ExceptionTexts.Of(e));
+            LogAndRethrow(e => first = ExceptionTexts.Of(e, out _));
         }
         catch (InvalidOperationException e)
         {
-            string again = ExceptionTexts.Of(e);
+            string again = ExceptionTexts.Of(e, out _);
             Assert.Equal(e.ToString(), again);
             Assert.NotEqual(first, again);
             Assert.Contains(nameof(A_rethrown_exception_logged_again_holds_the_frames_its_rethrow_added), again, StringComparison.Ordinal);
@@ -66,11 +84,11 @@ public class ExceptionTextTests
         string? inFilter = null;
         try
         {
-            Middle(e => inFilter = ExceptionTexts.Of(e));
+            Middle(e => inFilter = ExceptionTexts.Of(e, out _));
         }
         catch (InvalidOperationException e)
         {
-            string caught = ExceptionTexts.Of(e);
+            string caught = ExceptionTexts.Of(e, out _);
             Assert.Equal(e.ToString(), caught);
             Assert.NotNull(inFilter);
             Assert.NotEqual(inFilter, caught);
@@ -82,9 +100,9 @@ public class ExceptionTextTests
     public void An_exception_whose_message_changes_is_rendered_again_each_time()
     {
         var exception = (CountingException)Thrown(() => throw new CountingException());
-        string first = ExceptionTexts.Of(exception);
+        string first = ExceptionTexts.Of(exception, out _);
         exception.Count++;
-        string second = ExceptionTexts.Of(exception);
+        string second = ExceptionTexts.Of(exception, out _);
         Assert.Equal(exception.ToString(), second);
         Assert.NotEqual(first, second);
     }
@@ -94,7 +112,7 @@ public class ExceptionTextTests
     {
         var inner = Thrown();
         Exception outer = Thrown(() => throw new ApplicationException("outer", inner));
-        string first = ExceptionTexts.Of(outer);
+        string first = ExceptionTexts.Of(outer, out _);
         try
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
@@ -102,7 +120,7 @@ public class ExceptionTextTests
         catch (InvalidOperationException)
         {
         }
-        string second = ExceptionTexts.Of(outer);
+        string second = ExceptionTexts.Of(outer, out _);
         Assert.Equal(outer.ToString(), second);
         Assert.NotEqual(first, second);
     }
