@@ -17,7 +17,9 @@ namespace Sinks.Mmap.Benchmarks.Harness;
 /// The headline ratios (Serilog → Mmap against Serilog's empty sink, NLog → Mmap against
 /// NullTarget) measured side by side in one process: each round logs a burst through the baseline
 /// and a burst through Mmap, one right after the other (order alternating), so both halves of a ratio
-/// see the same machine. Prints wall and logging-thread CPU time per event, each round's throughput
+/// see the same machine. Each burst starts once the process is idle again, so the writer's background
+/// work left from an Mmap burst does not run in the baseline's. Prints wall and logging-thread CPU
+/// time per event, the other threads' CPU during and after each burst, each round's throughput
 /// ratio, their median and spread, at 1 and 2 logging threads.
 /// </summary>
 /// <remarks>
@@ -68,8 +70,8 @@ internal static class PeerPairsHarness
             Console.WriteLine($"// peer-pairs: {workload}, {events:N0} events a burst, {rounds} rounds, threads {threadList}, {Environment.ProcessorCount} cores, load {HarnessCommand.Load()}"
                 + (only is null ? "" : $"; --only {only}: both bursts run that pipeline, for a profiler, and the ratios mean nothing"));
             Console.WriteLine();
-            Console.WriteLine("| library | threads | round | baseline ns/event | Mmap ns/event | Mmap throughput / baseline | baseline CPU ns/event | Mmap CPU ns/event | baseline, other threads' CPU ns/event | Mmap, other threads' CPU ns/event |");
-            Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            Console.WriteLine("| library | threads | round | baseline ns/event | Mmap ns/event | Mmap throughput / baseline | baseline CPU ns/event | Mmap CPU ns/event | baseline, other threads' CPU ns/event | Mmap, other threads' CPU ns/event | baseline, other threads' CPU after the burst | Mmap, other threads' CPU after the burst |");
+            Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
             var summary = new List<string>();
             foreach (string part in threadList.Split(','))
             {
@@ -85,20 +87,20 @@ internal static class PeerPairsHarness
                     var ratios = new List<double>();
                     for (int round = 0; round < rounds; round++)
                     {
-                        (double baseWall, double baseCpu, double baseOther) = (0, 0, 0);
-                        (double mmapWall, double mmapCpu, double mmapOther) = (0, 0, 0);
+                        (double baseWall, double baseCpu, double baseOther, double baseAfter) = (0, 0, 0, 0);
+                        (double mmapWall, double mmapCpu, double mmapOther, double mmapAfter) = (0, 0, 0, 0);
                         if (round % 2 == 0)
                         {
-                            (baseWall, baseCpu, baseOther) = Burst(threads, events, logBase);
-                            (mmapWall, mmapCpu, mmapOther) = Burst(threads, events, logMmap);
+                            (baseWall, baseCpu, baseOther, baseAfter) = Burst(threads, events, logBase);
+                            (mmapWall, mmapCpu, mmapOther, mmapAfter) = Burst(threads, events, logMmap);
                         }
                         else
                         {
-                            (mmapWall, mmapCpu, mmapOther) = Burst(threads, events, logMmap);
-                            (baseWall, baseCpu, baseOther) = Burst(threads, events, logBase);
+                            (mmapWall, mmapCpu, mmapOther, mmapAfter) = Burst(threads, events, logMmap);
+                            (baseWall, baseCpu, baseOther, baseAfter) = Burst(threads, events, logBase);
                         }
                         ratios.Add(baseWall / mmapWall);
-                        Console.WriteLine($"| {library} | {threads} | {round + 1} | {baseWall:F0} | {mmapWall:F0} | {100 * baseWall / mmapWall:F0} % | {baseCpu:F0} | {mmapCpu:F0} | {baseOther:F0} | {mmapOther:F0} |");
+                        Console.WriteLine($"| {library} | {threads} | {round + 1} | {baseWall:F0} | {mmapWall:F0} | {100 * baseWall / mmapWall:F0} % | {baseCpu:F0} | {mmapCpu:F0} | {baseOther:F0} | {mmapOther:F0} | {baseAfter:F0} | {mmapAfter:F0} |");
                     }
                     ratios.Sort();
                     summary.Add($"{library} → Mmap, {threads} thread(s): {100 * HarnessCommand.Median(ratios):F0} % of the {baselineName}'s throughput (median of {rounds} rounds; {100 * ratios[0]:F0}–{100 * ratios[^1]:F0} %)");
@@ -123,8 +125,12 @@ internal static class PeerPairsHarness
     }
 
 
-    /// <summary>Logs <paramref name="events"/> split over <paramref name="threads"/> threads at once; wall ns and summed thread CPU ns per event.</summary>
-    private static (double WallNs, double CpuNs, double OtherCpuNs) Burst(int threads, int events, Action<int, int> log)
+    /// <summary>
+    /// Logs <paramref name="events"/> split over <paramref name="threads"/> threads at once; wall ns,
+    /// summed logging-thread CPU ns and the other threads' CPU ns per event during the burst, and the
+    /// other threads' CPU ns per event after it, until they are idle again (<see cref="Settle"/>).
+    /// </summary>
+    private static (double WallNs, double CpuNs, double OtherCpuNs, double AfterCpuNs) Burst(int threads, int events, Action<int, int> log)
     {
         int perThread = events / threads;
         long cpuTotal = 0;
@@ -148,9 +154,35 @@ internal static class PeerPairsHarness
         go.Set();
         foreach (Thread worker in workers) worker.Join();
         double wall = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6;
+        long process1 = CpuClock.ProcessNs();
         // Everything else the process did meanwhile: the garbage collector's threads, and the writer's maintainer and lifecycle threads.
-        long other = CpuClock.ProcessNs() - process0 - cpuTotal;
-        return (wall / (perThread * threads), (double)cpuTotal / (perThread * threads), (double)other / (perThread * threads));
+        long other = process1 - process0 - cpuTotal;
+        long after = Settle(process1);
+        double n = perThread * threads;
+        return (wall / n, cpuTotal / n, other / n, after / n);
+    }
+
+    /// <summary>
+    /// Waits until the process's threads are idle (under 5 % of a core over 10 ms; 3 s at most) and
+    /// returns the CPU ns they used since <paramref name="processNs"/>. The writer's background thread
+    /// prepares a segment's pages ahead (about 5 µs of CPU a page on the development VM, §1 of
+    /// BENCHMARKS.md) and goes on after the burst that filled the last segment. Without this wait that
+    /// work ran during the next burst, half the time the baseline's: at 2 threads its bursts showed a
+    /// median 20–28 ns an event of other threads' CPU, 5–12 with the wait.
+    /// </summary>
+    private static long Settle(long processNs)
+    {
+        const long QuietNs = 500_000;
+        long deadline = Stopwatch.GetTimestamp() + 3 * Stopwatch.Frequency;
+        long previous = CpuClock.ProcessNs();
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            Thread.Sleep(10);
+            long now = CpuClock.ProcessNs();
+            if (now - previous < QuietNs) break;
+            previous = now;
+        }
+        return previous - processNs;
     }
 
     private static void LogSerilog(Serilog.Core.Logger logger, PeerWorkload workload, int first, int count)
