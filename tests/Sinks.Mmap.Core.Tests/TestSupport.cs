@@ -165,3 +165,26 @@ internal static class TestSupport
         return sb.ToString();
     }
 }
+
+/// <summary>
+/// The writer's prepared next segment, reached through reflection: tests that must hold a moment of
+/// the rotation open (a standby taken and not yet activated) do what the writer does, by hand.
+/// </summary>
+internal static class StandbySeam
+{
+    private static readonly System.Reflection.FieldInfo Field =
+        typeof(Sinks.Mmap.Writing.SegmentRotation).GetField("_standby", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+        ?? throw new InvalidOperationException("SegmentRotation has no _standby field");
+
+    public static Sinks.Mmap.Storage.SegmentStorage? Get(Sinks.Mmap.Writing.SegmentRotation rotation) => (Sinks.Mmap.Storage.SegmentStorage?)Field.GetValue(rotation);
+
+    public static void Set(Sinks.Mmap.Writing.SegmentRotation rotation, Sinks.Mmap.Storage.SegmentStorage? standby) => Field.SetValue(rotation, standby);
+
+    /// <summary>What a rotation's exchange does: the standby is the caller's now (the maintainer never touches one that is there).</summary>
+    public static Sinks.Mmap.Storage.SegmentStorage? Take(Sinks.Mmap.Writing.SegmentRotation rotation)
+    {
+        Sinks.Mmap.Storage.SegmentStorage? standby = Get(rotation);
+        Set(rotation, null);
+        return standby;
+    }
+}

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Sinks.Mmap.Format;
 using Sinks.Mmap.Storage;
+using Sinks.Mmap.TestSupport;
 using Sinks.Mmap.Writing;
 using Xunit;
 
@@ -43,6 +44,16 @@ public class RetentionTests
         }
     }
 
+    /// <summary>4 KiB segments kept for an hour by <paramref name="clock"/>'s time, with no count limit.</summary>
+    private static MmapLogOptions AgeLimited(TestLog log, FakeTimeProvider clock)
+    {
+        MmapLogOptions options = log.Options(4096);
+        options.RetainedFileCountLimit = null;
+        options.RetainedFileTimeLimit = TimeSpan.FromHours(1);
+        options.TimeProvider = clock;
+        return options;
+    }
+
     private static void AssertNewestKept(List<long> numbers, long newest)
     {
         // What is left is a contiguous run ending at the newest: the oldest went first.
@@ -80,10 +91,7 @@ public class RetentionTests
     {
         using var log = new TestLog();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        MmapLogOptions options = log.Options(4096);
-        options.RetainedFileCountLimit = null;
-        options.RetainedFileTimeLimit = TimeSpan.FromHours(1);
-        options.TimeProvider = clock;
+        MmapLogOptions options = AgeLimited(log, clock);
         var naming = new SegmentNaming(log.Path_);
         using (var writer = new MmapLogWriter(options))
         {
@@ -251,5 +259,41 @@ public class RetentionTests
         Assert.Contains((short)2999, values);
         Assert.Contains((short)-2999, values);
         Assert.True(new MmapLogReader(log.Directory).Validate().Segments.All(s => s.CorruptRanges.Count == 0 && s.Problem is null));
+    }
+
+    [Fact]
+    public void A_segment_past_the_limits_is_deleted_before_the_next_segment_is_created()
+    {
+        // So that the memory its cached pages free is what the new segment is made of.
+        using var log = new TestLog();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var writer = new MmapLogWriter(AgeLimited(log, clock));
+        var naming = new SegmentNaming(log.Path_);
+        string first = naming.PathFor(1);
+        WriteUntilSegment(writer, log, 2);
+        Assert.True(TestSupport.WaitUntil(() => StandbySeam.Get(writer.Rotation)?.Path == naming.PathFor(3)), "segment 3 was never prepared");
+        // Closed and trimmed by the maintainer: nothing keeps it from retention but its age.
+        Assert.True(TestSupport.WaitUntil(() => new FileInfo(first).Length < 4096), "segment 1 was never closed");
+
+        var order = new List<string>();
+        using var watcher = new FileSystemWatcher(log.Directory, "*.mlog");
+        watcher.Created += (_, a) => { lock (order) order.Add("created " + a.Name); };
+        watcher.Deleted += (_, a) => { lock (order) order.Add("deleted " + a.Name); };
+        watcher.EnableRaisingEvents = true;
+        // Segment 1 is now past the age limit, and nothing has looked yet: no rotation, no seal.
+        clock.Now += TimeSpan.FromHours(2);
+        SegmentStorage taken = StandbySeam.Take(writer.Rotation)!;
+        taken.DeleteIfStillNamed();
+        taken.Dispose();
+        writer.Rotation.PrepareStandbyIfNeeded();
+
+        string deleted = "deleted " + Path.GetFileName(first);
+        string created = "created " + Path.GetFileName(naming.PathFor(4));
+        Assert.True(TestSupport.WaitUntil(() => { lock (order) return order.Contains(deleted) && order.Contains(created); }),
+            "expected segment 1 deleted and segment 4 created; saw: " + string.Join(", ", order));
+        lock (order)
+        {
+            Assert.True(order.IndexOf(deleted) < order.IndexOf(created), "the new segment was made before the old one went: " + string.Join(", ", order));
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Reflection;
 using Sinks.Mmap.Storage;
 using Sinks.Mmap.Writing;
 using Xunit;
@@ -14,24 +13,19 @@ namespace Sinks.Mmap.Core.Tests.Writing;
 /// </summary>
 public class StandbyRaceTests
 {
-    private static readonly FieldInfo StandbyField = typeof(SegmentRotation).GetField("_standby", BindingFlags.NonPublic | BindingFlags.Instance)!;
-
     [Fact]
     public unsafe void A_standby_taken_but_not_yet_activated_is_not_prepared_again_over_its_file()
     {
-        Assert.NotNull(StandbyField);
         using var log = new TestLog();
         MmapLogOptions options = log.Options(4096);
         options.RetainedFileCountLimit = null;
         using var writer = new MmapLogWriter(options);
         var e = new FixedSizeEvent(1);
         Assert.True(writer.Append(TestSupport.Ticks(2026, 11, 21), MmapLevel.Information, ref e));
-        Assert.True(TestSupport.WaitUntil(() => StandbyField.GetValue(writer.Rotation) is not null), "the next segment was never prepared");
+        Assert.True(TestSupport.WaitUntil(() => StandbySeam.Get(writer.Rotation) is not null), "the next segment was never prepared");
 
         // What TakeStandby does: the standby is ours now, and the current segment is still number 1.
-        // (The maintainer never touches a standby that is there, so reading then clearing is as good as the exchange.)
-        var taken = (SegmentStorage)StandbyField.GetValue(writer.Rotation)!;
-        StandbyField.SetValue(writer.Rotation, null);
+        SegmentStorage taken = StandbySeam.Take(writer.Rotation)!;
         Assert.Equal(new SegmentNaming(log.Path_).PathFor(2), taken.Path);
         // Activation starts writing it (the header, then records).
         for (int i = 0; i < 8; i++) taken.Base[256 + i] = 0x5A;
@@ -40,15 +34,12 @@ public class StandbyRaceTests
 
         byte[] onDisk = TestSupport.ReadShared(taken.Path);
         Assert.Equal(new byte[] { 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A, 0x5A }, onDisk.AsSpan(256, 8).ToArray());
-        object? prepared = StandbyField.GetValue(writer.Rotation);
-        Assert.True(prepared is null || ((SegmentStorage)prepared).Path != taken.Path, "segment 2 was prepared a second time");
+        SegmentStorage? prepared = StandbySeam.Get(writer.Rotation);
+        Assert.True(prepared is null || prepared.Path != taken.Path, "segment 2 was prepared a second time");
 
         // Hand the standby back so the writer shuts down as usual.
         for (int i = 0; i < 8; i++) taken.Base[256 + i] = 0;
-        if (prepared is SegmentStorage other)
-        {
-            other.Dispose();
-        }
-        StandbyField.SetValue(writer.Rotation, taken);
+        prepared?.Dispose();
+        StandbySeam.Set(writer.Rotation, taken);
     }
 }
