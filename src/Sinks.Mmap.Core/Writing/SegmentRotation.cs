@@ -525,14 +525,22 @@ internal sealed class SegmentRotation : IDisposable
         }
         // Past the last standby too: a rotation may have taken it without having made it current yet.
         long number = Math.Max(current.Number, _standbyNumber) + 1;
+        // Old segments go first: the memory their cached pages free is then what the new segment's pages
+        // are made of. A VM that hands freed memory back to its host after a few seconds must have it
+        // supplied again, which costs several times more: a 16 MiB segment took 28–36 ms of this thread
+        // with the old ones deleted after it, 4–12 ms with them deleted first (BENCHMARKS.md §1).
+        try
+        {
+            ApplyRetention();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only a saving here: a folder retention cannot list must not keep the next segment from being made.
+            _faults.ReportThrottled(MmapLogErrorKind.Io, "retention failed", ex);
+        }
         bool prepared = false;
         try
         {
-            // Old segments go first: the memory their cached pages free is then what the new segment's pages
-            // are made of. A VM that hands freed memory back to its host after a few seconds must have it
-            // supplied again, which costs several times more: a 16 MiB segment took 28–36 ms of this thread
-            // with the old ones deleted after it, 4–12 ms with them deleted first (BENCHMARKS.md §1).
-            ApplyRetention();
             long started = Environment.TickCount64;
             SegmentStorage storage = _preparer.Prepare(_naming, number);
             Volatile.Write(ref _lastPrepareMs, Environment.TickCount64 - started);
