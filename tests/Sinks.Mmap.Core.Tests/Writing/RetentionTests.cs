@@ -210,6 +210,33 @@ public class RetentionTests
     }
 
     [Fact]
+    public void A_retention_pass_over_live_segments_allocates_little_for_each()
+    {
+        // Retention runs a few times a segment, on the writer's background thread, and looks at every live
+        // segment's header: a stream with its 4 KiB buffer per look was most of what a rotation allocated.
+        using var log = new TestLog();
+        var naming = new SegmentNaming(log.Path_);
+        const int Segments = 8;
+        for (int n = 1; n <= Segments; n++)
+        {
+            using var file = new FileStream(naming.PathFor(n), FileMode.CreateNew);
+            byte[] header = new byte[128];
+            new SegmentHeader(n, n * 100, T0 + n, 1, 4096).WriteTo(header);
+            file.Write(header);
+            file.SetLength(4096);
+        }
+        var options = new MmapLogOptions { Path = log.Path_, SegmentSizeBytes = 4096, RetainedFileCountLimit = 1 };
+        RetentionPolicy.Apply(naming, options, oldestLiveNumber: 1, DateTime.UtcNow, _ => { });
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        List<string> deleted = RetentionPolicy.Apply(naming, options, oldestLiveNumber: 1, DateTime.UtcNow, _ => { });
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Empty(deleted);
+        Assert.True(allocated < Segments * 1024, $"a retention pass over {Segments} live segments allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public void A_prepared_segment_that_never_started_does_not_count_against_the_count_limit()
     {
         using var log = new TestLog();
