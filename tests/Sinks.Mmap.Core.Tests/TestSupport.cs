@@ -3,9 +3,12 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Reflection;
 using System.Text;
 using System.Threading;
 using Sinks.Mmap.Format;
+using Sinks.Mmap.Storage;
+using Sinks.Mmap.Writing;
 
 namespace Sinks.Mmap.Core.Tests;
 
@@ -172,18 +175,18 @@ internal static class TestSupport
 /// </summary>
 internal static class StandbySeam
 {
-    private static readonly System.Reflection.FieldInfo Field =
-        typeof(Sinks.Mmap.Writing.SegmentRotation).GetField("_standby", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+    private static readonly FieldInfo Field =
+        typeof(SegmentRotation).GetField("_standby", BindingFlags.NonPublic | BindingFlags.Instance)
         ?? throw new InvalidOperationException("SegmentRotation has no _standby field");
 
-    public static Sinks.Mmap.Storage.SegmentStorage? Get(Sinks.Mmap.Writing.SegmentRotation rotation) => (Sinks.Mmap.Storage.SegmentStorage?)Field.GetValue(rotation);
+    public static SegmentStorage? Get(SegmentRotation rotation) => (SegmentStorage?)Field.GetValue(rotation);
 
-    public static void Set(Sinks.Mmap.Writing.SegmentRotation rotation, Sinks.Mmap.Storage.SegmentStorage? standby) => Field.SetValue(rotation, standby);
+    public static void Set(SegmentRotation rotation, SegmentStorage? standby) => Field.SetValue(rotation, standby);
 
     /// <summary>What a rotation's exchange does: the standby is the caller's now (the maintainer never touches one that is there).</summary>
-    public static Sinks.Mmap.Storage.SegmentStorage? Take(Sinks.Mmap.Writing.SegmentRotation rotation)
+    public static SegmentStorage? Take(SegmentRotation rotation)
     {
-        Sinks.Mmap.Storage.SegmentStorage? standby = Get(rotation);
+        SegmentStorage? standby = Get(rotation);
         Set(rotation, null);
         return standby;
     }

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
 using Sinks.Mmap.Format;
+using Sinks.Mmap.Storage;
 using ZstdSharp;
 
 namespace Sinks.Mmap.Compression;
@@ -106,7 +107,7 @@ internal sealed class CompressedSegment : IDisposable
     {
         long fileLength = RandomAccess.GetLength(handle);
         Span<byte> header = stackalloc byte[HeaderSize];
-        if (fileLength < HeaderSize + TrailerSize || ReadFully(handle, header, 0) < HeaderSize || !HasMagic(header))
+        if (fileLength < HeaderSize + TrailerSize || SegmentFiles.ReadFully(handle, header, 0) < HeaderSize || !HasMagic(header))
         {
             problem = "not a compressed segment (too short or no magic)";
             return null;
@@ -136,7 +137,7 @@ internal sealed class CompressedSegment : IDisposable
             return null;
         }
         Span<byte> trailer = stackalloc byte[TrailerSize];
-        ReadFully(handle, trailer, fileLength - TrailerSize);
+        SegmentFiles.ReadFully(handle, trailer, fileLength - TrailerSize);
         ulong indexOffset = BinaryPrimitives.ReadUInt64LittleEndian(trailer);
         uint indexCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer[8..]);
         uint fileCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer[12..]);
@@ -147,7 +148,7 @@ internal sealed class CompressedSegment : IDisposable
             return null;
         }
         byte[] index = new byte[indexBytes];
-        if (ReadFully(handle, index, (long)indexOffset) < index.Length || Crc32C.Compute(index) != indexCrc)
+        if (SegmentFiles.ReadFully(handle, index, (long)indexOffset) < index.Length || Crc32C.Compute(index) != indexCrc)
         {
             problem = "the compressed segment's index CRC does not match";
             return null;
@@ -195,7 +196,7 @@ internal sealed class CompressedSegment : IDisposable
             _compressed = new byte[Math.Max(length, 64 * 1024)];
         }
         Span<byte> compressed = _compressed.AsSpan(0, length);
-        if (ReadFully(_handle, compressed, _blockOffsets[block]) < length || Crc32C.Compute(compressed) != _blockCrcs[block])
+        if (SegmentFiles.ReadFully(_handle, compressed, _blockOffsets[block]) < length || Crc32C.Compute(compressed) != _blockCrcs[block])
         {
             problem = $"compressed block {block} fails its CRC";
             return false;
@@ -227,7 +228,7 @@ internal sealed class CompressedSegment : IDisposable
         uint crc = 0xFFFFFFFFu;
         for (long offset = 0; offset < TrailerOffset;)
         {
-            int n = ReadFully(_handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, TrailerOffset - offset)), offset);
+            int n = SegmentFiles.ReadFully(_handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, TrailerOffset - offset)), offset);
             if (n <= 0) break;
             crc = Crc32C.Append(crc, buffer.AsSpan(0, n));
             offset += n;
@@ -314,16 +315,4 @@ internal sealed class CompressedSegment : IDisposable
     }
 
     private static int MaxCompressedLength(int blockSize) => 2 * blockSize + 65536;
-
-    private static int ReadFully(SafeFileHandle handle, Span<byte> destination, long offset)
-    {
-        int got = 0;
-        while (got < destination.Length)
-        {
-            int n = RandomAccess.Read(handle, destination[got..], offset + got);
-            if (n <= 0) break;
-            got += n;
-        }
-        return got;
-    }
 }

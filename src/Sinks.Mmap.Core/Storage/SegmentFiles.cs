@@ -144,6 +144,19 @@ internal static class SegmentFiles
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
+    /// <summary>Reads <paramref name="destination"/> from <paramref name="offset"/>, as much as the file holds; returns the bytes read.</summary>
+    public static int ReadFully(SafeFileHandle handle, Span<byte> destination, long offset)
+    {
+        int got = 0;
+        while (got < destination.Length)
+        {
+            int n = RandomAccess.Read(handle, destination[got..], offset + got);
+            if (n <= 0) break;
+            got += n;
+        }
+        return got;
+    }
+
     /// <summary>
     /// True when the open segment ends with a valid EndOfSegment record (a cleanly closed segment),
     /// whose sequence is <paramref name="sequence"/>.

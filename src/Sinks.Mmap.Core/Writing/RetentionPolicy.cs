@@ -150,12 +150,7 @@ internal static class RetentionPolicy
         {
             using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             Span<byte> head = stackalloc byte[FormatConstants.HeaderSize];
-            int length = 0;
-            for (int read; length < head.Length && (read = RandomAccess.Read(file, head.Slice(length), length)) > 0;)
-            {
-                length += read;
-            }
-            return length != head.Length || !SegmentHeader.IsNeverStarted(head);
+            return SegmentFiles.ReadFully(file, head, 0) != head.Length || !SegmentHeader.IsNeverStarted(head);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
